@@ -1,0 +1,75 @@
+"""园区安全环保检查闭环系统: the web application."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from inspection import clock
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("INSPECTION_INSTANCE_PATH") or None,
+        template_folder="../templates",
+    )
+    from inspection import config
+
+    config.load(app, test_config)
+    clock.set_timezone(app.config["TIMEZONE"])
+
+    from inspection import db
+    from inspection import errors
+    from inspection import i18n
+    from inspection import web
+    from inspection.auth import init_app as init_auth
+
+    db.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+    init_auth(app)
+    errors.init_app(app)
+
+    from inspection.auth.views import bp as auth_bp
+    from inspection.campaigns.recurring_views import bp as recurring_bp
+    from inspection.campaigns.views import bp as campaigns_bp
+    from inspection.checklists.views import bp as checklists_bp
+    from inspection.dashboard.views import bp as dashboard_bp
+    from inspection.enterprises.views import bp as enterprises_bp
+    from inspection.evidence.views import bp as evidence_bp
+    from inspection.hazards.views import bp as hazards_bp
+    from inspection.inspections.views import bp as inspections_bp
+    from inspection.notifications.admin import bp as notification_admin_bp
+    from inspection.notifications.views import bp as notifications_bp
+    from inspection.portal.views import bp as portal_bp
+    from inspection.reminders.views import bp as reminders_bp
+    from inspection.reports.views import bp as reports_bp
+    from inspection.users.views import bp as users_bp
+
+    for blueprint in (
+        auth_bp,
+        campaigns_bp,
+        checklists_bp,
+        dashboard_bp,
+        enterprises_bp,
+        evidence_bp,
+        hazards_bp,
+        inspections_bp,
+        notification_admin_bp,
+        notifications_bp,
+        portal_bp,
+        recurring_bp,
+        reminders_bp,
+        reports_bp,
+        users_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    from inspection import cli
+
+    cli.init_app(app)
+    return app

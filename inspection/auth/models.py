@@ -1,0 +1,87 @@
+"""Accounts, roles and the login throttle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field
+from sqlmodel import SQLModel
+
+from inspection import clock
+from inspection.db import UTCDateTime
+
+
+class Role(StrEnum):
+    """What a user is in the park's work."""
+
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    INSPECTOR = "inspector"
+    ENTERPRISE = "enterprise"
+
+
+class User(SQLModel, table=True):
+    """A person who logs in; an enterprise user belongs to exactly one enterprise."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'enterprise' AND enterprise_id IS NOT NULL)"
+            " OR (role <> 'enterprise' AND enterprise_id IS NULL)",
+            name="enterprise_role",
+        ),
+        CheckConstraint(
+            "role IN ('admin', 'supervisor', 'inspector', 'enterprise')",
+            name="role",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=64)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
+    # The employer of a third-party service firm's staff (安全生产社会化服务).
+    organisation: str | None = Field(default=None, max_length=128)
+    third_party: bool = False
+    enforcement_certificate: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    locale: str | None = Field(default=None, max_length=8)
+    # Email: each message at once, a daily digest, or none (see notifications.EmailMode).
+    email_mode: str = Field(default="immediate", max_length=16)
+    active: bool = True
+    must_change_password: bool = False
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = 1
+
+    # Flask-Login's user protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per user name, so guessing is slowed down across all web workers."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    first_failure_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

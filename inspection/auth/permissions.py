@@ -1,0 +1,134 @@
+"""The permission vocabulary: what each role may do, and how views and queries ask for it.
+
+Views declare what they need with `@require(Permission.X)`. Queries scope rows with
+`enterprise_scope(...)`, which fails closed: an enterprise user sees its own enterprise only,
+and a user the rules do not know sees nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+
+from flask import abort
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import ColumnElement
+from sqlalchemy import false
+from sqlalchemy import true
+
+from inspection.auth.models import Role
+from inspection.auth.models import User
+
+
+class Permission(StrEnum):
+    """Things a user may be allowed to do."""
+
+    MANAGE_USERS = "manage_users"
+    MANAGE_ENTERPRISES = "manage_enterprises"
+    VIEW_ENTERPRISES = "view_enterprises"
+    INSPECT = "inspect"  # carry out inspections, log hazards
+    PLAN_INSPECTIONS = "plan_inspections"  # campaigns
+    ISSUE_NOTICES = "issue_notices"
+    REVIEW_RECTIFICATION = "review_rectification"  # accept or reject (复查/验收)
+    RECTIFY = "rectify"  # the enterprise's side: acknowledge, plan, submit evidence
+    VIEW_HAZARDS = "view_hazards"
+    VIEW_INSPECTIONS = "view_inspections"
+    VIEW_DASHBOARD = "view_dashboard"
+    VOID_HAZARDS = "void_hazards"
+    FOLLOW_UP = "follow_up"  # reassign, remind, refuse (escalate)
+    DECIDE_EXTENSIONS = "decide_extensions"  # the park's setting says whose role decides
+    SUPERVISE_MAJOR = "supervise_major"  # list for supervision, approve removal, resume
+    BULK_ACTIONS = "bulk_actions"
+    VIEW_CHECKLISTS = "view_checklists"
+    MANAGE_CHECKLISTS = "manage_checklists"
+    MANAGE_NOTIFICATIONS = "manage_notifications"  # reminder rules, webhooks, delivery log
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_ENTERPRISES,
+            Permission.VIEW_ENTERPRISES,
+            Permission.MANAGE_CHECKLISTS,
+            Permission.MANAGE_NOTIFICATIONS,
+            Permission.VIEW_CHECKLISTS,
+            Permission.VIEW_HAZARDS,
+            Permission.VIEW_INSPECTIONS,
+            Permission.VIEW_DASHBOARD,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            Permission.PLAN_INSPECTIONS,
+            Permission.VIEW_ENTERPRISES,
+            Permission.VIEW_HAZARDS,
+            Permission.VIEW_INSPECTIONS,
+            Permission.VIEW_DASHBOARD,
+            Permission.VOID_HAZARDS,
+            Permission.VIEW_CHECKLISTS,
+            Permission.FOLLOW_UP,
+            Permission.DECIDE_EXTENSIONS,
+            Permission.SUPERVISE_MAJOR,
+            Permission.BULK_ACTIONS,
+        }
+    ),
+    Role.INSPECTOR: frozenset(
+        {
+            Permission.VIEW_ENTERPRISES,
+            Permission.INSPECT,
+            Permission.PLAN_INSPECTIONS,
+            Permission.ISSUE_NOTICES,
+            Permission.REVIEW_RECTIFICATION,
+            Permission.VIEW_HAZARDS,
+            Permission.VIEW_INSPECTIONS,
+            Permission.VOID_HAZARDS,
+            Permission.VIEW_CHECKLISTS,
+            Permission.FOLLOW_UP,
+            Permission.DECIDE_EXTENSIONS,
+            Permission.BULK_ACTIONS,
+        }
+    ),
+    Role.ENTERPRISE: frozenset({Permission.RECTIFY, Permission.VIEW_HAZARDS}),
+}
+
+
+def has_permission(user: User | None, permission: Permission) -> bool:
+    """True when an active user's role grants the permission."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def require(permission: Permission) -> Callable:
+    """View decorator: log in first, then refuse with 403 unless the role grants `permission`."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not has_permission(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def enterprise_scope(user: User, enterprise_column: ColumnElement) -> ColumnElement[bool]:
+    """The rows of `enterprise_column` that `user` may see; nothing for an unknown role."""
+    if user.role == Role.ENTERPRISE:
+        if user.enterprise_id is None:
+            return false()
+        return enterprise_column == user.enterprise_id
+    if user.role in (Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR):
+        return true()
+    return false()
+
+
+def is_enterprise_user(user: User) -> bool:
+    """True for the users of an enterprise."""
+    return user.role == Role.ENTERPRISE

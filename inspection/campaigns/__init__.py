@@ -1,0 +1,1 @@
+"""专项行动: campaigns that plan the same inspection at many enterprises."""

@@ -1,0 +1,179 @@
+"""Campaign pages: the list, planning one, and how far each has come."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from inspection import clock
+from inspection import labels
+from inspection.auth.permissions import Permission
+from inspection.auth.permissions import has_permission
+from inspection.auth.permissions import require
+from inspection.campaigns import services
+from inspection.campaigns.forms import CampaignForm
+from inspection.campaigns.models import Campaign
+from inspection.checklists.models import ChecklistTemplate
+from inspection.checklists.services import latest_published
+from inspection.db import get_session
+from inspection.enterprises import queries as enterprise_queries
+from inspection.enterprises.models import INDUSTRY_SECTORS
+from inspection.enterprises.models import RISK_FLAGS
+from inspection.enterprises.models import Enterprise
+from inspection.enterprises.services import current_park
+from inspection.errors import DomainError
+from inspection.inspections.models import Inspection
+from inspection.inspections.queries import active_inspectors
+from inspection.web import choices
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+@bp.get("/")
+@require(Permission.VIEW_INSPECTIONS)
+def index():
+    """Every campaign with its progress, newest first."""
+    db = get_session()
+    rows = [
+        (campaign, services.progress(db, campaign.id))
+        for campaign in db.exec(select(Campaign).order_by(Campaign.start_date.desc()))
+    ]
+    return render_template(
+        "campaigns/index.html",
+        rows=rows,
+        can_plan=has_permission(current_user, Permission.PLAN_INSPECTIONS),
+        today=clock.today(),
+    )
+
+
+def _selection() -> services.Selection:
+    industry = request.values.get("industry") or None
+    risk = request.values.get("risk") or None
+    zone = request.values.get("zone", "")
+    return services.Selection(
+        industry=industry if industry in INDUSTRY_SECTORS else None,
+        risk=risk if risk in RISK_FLAGS else None,
+        zone_id=int(zone) if zone.isdigit() and len(zone) < 10 else None,
+    )
+
+
+def checklist_choices(form) -> None:
+    """The latest published version of every checklist in use, for `form.checklists`."""
+    db = get_session()
+    versions = []
+    for template in db.exec(select(ChecklistTemplate).where(ChecklistTemplate.retired.is_(False))):
+        version = latest_published(db, template.id)
+        if version is not None:
+            versions.append(version)
+    form.checklists.choices = choices(
+        (v.id, v.title) for v in sorted(versions, key=lambda v: v.title)
+    )
+
+
+def inspector_choices(form) -> None:
+    """The active inspectors, for `form.inspectors`."""
+    form.inspectors.choices = choices(
+        (u.id, u.display_name + (f"（{u.organisation}）" if u.third_party else ""))
+        for u in active_inspectors(get_session())
+    )
+
+
+def _choices(form: CampaignForm, selection: services.Selection) -> list[Enterprise]:
+    matching = services.matching(get_session(), selection)
+    form.enterprises.choices = choices((e.id, e.name) for e in matching)
+    checklist_choices(form)
+    inspector_choices(form)
+    return matching
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.PLAN_INSPECTIONS)
+def create():
+    """Plan a campaign: choose the enterprises by industry, risk and zone, then the checklists."""
+    db = get_session()
+    selection = _selection()
+    form = CampaignForm()
+    matching = _choices(form, selection)
+    if request.method == "GET" or request.form.get("refresh"):
+        if request.method == "GET":
+            form.start_date.data = clock.today()
+            form.due_date.data = clock.today() + timedelta(days=30)
+        form.enterprises.data = [e.id for e in matching]
+        if current_user.role == "inspector" and not form.inspectors.data:
+            form.inspectors.data = [current_user.id]
+        return _page(form, selection, matching)
+    if not form.validate():
+        return _page(form, selection, matching, 422)
+    try:
+        campaign = services.create_campaign(
+            db,
+            actor=current_user,
+            name=form.name.data,
+            type=form.type.data,
+            description=form.description.data,
+            start_date=form.start_date.data,
+            due_date=form.due_date.data,
+            enforcement=form.enforcement.data,
+            enterprise_ids=form.enterprises.data or [],
+            version_ids=form.checklists.data or [],
+            inspector_ids=form.inspectors.data or [],
+        )
+    except DomainError as refused:
+        db.rollback()
+        return _page(form, selection, matching, refused.status, refused.message)
+    db.commit()
+    flash(
+        _(
+            "The campaign is planned: %(count)s inspections.",
+            count=services.progress(db, campaign.id).total,
+        ),
+        "success",
+    )
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+
+
+def _page(form, selection, matching, status: int = 200, error: str | None = None):
+    db = get_session()
+    return render_template(
+        "campaigns/new.html",
+        form=form,
+        selection=selection,
+        matching=matching,
+        zones=enterprise_queries.zones(db, current_park(db).id),
+        industries=list(INDUSTRY_SECTORS),
+        risk_labels=labels.RISK_FLAGS,
+        error=error,
+    ), status
+
+
+@bp.get("/<id:campaign_id>")
+@require(Permission.VIEW_INSPECTIONS)
+def detail(campaign_id: int):
+    """A campaign's inspections, enterprise by enterprise."""
+    db = get_session()
+    campaign = db.get(Campaign, campaign_id) or abort(404)
+    rows = list(
+        db.exec(
+            select(Inspection, Enterprise.name)
+            .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+            .where(Inspection.campaign_id == campaign.id)
+            .order_by(Enterprise.name)
+        )
+    )
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        rows=rows,
+        progress=services.progress(db, campaign.id),
+        labels=labels,
+    )

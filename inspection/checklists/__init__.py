@@ -1,0 +1,1 @@
+"""Checklist templates: versions, the YAML library, the editor and scoring."""

@@ -1,0 +1,109 @@
+"""Configuration defaults; the environment overrides them (DATABASE_URL, INSPECTION_*)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    """Settings every deployment starts from."""
+
+    # Set INSPECTION_SECRET_KEY in production; a development key is kept in the instance folder.
+    SECRET_KEY: str | None = None
+    # SQLite file in the instance folder unless DATABASE_URL names another database.
+    DATABASE_URL: str | None = None
+    FILES_DIR: str | None = None
+
+    PARK_NAME = "示范经济开发区"
+    TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    # A request may carry several photos; each photo has its own, smaller limit.
+    MAX_CONTENT_LENGTH = 80 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+    PHOTO_MAX_BYTES = 20 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 60_000_000
+    PHOTO_DISPLAY_SIZE = 1600
+    PHOTO_THUMB_SIZE = 320
+    DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    # A waiting second scheduler checks this often whether the first one is gone.
+    SCHEDULER_LOCK_POLL_SECONDS = 10
+
+    # Email: none is sent until INSPECTION_MAIL_SERVER names an SMTP server.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # SMTPS from the start (port 465)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "园区安全环保检查 <noreply@localhost>"
+    MAIL_TIMEOUT = 20
+    # Where users open the app: links in emails and webhooks start with this.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    WEBHOOK_TIMEOUT = 10
+    # The outbox: how often the scheduler sends, how many at a time, and the back-off.
+    DELIVERY_INTERVAL_SECONDS = 15
+    DELIVERY_BATCH = 50
+    DELIVERY_LEASE_SECONDS = 300
+    DELIVERY_RETRY_BASE_SECONDS = 60
+    DELIVERY_RETRY_MAX_SECONDS = 3600
+    # How often the scheduler looks for reports to build.
+    REPORT_INTERVAL_SECONDS = 5
+
+    PAGE_SIZE = 20
+    IMPORT_MAX_ROWS = 5000
+
+
+def load(app, test_config: dict | None) -> None:
+    """Fill app.config from the defaults, the environment and an optional test mapping."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_prefixed_env("INSPECTION")
+        if os.environ.get("DATABASE_URL"):
+            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    else:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'inspection.sqlite'}"
+    app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+    if not app.config["FILES_DIR"]:
+        app.config["FILES_DIR"] = str(instance / "files")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _development_secret(instance)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _development_secret(instance: Path) -> str:
+    """Keep a random key in the instance folder so sessions survive a restart."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

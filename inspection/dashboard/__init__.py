@@ -1,0 +1,1 @@
+"""Closure-rate figures for supervisors."""

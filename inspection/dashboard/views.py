@@ -1,0 +1,143 @@
+"""Supervision pages: the dashboard, an enterprise's scorecard and the inspectors' workload."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import render_template
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from inspection import clock
+from inspection import labels
+from inspection.auth.permissions import Permission
+from inspection.auth.permissions import require
+from inspection.dashboard import queries
+from inspection.db import get_session
+from inspection.enterprises.models import Enterprise
+from inspection.enterprises.models import Zone
+from inspection.statistics import figures
+from inspection.statistics import summary
+from inspection.statistics.figures import Scope
+from inspection.statistics.periods import Period
+
+bp = Blueprint("dashboard", __name__)
+
+# The dashboard's scope filters, by query-string name (the hazard list uses the same names).
+SCOPES = ("zone", "industry", "enterprise", "inspector", "category", "source")
+
+
+def read_period() -> tuple[Period, list[str]]:
+    """The period asked for, or this year with a message saying why not."""
+    try:
+        return Period.parse(request.args.get("period"), clock.today()), []
+    except ValueError as wrong:
+        return Period.parse("", clock.today()), [str(wrong)]
+
+
+def read_scope() -> tuple[Scope, list[str]]:
+    """At most one scope filter; nonsense is named and left out."""
+    checks = {
+        "zone": lambda v: v.isdigit() and len(v) < 10,
+        "enterprise": lambda v: v.isdigit() and len(v) < 10,
+        "inspector": lambda v: v.isdigit() and len(v) < 10,
+        "category": lambda v: v in labels.HAZARD_CATEGORIES,
+        "source": lambda v: v in labels.INSPECTION_TYPES,
+        "industry": lambda v: len(v) <= 32,
+    }
+    for name in SCOPES:
+        value = (request.args.get(name) or "").strip()
+        if not value:
+            continue
+        if not checks[name](value):
+            message = _(
+                "“%(value)s” is not a valid %(filter)s; the figures are for the whole park.",
+                value=value[:40],
+                filter=labels.label(labels.FILTER_NAMES, name),
+            )
+            return Scope(), [message]
+        return Scope(name, value), []
+    return Scope(), []
+
+
+def _render(template: str, period: Period, scope: Scope, problems: list[str], **context):
+    db = get_session()
+    return render_template(
+        template,
+        summary=summary.summarise(db, period, scope),
+        period=period,
+        scope=scope,
+        problems=problems,
+        list_args=summary.list_args,
+        periods=queries.period_choices(clock.today()),
+        today=clock.today(),
+        labels=labels,
+        **context,
+    )
+
+
+@bp.get("/dashboard")
+@require(Permission.VIEW_DASHBOARD)
+def index():
+    """The period's figures with their trend and breakdowns, and how things stand now."""
+    db = get_session()
+    period, problems = read_period()
+    scope, scope_problems = read_scope()
+    return _render(
+        "dashboard/index.html",
+        period,
+        scope,
+        problems + scope_problems,
+        scope_name=queries.scope_name(db, scope),
+        breakdowns=summary.breakdowns(db, period) if scope.dimension == "park" else [],
+        worst=figures.worst_enterprises(db, scope),
+        overdue=queries.overdue_list(db, current_user),
+        major=queries.open_major(db, current_user),
+    )
+
+
+@bp.get("/enterprises/<id:enterprise_id>/scorecard")
+@require(Permission.VIEW_ENTERPRISES)
+def scorecard(enterprise_id: int):
+    """One enterprise's figures (staff view)."""
+    enterprise = get_session().get(Enterprise, enterprise_id) or abort(404)
+    return _scorecard(enterprise)
+
+
+@bp.get("/portal/scorecard")
+@require(Permission.RECTIFY)
+def own_scorecard():
+    """The enterprise's own figures, in its portal."""
+    enterprise = get_session().get(Enterprise, current_user.enterprise_id) or abort(404)
+    return _scorecard(enterprise)
+
+
+def _scorecard(enterprise: Enterprise):
+    period, problems = read_period()
+    zone = get_session().get(Zone, enterprise.zone_id) if enterprise.zone_id else None
+    return _render(
+        "dashboard/scorecard.html",
+        period,
+        Scope("enterprise", str(enterprise.id)),
+        problems,
+        enterprise=enterprise,
+        zone=zone,
+    )
+
+
+@bp.get("/dashboard/inspectors")
+@require(Permission.VIEW_DASHBOARD)
+def workload():
+    """Each inspector's open hazards, re-inspections waiting and inspections planned."""
+    db = get_session()
+    period, problems = read_period()
+    return render_template(
+        "dashboard/workload.html",
+        rows=queries.workload(db, period),
+        period=period,
+        problems=problems,
+        periods=queries.period_choices(clock.today()),
+        list_args=summary.list_args,
+        today=clock.today(),
+    )

@@ -1,0 +1,1 @@
+"""The enterprise registry and the park's zones."""

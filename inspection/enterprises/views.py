@@ -1,0 +1,210 @@
+"""The enterprise registry: list, detail, create, edit, import; and the park's zones."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from inspection import labels
+from inspection.auth.permissions import Permission
+from inspection.auth.permissions import has_permission
+from inspection.auth.permissions import require
+from inspection.db import get_session
+from inspection.enterprises import queries
+from inspection.enterprises import services
+from inspection.enterprises.forms import EnterpriseForm
+from inspection.enterprises.forms import ImportForm
+from inspection.enterprises.forms import ZoneForm
+from inspection.enterprises.models import INDUSTRY_SECTORS
+from inspection.errors import DomainError
+from inspection.hazards import queries as hazard_queries
+from inspection.inspections import queries as inspection_queries
+from inspection.pagination import parse_page
+from inspection.web import choices
+from inspection.web import parse_version
+
+bp = Blueprint("enterprises", __name__)
+
+
+def _zone_choices(form: EnterpriseForm) -> None:
+    park = services.current_park(get_session())
+    form.zone_id.choices = choices(
+        [("", _("No zone"))]
+        + [(zone.id, zone.name) for zone in queries.zones(get_session(), park.id)]
+    )
+
+
+@bp.get("/enterprises/")
+@require(Permission.VIEW_ENTERPRISES)
+def index():
+    """List enterprises with search, filters and pagination."""
+    db = get_session()
+    park = services.current_park(db)
+    filters = queries.EnterpriseFilters.from_args(request.args)
+    page = queries.list_enterprises(
+        db,
+        current_user,
+        filters,
+        page=parse_page(request.args.get("page")),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "enterprises/index.html",
+        page=page,
+        filters=filters,
+        zones=queries.zones(db, park.id),
+        zone_names=queries.zone_names(db),
+        industries=list(INDUSTRY_SECTORS),
+        risk_labels=labels.RISK_FLAGS,
+        can_manage=has_permission(current_user, Permission.MANAGE_ENTERPRISES),
+    )
+
+
+@bp.get("/enterprises/<id:enterprise_id>")
+@require(Permission.VIEW_ENTERPRISES)
+def detail(enterprise_id: int):
+    """One enterprise: its details, open hazards and inspections."""
+    db = get_session()
+    enterprise = queries.get_enterprise(db, current_user, enterprise_id) or abort(404)
+    return render_template(
+        "enterprises/detail.html",
+        enterprise=enterprise,
+        zone_names=queries.zone_names(db),
+        counts=hazard_queries.enterprise_counts(db, current_user, enterprise.id),
+        hazards=hazard_queries.recent_for_enterprise(db, current_user, enterprise.id),
+        inspections=inspection_queries.recent_for_enterprise(db, current_user, enterprise.id),
+        can_manage=has_permission(current_user, Permission.MANAGE_ENTERPRISES),
+        can_inspect=has_permission(current_user, Permission.INSPECT),
+    )
+
+
+@bp.route("/enterprises/new", methods=["GET", "POST"])
+@require(Permission.MANAGE_ENTERPRISES)
+def create():
+    """Register an enterprise."""
+    form = EnterpriseForm()
+    _zone_choices(form)
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            enterprise = services.create_enterprise(
+                db, park=services.current_park(db), values=form.values()
+            )
+        except services.InvalidEnterprise as invalid:
+            _attach(form, invalid.problems)
+        else:
+            db.commit()
+            flash(_("%(name)s has been registered.", name=enterprise.name), "success")
+            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    return render_template("enterprises/form.html", form=form, enterprise=None)
+
+
+@bp.route("/enterprises/<id:enterprise_id>/edit", methods=["GET", "POST"])
+@require(Permission.MANAGE_ENTERPRISES)
+def edit(enterprise_id: int):
+    """Change an enterprise's details."""
+    db = get_session()
+    enterprise = queries.get_enterprise(db, current_user, enterprise_id) or abort(404)
+    form = EnterpriseForm(obj=enterprise if request.method == "GET" else None)
+    _zone_choices(form)
+    if request.method == "GET":
+        form.version.data = enterprise.version
+    if form.validate_on_submit():
+        try:
+            services.update_enterprise(
+                db,
+                enterprise,
+                values=form.values(),
+                expected_version=parse_version(form.version.data),
+            )
+        except services.InvalidEnterprise as invalid:
+            _attach(form, invalid.problems)
+        except DomainError as refused:
+            flash(refused.message, "error")
+        else:
+            db.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    return render_template("enterprises/form.html", form=form, enterprise=enterprise), (
+        409 if form.errors or request.method == "POST" else 200
+    )
+
+
+def _attach(form: EnterpriseForm, problems: dict[str, str]) -> None:
+    for name, message in problems.items():
+        form[name].errors = [*form[name].errors, message]
+
+
+@bp.route("/enterprises/import", methods=["GET", "POST"])
+@require(Permission.MANAGE_ENTERPRISES)
+def import_file():
+    """Import enterprises from CSV or Excel: every row, or none if any row is wrong."""
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        db = get_session()
+        upload = form.file.data
+        try:
+            report = services.import_enterprises(
+                db,
+                park=services.current_park(db),
+                filename=upload.filename or "",
+                data=upload.read(),
+                max_rows=current_app.config["IMPORT_MAX_ROWS"],
+            )
+        except DomainError as refused:
+            form.file.errors = [*form.file.errors, refused.message]
+        else:
+            if report.ok:
+                db.commit()
+                flash(
+                    _("%(count)s enterprises have been imported.", count=len(report.created)),
+                    "success",
+                )
+                return redirect(url_for("enterprises.index"))
+            db.rollback()
+    status = 422 if report is not None and not report.ok else 200
+    return render_template("enterprises/import.html", form=form, report=report), status
+
+
+@bp.get("/enterprises/import/template.csv")
+@require(Permission.MANAGE_ENTERPRISES)
+def import_template():
+    """A CSV template with the expected headings."""
+    return Response(
+        services.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=enterprises-template.csv"},
+    )
+
+
+@bp.route("/zones/", methods=["GET", "POST"])
+@require(Permission.MANAGE_ENTERPRISES)
+def zones():
+    """The park's zones, and a form to add one."""
+    db = get_session()
+    park = services.current_park(db)
+    form = ZoneForm()
+    if form.validate_on_submit():
+        try:
+            services.create_zone(
+                db, park=park, name=form.name.data, description=form.description.data
+            )
+        except DomainError as refused:
+            form.name.errors = [*form.name.errors, refused.message]
+        else:
+            db.commit()
+            flash(_("The zone has been added."), "success")
+            return redirect(url_for("enterprises.zones"))
+    return render_template(
+        "enterprises/zones.html", form=form, zones=queries.zones(db, park.id), park=park
+    )

@@ -1,0 +1,111 @@
+"""Error pages that say what went wrong and what to do, in the user's language."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; the message is shown to the user."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Forbidden(DomainError):
+    """The user may not do this."""
+
+    status = 403
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first (a stale edit)."""
+
+    status = 409
+
+
+class NotFound(DomainError):
+    """The record does not exist or is not the user's to see."""
+
+    status = 404
+
+
+def check_version(current: int, expected: int) -> None:
+    """Refuse an edit made on an out-of-date copy of a record."""
+    if current != expected:
+        raise Conflict(
+            _(
+                "Someone else changed this record while you were editing it. Your changes were"
+                " not saved; reload the page to see the current version and try again."
+            )
+        )
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _render(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(error=title, message=message), status
+    return render_template("errors.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):
+        return _render(
+            400,
+            _("The form could not be accepted"),
+            _(
+                "The form was missing its security token or it had expired. Nothing was saved."
+                " Go back, reload the page and submit the form again."
+            ),
+        )
+
+    @app.errorhandler(413)
+    def too_large(_error: HTTPException):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _render(
+            413,
+            _("The upload is too large"),
+            _(
+                "Everything sent at once may be at most %(limit)s MB. Nothing was saved."
+                " Send fewer photos at a time, or smaller ones.",
+                limit=limit,
+            ),
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return _render(error.status, _("The request was not carried out"), error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: _("The request was malformed. Go back and check what you entered."),
+            403: _("You do not have access to this page. Ask an administrator if you need it."),
+            404: _("There is nothing here, or it is not yours to see."),
+            405: _("This page cannot be used that way."),
+        }
+        message = messages.get(error.code or 500, error.description or "")
+        return _render(error.code or 500, error.name, message)
+
+    @app.errorhandler(500)
+    def server_error(_error: Exception):
+        return _render(
+            500,
+            _("Something went wrong on our side"),
+            _("Nothing was saved. Try again in a moment; if it keeps happening, tell the admin."),
+        )

@@ -1,0 +1,124 @@
+"""Keeping photos: store the original once by hash, make the display sizes once, record a row."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlmodel import Session
+from sqlmodel import select
+
+from inspection.auth.models import User
+from inspection.errors import DomainError
+from inspection.evidence.models import Photo
+from inspection.evidence.photos import CheckedPhoto
+from inspection.evidence.photos import check_photo
+from inspection.evidence.photos import derivative
+from inspection.evidence.storage import storage
+
+VARIANTS = ("display", "thumb")
+
+
+def check_uploads(files) -> list[CheckedPhoto]:
+    """Check every uploaded file before anything is saved; the first bad one stops them all."""
+    config = current_app.config
+    checked = []
+    for upload in files or ():
+        if upload is None or not upload.filename:
+            continue
+        checked.append(
+            check_photo(
+                upload.read(),
+                upload.filename,
+                max_bytes=config["PHOTO_MAX_BYTES"],
+                max_pixels=config["PHOTO_MAX_PIXELS"],
+            )
+        )
+    return checked
+
+
+def keep_photos(
+    session: Session,
+    photos: list[CheckedPhoto],
+    *,
+    kind: str,
+    enterprise_id: int,
+    actor: User,
+    hazard_id: int | None = None,
+    inspection_id: int | None = None,
+    event_id: int | None = None,
+    answer_id: int | None = None,
+) -> list[Photo]:
+    """Store checked photos and record them against their record."""
+    store = storage()
+    sizes = {
+        "display": current_app.config["PHOTO_DISPLAY_SIZE"],
+        "thumb": current_app.config["PHOTO_THUMB_SIZE"],
+    }
+    rows = []
+    for photo in photos:
+        sha256 = store.put(photo.data)
+        for variant in VARIANTS:
+            if not store.exists(sha256, variant):
+                store.put_variant(sha256, variant, derivative(photo.data, sizes[variant]))
+        row = Photo(
+            sha256=sha256,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size_bytes=len(photo.data),
+            kind=kind,
+            enterprise_id=enterprise_id,
+            inspection_id=inspection_id,
+            hazard_id=hazard_id,
+            event_id=event_id,
+            answer_id=answer_id,
+            original_name=photo.filename or None,
+            taken_at=photo.taken_at,
+            latitude=photo.latitude,
+            longitude=photo.longitude,
+            uploaded_by_id=actor.id,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def claim_uploads(
+    session: Session,
+    photo_ids: list[int],
+    *,
+    inspection,
+    actor: User,
+    hazard_id: int,
+    event_id: int | None,
+    kind: str | None = None,
+) -> list[Photo]:
+    """Attach photos uploaded ahead (downscaled in the browser) to the hazard they were for.
+
+    Only this inspector's photos of this inspection that belong to nothing else yet qualify.
+    """
+    if not photo_ids:
+        return []
+    photos = list(
+        session.exec(
+            select(Photo).where(
+                Photo.id.in_(photo_ids),
+                Photo.inspection_id == inspection.id,
+                Photo.uploaded_by_id == actor.id,
+                Photo.hazard_id.is_(None),
+                Photo.answer_id.is_(None),
+            )
+        )
+    )
+    if len(photos) != len(set(photo_ids)):
+        raise DomainError(
+            _("Some of the photos could not be found any more. Take them again and save.")
+        )
+    for photo in photos:
+        photo.hazard_id = hazard_id
+        photo.event_id = event_id
+        if kind:
+            photo.kind = kind
+    session.flush()
+    return photos

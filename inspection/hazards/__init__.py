@@ -1,0 +1,1 @@
+"""Hazards, rectification notices, the lifecycle and the audit trail."""

@@ -1,0 +1,238 @@
+"""延期: the enterprise asks before the deadline; a supervisor (or inspector, per park) decides."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlmodel import Session
+from sqlmodel import select
+
+from inspection import clock
+from inspection.auth.models import Role
+from inspection.auth.models import User
+from inspection.errors import DomainError
+from inspection.errors import Forbidden
+from inspection.hazards import lifecycle
+from inspection.hazards.context import hazard_link
+from inspection.hazards.context import hazard_params
+from inspection.hazards.context import lock
+from inspection.hazards.context import park_of
+from inspection.hazards.models import ExtensionRequest
+from inspection.hazards.models import ExtensionStatus
+from inspection.hazards.models import Hazard
+from inspection.notifications.services import enterprise_users
+from inspection.notifications.services import notify
+from inspection.notifications.services import supervisors
+
+
+def pending_request(session: Session, hazard_id: int) -> ExtensionRequest | None:
+    """The extension request of a hazard still waiting for a decision."""
+    return session.exec(
+        select(ExtensionRequest).where(
+            ExtensionRequest.hazard_id == hazard_id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
+        )
+    ).first()
+
+
+def requests_of(session: Session, hazard_id: int) -> list[ExtensionRequest]:
+    """A hazard's extension requests, newest first."""
+    return list(
+        session.exec(
+            select(ExtensionRequest)
+            .where(ExtensionRequest.hazard_id == hazard_id)
+            .order_by(ExtensionRequest.id.desc())
+        )
+    )
+
+
+def approver_role(session: Session, hazard: Hazard) -> str:
+    """Who decides extensions in this hazard's park."""
+    return (
+        Role.INSPECTOR
+        if park_of(session, hazard).extension_approver == "inspector"
+        else (Role.SUPERVISOR)
+    )
+
+
+def request_extension(
+    session: Session,
+    *,
+    hazard: Hazard,
+    actor: User,
+    reason: str,
+    requested_deadline: date | None,
+    expected_version: int,
+) -> ExtensionRequest:
+    """Ask for a later deadline, with a reason, before the deadline has passed."""
+    lock(session, hazard)
+    lifecycle.check(hazard, "request_extension", actor, expected_version=expected_version)
+    today = clock.today()
+    if hazard.deadline is None or today > hazard.deadline:
+        raise DomainError(
+            _(
+                "An extension must be asked for before the deadline (%(deadline)s). The hazard"
+                " is now overdue; rectify it and report the rectification.",
+                deadline=hazard.deadline.isoformat() if hazard.deadline else "—",
+            )
+        )
+    if requested_deadline is None or requested_deadline <= hazard.deadline:
+        raise DomainError(_("Choose a new deadline later than the current one."))
+    if pending_request(session, hazard.id) is not None:
+        raise DomainError(_("An extension request for this hazard is already waiting."))
+    event = lifecycle.apply(
+        session,
+        hazard,
+        "request_extension",
+        actor,
+        comment=reason,
+        data={"old": hazard.deadline.isoformat(), "requested": requested_deadline.isoformat()},
+    )
+    request = ExtensionRequest(
+        hazard_id=hazard.id,
+        reason=event.comment,
+        old_deadline=hazard.deadline,
+        requested_deadline=requested_deadline,
+        requested_by_id=actor.id,
+        requested_at=event.at,
+    )
+    session.add(request)
+    session.flush()
+    role = approver_role(session, hazard)
+    deciders = (
+        supervisors(session)
+        if role == Role.SUPERVISOR
+        else [session.get(User, hazard.assigned_inspector_id or hazard.found_by_id)]
+    )
+    notify(
+        session,
+        deciders,
+        kind="extension_requested",
+        key=f"extension:{request.id}",
+        params=hazard_params(
+            session,
+            hazard,
+            old=hazard.deadline.isoformat(),
+            new=requested_deadline.isoformat(),
+            reason=request.reason,
+        ),
+        link=hazard_link(hazard),
+        hazard_id=hazard.id,
+    )
+    return request
+
+
+def decide_extension(
+    session: Session,
+    *,
+    request: ExtensionRequest,
+    actor: User,
+    approve: bool,
+    comment: str | None,
+) -> ExtensionRequest:
+    """Approve (the deadline moves; the original stays on record) or refuse a request."""
+    hazard = lock(session, session.get(Hazard, request.hazard_id))
+    session.refresh(request, with_for_update=True)
+    if actor.role != approver_role(session, hazard) and actor.role in (
+        Role.SUPERVISOR,
+        Role.INSPECTOR,
+    ):
+        raise Forbidden(
+            _(
+                "In this park extensions are decided by %(role)s.",
+                role=_("a supervisor")
+                if approver_role(session, hazard) == Role.SUPERVISOR
+                else _("the inspector"),
+            )
+        )
+    lifecycle.check(hazard, "decide_extension", actor)
+    if request.status != ExtensionStatus.PENDING:
+        raise DomainError(_("This request was already decided. Nothing was changed."))
+    comment = (comment or "").strip() or None
+    if not approve and not comment:
+        raise DomainError(_("Give a reason for refusing; the enterprise will read it."))
+    old = hazard.deadline
+    lifecycle.apply(
+        session,
+        hazard,
+        "decide_extension",
+        actor,
+        comment=comment,
+        data={
+            "request": request.id,
+            "approved": approve,
+            "old": old.isoformat() if old else None,
+            "new": request.requested_deadline.isoformat() if approve else None,
+        },
+    )
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    request.decided_by_id = actor.id
+    request.decided_at = clock.now()
+    request.decision_comment = comment
+    if approve:
+        hazard.deadline = request.requested_deadline
+    session.flush()
+    notify(
+        session,
+        enterprise_users(session, hazard.enterprise_id),
+        kind="extension_approved" if approve else "extension_refused",
+        key=f"extension-decided:{request.id}",
+        params=hazard_params(
+            session,
+            hazard,
+            old=old.isoformat() if old else "",
+            new=request.requested_deadline.isoformat(),
+            reason=comment or "",
+        ),
+        link=hazard_link(hazard),
+        hazard_id=hazard.id,
+    )
+    return request
+
+
+def extend_directly(
+    session: Session, *, hazard: Hazard, actor: User, new_deadline: date | None, reason: str
+) -> Hazard:
+    """An approver moves a deadline without a request (e.g. for many hazards at once)."""
+    lock(session, hazard)
+    role = approver_role(session, hazard)
+    if actor.role != role:
+        raise Forbidden(
+            _(
+                "In this park extensions are decided by %(role)s.",
+                role=_("a supervisor") if role == Role.SUPERVISOR else _("the inspector"),
+            )
+        )
+    lifecycle.check(hazard, "decide_extension", actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for the new deadline; it is kept in the history."))
+    if new_deadline is None or hazard.deadline is None or new_deadline <= hazard.deadline:
+        raise DomainError(_("The new deadline must be later than the current one."))
+    lifecycle.apply(
+        session,
+        hazard,
+        "decide_extension",
+        actor,
+        comment=reason,
+        data={
+            "approved": True,
+            "old": hazard.deadline.isoformat(),
+            "new": new_deadline.isoformat(),
+            "direct": True,
+        },
+    )
+    old = hazard.deadline
+    hazard.deadline = new_deadline
+    session.flush()
+    notify(
+        session,
+        enterprise_users(session, hazard.enterprise_id),
+        kind="extension_approved",
+        key=f"extension-direct:{hazard.id}:{hazard.version}",
+        params=hazard_params(session, hazard, old=old.isoformat(), new=new_deadline.isoformat()),
+        link=hazard_link(hazard),
+        hazard_id=hazard.id,
+    )
+    return hazard

@@ -1,0 +1,210 @@
+"""Forms for logging a hazard and for each step of its rectification."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+
+from inspection import labels
+from inspection.web import choices
+from inspection.web import parse_id
+
+
+class HazardForm(FlaskForm):
+    """A hazard found during an inspection."""
+
+    title = StringField(_l("Hazard title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    location = StringField(_l("Location in the plant"), validators=[Optional(), Length(max=200)])
+    level = RadioField(
+        _l("Level"), choices=choices(labels.HAZARD_LEVELS.items()), default="general"
+    )
+    category = SelectField(
+        _l("Category"), choices=choices(labels.HAZARD_CATEGORIES.items()), default="safety"
+    )
+    aspect = SelectField(
+        _l("People, things or management"),
+        choices=choices([("", "—"), *labels.HAZARD_ASPECTS.items()]),
+        validators=[Optional()],
+    )
+    basis = StringField(
+        _l("Legal basis (standard and clause)"), validators=[Optional(), Length(max=500)]
+    )
+    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    required_measures = TextAreaField(
+        _l("Required measures"), validators=[Optional(), Length(max=5000)]
+    )
+    photos = MultipleFileField(_l("Photos of the hazard"))
+    fixed_on_spot = BooleanField(_l("Fixed on the spot (即查即改): close it now"))
+    after_photos = MultipleFileField(_l("Photo after the fix"))
+    fix_note = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=2000)])
+    item_id = HiddenField()
+    override_reason = TextAreaField(
+        _l("Why this is not a major hazard"), validators=[Optional(), Length(max=2000)]
+    )
+
+
+class SubmitRectificationForm(FlaskForm):
+    """The enterprise's report of what it did."""
+
+    measures = TextAreaField(_l("Measures taken"), validators=[DataRequired(), Length(max=5000)])
+    responsible_person = StringField(
+        _l("Person responsible"), validators=[Optional(), Length(max=64)]
+    )
+    funding_yuan = IntegerField(
+        _l("Funding spent (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
+    )
+    photos = MultipleFileField(_l("Photos after rectification"))
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ReviewForm(FlaskForm):
+    """The re-inspection's decision."""
+
+    mode = RadioField(
+        _l("Re-inspected"), choices=choices(labels.REVIEW_MODES.items()), default="on_site"
+    )
+    decision = RadioField(
+        _l("Decision"),
+        choices=choices([("accept", _l("Accept and close")), ("reject", _l("Reject"))]),
+        validators=[InputRequired()],
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
+    new_deadline = DateField(_l("New deadline (when rejecting)"), validators=[Optional()])
+    photos = MultipleFileField(_l("Re-inspection photos"))
+    version = HiddenField(validators=[InputRequired()])
+
+
+class FixOnSpotForm(FlaskForm):
+    """A hazard fixed while the inspector was there."""
+
+    comment = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
+    photos = MultipleFileField(_l("Photo after the fix"))
+    version = HiddenField(validators=[InputRequired()])
+
+
+class VoidForm(FlaskForm):
+    """Withdraw a hazard recorded in error."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+
+class PlanForm(FlaskForm):
+    """整改方案; for a major hazard all of 五落实 and the plan document."""
+
+    responsible_person = StringField(
+        _l("Person responsible"), validators=[DataRequired(), Length(max=64)]
+    )
+    measures = TextAreaField(_l("Measures"), validators=[DataRequired(), Length(max=5000)])
+    funding_yuan = IntegerField(
+        _l("Funding (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
+    )
+    planned_completion = DateField(_l("Completed by"), validators=[Optional()])
+    contingency_plan = TextAreaField(
+        _l("Contingency plan and interim controls"), validators=[Optional(), Length(max=5000)]
+    )
+    document = FileField(_l("Plan document (PDF, Word or photo)"))
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ExtensionRequestForm(FlaskForm):
+    """An extension request."""
+
+    requested_deadline = DateField(_l("New deadline"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    """The decision on an extension request."""
+
+    decision = RadioField(
+        _l("Decision"),
+        choices=choices([("approve", _l("Approve")), ("refuse", _l("Refuse"))]),
+        validators=[InputRequired()],
+    )
+    comment = TextAreaField(
+        _l("Comment (required when refusing)"), validators=[Optional(), Length(max=2000)]
+    )
+
+
+class ListForm(FlaskForm):
+    """挂牌督办."""
+
+    level = RadioField(
+        _l("Supervision level"),
+        choices=choices(labels.SUPERVISION_LEVELS.items()),
+        validators=[InputRequired()],
+    )
+    body = StringField(_l("Supervising body"), validators=[DataRequired(), Length(max=128)])
+    listed_on = DateField(_l("Listed on"), validators=[Optional()])
+    stop_production = BooleanField(_l("Production stopped while it is rectified"))
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    version = HiddenField(validators=[InputRequired()])
+
+
+class DecisionCommentForm(FlaskForm):
+    """A decision that may carry a comment (approving removal from the list)."""
+
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ReasonForm(FlaskForm):
+    """A decision that needs a reason (refusal, resumption)."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ReassignForm(FlaskForm):
+    """Give the follow-up to another inspector."""
+
+    inspector_id = SelectField(_l("Inspector"), coerce=parse_id, validate_choice=False)
+
+
+class BulkForm(FlaskForm):
+    """One action on many hazards."""
+
+    action = RadioField(
+        _l("Action"),
+        choices=choices(
+            [
+                ("remind", _l("Remind the enterprises")),
+                ("reassign", _l("Reassign to an inspector")),
+                ("extend", _l("Extend the deadline")),
+                ("export", _l("Export as CSV")),
+            ]
+        ),
+        validators=[InputRequired()],
+    )
+    inspector_id = SelectField(
+        _l("Inspector"), coerce=parse_id, validate_choice=False, validators=[Optional()]
+    )
+    new_deadline = DateField(_l("New deadline"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    scope = RadioField(
+        _l("Hazards"),
+        choices=choices([("selected", _l("The ones ticked")), ("all", _l("All that match"))]),
+        default="selected",
+    )

@@ -1,0 +1,63 @@
+"""Languages (Chinese first, English second) and how dates and times are shown."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+
+from flask import Flask
+from flask import current_app
+from flask import has_request_context
+from flask import request
+from flask import session
+from flask_babel import Babel
+from flask_babel import format_date
+from flask_babel import format_datetime
+from flask_login import current_user
+
+babel = Babel()
+
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """The user's saved choice, else this browser session's, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale") or request.cookies.get("locale")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Times are shown in the park's zone (Asia/Shanghai)."""
+    return current_app.config["TIMEZONE"]
+
+
+def datetime_filter(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """Show an aware datetime in the park's time zone."""
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def date_filter(value: date | None, fmt: str = "yyyy-MM-dd") -> str:
+    """Show a date."""
+    return "" if value is None else format_date(value, fmt)
+
+
+def html_lang() -> str:
+    """The lang attribute for <html> (zh-CN or en)."""
+    return select_locale().replace("_", "-")
+
+
+def init_app(app: Flask) -> None:
+    """Bind Babel and the date filters."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -1,0 +1,1 @@
+"""Inspections: plans, visits and the team."""

@@ -1,0 +1,203 @@
+"""Creating and completing inspections."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlmodel import Session
+from sqlmodel import select
+
+from inspection import clock
+from inspection.auth.models import Role
+from inspection.auth.models import User
+from inspection.checklists.models import ChecklistVersion
+from inspection.checklists.models import VersionStatus
+from inspection.enterprises.models import Enterprise
+from inspection.errors import DomainError
+from inspection.errors import Forbidden
+from inspection.inspections.models import Inspection
+from inspection.inspections.models import InspectionChecklist
+from inspection.inspections.models import InspectionInspector
+from inspection.inspections.models import InspectionStatus
+from inspection.inspections.models import InspectionType
+from inspection.inspections.models import Signature
+from inspection.inspections.models import SignerRole
+
+
+def create_inspection(
+    session: Session,
+    *,
+    enterprise: Enterprise,
+    actor: User,
+    type: str,
+    planned_date: date,
+    enforcement: bool = False,
+    co_inspector_ids: list[int] | None = None,
+    summary: str | None = None,
+    version_ids: list[int] | None = None,
+) -> Inspection:
+    """Open an inspection of one enterprise with the actor as lead inspector."""
+    if actor.role != Role.INSPECTOR:
+        raise Forbidden(_("Only inspectors can start inspections."))
+    team = [actor] + team_members(session, [i for i in co_inspector_ids or [] if i != actor.id])
+    inspection = open_inspection(
+        session,
+        enterprise=enterprise,
+        actor=actor,
+        team=team,
+        type=type,
+        planned_date=planned_date,
+        enforcement=enforcement,
+        summary=summary,
+        status=InspectionStatus.IN_PROGRESS,
+    )
+    use_checklists(session, inspection, version_ids or [])
+    return inspection
+
+
+def team_members(session: Session, user_ids: list[int]) -> list[User]:
+    """Active inspectors by id, in the order given, without repeats."""
+    members = []
+    for user_id in dict.fromkeys(user_ids):
+        user = session.get(User, user_id)
+        if user is None or user.role != Role.INSPECTOR or not user.active:
+            raise DomainError(_("Only active inspectors can be on an inspection team."))
+        members.append(user)
+    return members
+
+
+def use_checklists(session: Session, inspection: Inspection, version_ids: list[int]) -> None:
+    """Put published checklist versions on a new inspection, in the order given."""
+    for position, version_id in enumerate(dict.fromkeys(version_ids), start=1):
+        version = session.get(ChecklistVersion, version_id)
+        if version is None or version.status != VersionStatus.PUBLISHED:
+            raise DomainError(_("Only published checklists can be used in an inspection."))
+        session.add(
+            InspectionChecklist(
+                inspection_id=inspection.id, version_id=version.id, position=position
+            )
+        )
+    session.flush()
+
+
+def open_inspection(
+    session: Session,
+    *,
+    enterprise: Enterprise,
+    actor: User,
+    team: list[User],
+    type: str,
+    planned_date: date,
+    enforcement: bool,
+    summary: str | None,
+    status: str,
+    campaign_id: int | None = None,
+    due_date: date | None = None,
+) -> Inspection:
+    """Create an inspection with its team (the first member leads), checking the rules."""
+    if type not in set(InspectionType):
+        raise DomainError(_("Choose the inspection's type."))
+    if not enterprise.active:
+        raise DomainError(_("%(name)s is no longer active in the park.", name=enterprise.name))
+    if not team:
+        raise DomainError(_("Choose at least one inspector."))
+    if enforcement:
+        officers = [member for member in team if not member.third_party]
+        if any(member.third_party for member in team):
+            raise DomainError(
+                _(
+                    "A third-party service firm's staff may find hazards but may not carry out an"
+                    " enforcement inspection. Remove them or make it a non-enforcement inspection."
+                )
+            )
+        if len(officers) < 2:
+            raise DomainError(
+                _("An enforcement inspection needs at least two inspectors. Add a colleague.")
+            )
+    now = clock.now()
+    inspection = Inspection(
+        enterprise_id=enterprise.id,
+        type=type,
+        enforcement=enforcement,
+        status=status,
+        campaign_id=campaign_id,
+        planned_date=planned_date,
+        due_date=due_date,
+        started_at=now if status == InspectionStatus.IN_PROGRESS else None,
+        summary=(summary or "").strip() or None,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(inspection)
+    session.flush()
+    for member in team:
+        session.add(
+            InspectionInspector(
+                inspection_id=inspection.id, user_id=member.id, lead=member is team[0]
+            )
+        )
+    session.flush()
+    return inspection
+
+
+def ensure_started(inspection: Inspection) -> None:
+    """A planned inspection starts with the first answer, photo or hazard."""
+    if inspection.status == InspectionStatus.PLANNED:
+        inspection.status = InspectionStatus.IN_PROGRESS
+        inspection.started_at = clock.now()
+        inspection.updated_at = inspection.started_at
+
+
+def complete_inspection(
+    session: Session, *, inspection: Inspection, actor: User, summary: str | None
+) -> Inspection:
+    """Close and lock the site visit once everyone has signed; hazards keep their own life."""
+    if session.get(InspectionInspector, (inspection.id, actor.id)) is None:
+        raise Forbidden(_("You are not on this inspection's team."))
+    session.refresh(inspection, with_for_update=True)
+    if inspection.status == InspectionStatus.COMPLETED:
+        raise DomainError(_("This inspection is already completed. Nothing was changed."))
+    missing = missing_signatures(session, inspection)
+    if missing:
+        raise DomainError(
+            _(
+                "Still to sign: %(names)s. Everyone signs before the record is locked.",
+                names="、".join(missing),
+            )
+        )
+    inspection.status = InspectionStatus.COMPLETED
+    inspection.completed_at = clock.now()
+    if summary is not None and summary.strip():
+        inspection.summary = summary.strip()
+    inspection.version += 1
+    inspection.updated_at = inspection.completed_at
+    session.flush()
+    return inspection
+
+
+def missing_signatures(session: Session, inspection: Inspection) -> list[str]:
+    """Who still has to sign: every inspector of the team and the enterprise's representative."""
+    signed = {
+        (sig.role, sig.user_id)
+        for sig in session.exec(select(Signature).where(Signature.inspection_id == inspection.id))
+    }
+    missing = []
+    for member_id in team_ids(session, inspection.id):
+        if (SignerRole.INSPECTOR, member_id) not in signed:
+            missing.append(session.get(User, member_id).display_name)
+    if not any(role == SignerRole.ENTERPRISE for role, _user in signed):
+        missing.append(_("the enterprise's representative"))
+    return missing
+
+
+def team_ids(session: Session, inspection_id: int) -> list[int]:
+    """The ids of an inspection's inspectors."""
+    return list(
+        session.exec(
+            select(InspectionInspector.user_id).where(
+                InspectionInspector.inspection_id == inspection_id
+            )
+        )
+    )

@@ -1,0 +1,239 @@
+"""How the domain's codes read in the interface (translated; Chinese by default)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ROLES = {
+    "admin": _l("Administrator"),
+    "supervisor": _l("Supervisor"),
+    "inspector": _l("Inspector"),
+    "enterprise": _l("Enterprise user"),
+}
+
+HAZARD_STATES = {
+    "found": _l("Found, not yet issued"),
+    "issued": _l("Notice issued"),
+    "acknowledged": _l("Acknowledged"),
+    "rectifying": _l("Rectifying"),
+    "submitted": _l("Awaiting re-inspection"),
+    "accepted": _l("Accepted, awaiting removal from supervision"),
+    "closed": _l("Closed"),
+    "escalated": _l("Refused, escalated to enforcement"),
+    "voided": _l("Voided"),
+}
+
+HAZARD_LEVELS = {"general": _l("General hazard"), "major": _l("Major hazard")}
+
+HAZARD_CATEGORIES = {
+    "safety": _l("Safety"),
+    "process": _l("Process"),
+    "electrical": _l("Electrical"),
+    "instrument": _l("Instrumentation"),
+    "fire": _l("Fire"),
+    "layout": _l("Site layout"),
+    "equipment": _l("Equipment"),
+    "environment": _l("Environment"),
+    "other": _l("Other"),
+}
+
+HAZARD_ASPECTS = {
+    "person": _l("Unsafe act of a person"),
+    "thing": _l("Unsafe state of a thing"),
+    "management": _l("Management defect"),
+}
+
+HANDLING = {"on_spot": _l("Fixed on the spot"), "deadline": _l("Rectify by a deadline")}
+
+INSPECTION_TYPES = {
+    "routine": _l("Routine"),
+    "special": _l("Special campaign"),
+    "random": _l("Random (double random)"),
+    "seasonal": _l("Seasonal"),
+    "pre_holiday": _l("Before holidays"),
+    "pre_resumption": _l("Before resuming work"),
+    "reinspection": _l("Re-inspection"),
+    "third_party": _l("Third-party service"),
+    "self": _l("Enterprise self-inspection"),
+    "report": _l("Public report"),
+}
+
+INSPECTION_STATUSES = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "completed": _l("Completed"),
+}
+
+SCALES = {
+    "large": _l("Large"),
+    "medium": _l("Medium"),
+    "small": _l("Small"),
+    "micro": _l("Micro"),
+}
+
+DISCHARGE_PERMITS = {
+    "none": _l("No permit"),
+    "key": _l("Key management"),
+    "simplified": _l("Simplified management"),
+    "registration": _l("Registration"),
+}
+
+RISK_FLAGS = {
+    "dust": _l("Explosible dust"),
+    "confined_space": _l("Confined spaces"),
+    "ammonia_refrigeration": _l("Ammonia refrigeration"),
+    "hazardous_chemicals": _l("Hazardous chemicals"),
+    "major_hazard_source": _l("Major hazard installation"),
+    "hazardous_waste": _l("Hazardous-waste producer"),
+}
+
+DISCHARGE_PERMIT_HOLDER = _l("Holds a discharge permit")
+
+HAZARD_EVENTS = {
+    "record": _l("Recorded"),
+    "fix_on_spot": _l("Fixed on the spot"),
+    "issue": _l("Notice issued"),
+    "acknowledge": _l("Notice acknowledged"),
+    "plan": _l("Rectification plan filed"),
+    "submit": _l("Rectification submitted"),
+    "accept": _l("Accepted and closed"),
+    "reject": _l("Rejected"),
+    "refuse": _l("Refused, escalated"),
+    "resume": _l("Rectification resumed"),
+    "void": _l("Voided"),
+    "delist": _l("Removed from supervision and closed"),
+    "request_extension": _l("Extension requested"),
+    "decide_extension": _l("Extension decided"),
+    "list": _l("Listed for supervision"),
+    "reassign": _l("Reassigned"),
+    "remind": _l("Reminded"),
+    "escalate_overdue": _l("Overdue, reported to the supervisors"),
+}
+
+SUPERVISION_LEVELS = {
+    "city": _l("City level"),
+    "county": _l("County level"),
+    "park": _l("Park level"),
+}
+
+REVIEW_MODES = {"on_site": _l("On site"), "documents": _l("On the documents")}
+
+EXTENSION_STATUSES = {
+    "pending": _l("Awaiting a decision"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+}
+
+PHOTO_KINDS = {
+    "before": _l("As found"),
+    "after": _l("After rectification"),
+    "review": _l("Re-inspection"),
+    "inspection": _l("Inspection"),
+}
+
+
+def label(table: dict, code: str | None) -> str:
+    """The label of a code, or the code itself when it has none."""
+    if code is None:
+        return ""
+    return str(table.get(code, code))
+
+
+TEMPLATE_KINDS = {
+    "major_hazard_criteria": _l("Major-hazard criteria"),
+    "routine": _l("Routine checklist"),
+    "assessment": _l("Scored assessment"),
+}
+
+ANSWER_TYPES = {
+    "pass_fail": _l("Pass / fail / not applicable"),
+    "number": _l("A number with limits"),
+    "choice": _l("A choice"),
+    "text": _l("Text"),
+    "photo": _l("A photo"),
+}
+
+VERSION_STATUSES = {"draft": _l("Draft"), "published": _l("Published")}
+
+ANSWER_RESULTS = {"pass": _l("Complies"), "fail": _l("Does not comply"), "na": _l("Not applicable")}
+
+BULK_ACTIONS = {
+    "remind": _l("Remind the enterprises"),
+    "reassign": _l("Reassign to an inspector"),
+    "extend": _l("Extend the deadline"),
+}
+
+NOTIFICATION_KINDS = {
+    "notice_issued": _l("Notice issued"),
+    "rectification_submitted": _l("Rectification submitted"),
+    "rectification_rejected": _l("Rectification rejected"),
+    "hazard_closed": _l("Hazard closed"),
+    "awaiting_delisting": _l("Awaiting removal from supervision"),
+    "extension_requested": _l("Extension requested"),
+    "extension_approved": _l("Extension approved"),
+    "extension_refused": _l("Extension refused"),
+    "hazard_listed": _l("Listed for supervision"),
+    "hazard_assigned": _l("Hazard assigned"),
+    "reminder": _l("Reminder from an inspector"),
+    "deadline_near": _l("Deadline approaching"),
+    "due_today": _l("Due today"),
+    "overdue": _l("Overdue"),
+    "overdue_escalated": _l("Overdue, reported to the supervisors"),
+    "extension_waiting": _l("Extension request waiting"),
+    "statistics_due": _l("Hazard statistics due"),
+    "inspections_planned": _l("Recurring inspections planned"),
+    "digest": _l("Daily digest"),
+    "test": _l("Test message"),
+}
+
+DELIVERY_STATUSES = {
+    "held": _l("Waiting for the daily digest"),
+    "pending": _l("Queued"),
+    "sending": _l("Sending"),
+    "retrying": _l("Failed, will retry"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "digested": _l("Sent in a digest"),
+    "cancelled": _l("Cancelled"),
+}
+
+CHANNELS = {"email": _l("Email"), "webhook": _l("Webhook")}
+
+EMAIL_MODES = {
+    "immediate": _l("Each message at once"),
+    "digest": _l("One digest a day"),
+    "off": _l("No email"),
+}
+
+WEBHOOK_FLAVOURS = {
+    "generic": _l("Signed JSON (other systems)"),
+    "dingtalk": _l("DingTalk group robot"),
+    "wecom": _l("WeCom group robot"),
+}
+
+RECURRENCES = {
+    "monthly": _l("Monthly"),
+    "quarterly": _l("Quarterly"),
+    "before_holidays": _l("Before each holiday"),
+}
+
+
+def statistics_period(code: str) -> str:
+    """ "2026Q4" -> 2026年第4季度, "2026" -> 2026年度 (in the current language)."""
+    if "Q" in code:
+        year, quarter = code.split("Q", 1)
+        return str(_l("Q%(quarter)s %(year)s", quarter=quarter, year=year))
+    return str(_l("the year %(year)s", year=code))
+
+
+# What each list or dashboard filter is called, for messages about a value it could not use.
+FILTER_NAMES = {
+    "state": _l("State"),
+    "level": _l("Level"),
+    "category": _l("Category"),
+    "source": _l("Source"),
+    "zone": _l("Zone"),
+    "enterprise": _l("Enterprise"),
+    "inspector": _l("Inspector"),
+    "industry": _l("Industry"),
+}

@@ -1,0 +1,69 @@
+"""Import every table so that SQLModel.metadata knows the whole schema (Alembic, tests)."""
+
+from inspection.auth.models import LoginThrottle
+from inspection.auth.models import User
+from inspection.campaigns.models import Campaign
+from inspection.campaigns.models import Holiday
+from inspection.campaigns.models import RecurringPlan
+from inspection.checklists.models import ChecklistItem
+from inspection.checklists.models import ChecklistSection
+from inspection.checklists.models import ChecklistTemplate
+from inspection.checklists.models import ChecklistVersion
+from inspection.enterprises.models import Enterprise
+from inspection.enterprises.models import Park
+from inspection.enterprises.models import Zone
+from inspection.evidence.models import Document
+from inspection.evidence.models import Photo
+from inspection.hazards.models import ExtensionRequest
+from inspection.hazards.models import Hazard
+from inspection.hazards.models import HazardEvent
+from inspection.hazards.models import Notice
+from inspection.hazards.models import RectificationPlan
+from inspection.inspections.models import Answer
+from inspection.inspections.models import Inspection
+from inspection.inspections.models import InspectionChecklist
+from inspection.inspections.models import InspectionInspector
+from inspection.inspections.models import Signature
+from inspection.notifications.models import Delivery
+from inspection.notifications.models import Notification
+from inspection.notifications.models import WebhookEndpoint
+from inspection.numbering import Counter
+from inspection.reminders.models import ReminderPolicy
+from inspection.reminders.models import SweepState
+from inspection.reports.models import ReportJob
+from inspection.statistics.models import HazardTally
+
+__all__ = [
+    "ReportJob",
+    "HazardTally",
+    "SweepState",
+    "ReminderPolicy",
+    "WebhookEndpoint",
+    "Delivery",
+    "RecurringPlan",
+    "Holiday",
+    "Answer",
+    "Campaign",
+    "ChecklistItem",
+    "ChecklistSection",
+    "ChecklistTemplate",
+    "ChecklistVersion",
+    "Counter",
+    "Document",
+    "ExtensionRequest",
+    "Enterprise",
+    "Hazard",
+    "HazardEvent",
+    "Inspection",
+    "InspectionChecklist",
+    "InspectionInspector",
+    "LoginThrottle",
+    "Notice",
+    "Notification",
+    "Park",
+    "Photo",
+    "RectificationPlan",
+    "Signature",
+    "User",
+    "Zone",
+]

@@ -1,0 +1,194 @@
+"""Admin pages for notifications: the delivery log (with retry) and the webhooks."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import func
+from sqlmodel import select
+
+from inspection import labels
+from inspection.auth.models import User
+from inspection.auth.permissions import Permission
+from inspection.auth.permissions import require
+from inspection.db import get_session
+from inspection.errors import Conflict
+from inspection.errors import check_version
+from inspection.hazards.forms import ConfirmForm
+from inspection.notifications import delivery as outbox
+from inspection.notifications import webhooks
+from inspection.notifications.forms import WebhookForm
+from inspection.notifications.models import Delivery
+from inspection.notifications.models import DeliveryStatus
+from inspection.notifications.models import WebhookEndpoint
+from inspection.notifications.outcome import DeliveryError
+from inspection.notifications.services import email_enabled
+from inspection.pagination import paginate
+from inspection.pagination import parse_page
+from inspection.web import parse_version
+
+bp = Blueprint("notification_admin", __name__, url_prefix="/admin/notifications")
+
+# Statuses that need an admin's eye.
+TROUBLE = (DeliveryStatus.RETRYING, DeliveryStatus.FAILED)
+
+
+@bp.get("/")
+@require(Permission.MANAGE_NOTIFICATIONS)
+def deliveries():
+    """Every email and webhook delivery, newest first, filterable; failures show their error."""
+    db = get_session()
+    status = request.args.get("status") or ""
+    channel = request.args.get("channel") or ""
+    stmt = (
+        select(Delivery, User.display_name, WebhookEndpoint.name)
+        .outerjoin(User, User.id == Delivery.recipient_id)
+        .outerjoin(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
+    )
+    if status == "trouble":
+        stmt = stmt.where(Delivery.status.in_(TROUBLE))
+    elif status in labels.DELIVERY_STATUSES:
+        stmt = stmt.where(Delivery.status == status)
+    if channel in labels.CHANNELS:
+        stmt = stmt.where(Delivery.channel == channel)
+    page = paginate(
+        db,
+        stmt.order_by(Delivery.created_at.desc(), Delivery.id.desc()),
+        page=parse_page(request.args.get("page")),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    counts = dict(db.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+    return render_template(
+        "notifications/admin/deliveries.html",
+        page=page,
+        status=status,
+        channel=channel,
+        counts=counts,
+        trouble=sum(counts.get(s, 0) for s in TROUBLE),
+        email_enabled=email_enabled(),
+        labels=labels,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/deliveries/<id:delivery_id>/<any(retry, cancel):action>")
+@require(Permission.MANAGE_NOTIFICATIONS)
+def act_on_delivery(delivery_id: int, action: str):
+    """Send a failed delivery again now, or give it up."""
+    db = get_session()
+    delivery = db.get(Delivery, delivery_id) or abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    before = delivery.status
+    (outbox.retry_now if action == "retry" else outbox.cancel)(delivery)
+    if delivery.status == before:
+        flash(
+            _(
+                "This delivery is %(status)s; there is nothing to do.",
+                status=labels.label(labels.DELIVERY_STATUSES, before),
+            ),
+            "error",
+        )
+    else:
+        db.commit()
+        flash(
+            _("It will be sent within a minute.")
+            if action == "retry"
+            else _("The delivery is cancelled."),
+            "success",
+        )
+    return redirect(request.form.get("next") or url_for("notification_admin.deliveries"))
+
+
+@bp.get("/webhooks")
+@require(Permission.MANAGE_NOTIFICATIONS)
+def webhook_list():
+    """The webhooks and what each receives."""
+    db = get_session()
+    endpoints = list(db.exec(select(WebhookEndpoint).order_by(WebhookEndpoint.name)))
+    return render_template(
+        "notifications/admin/webhooks.html",
+        endpoints=endpoints,
+        kinds={e.id: json.loads(e.kinds or "[]") for e in endpoints},
+        labels=labels,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/webhooks/new", methods=["GET", "POST"])
+@bp.route("/webhooks/<id:endpoint_id>", methods=["GET", "POST"])
+@require(Permission.MANAGE_NOTIFICATIONS)
+def webhook_form(endpoint_id: int | None = None):
+    """Add or change a webhook."""
+    db = get_session()
+    endpoint = db.get(WebhookEndpoint, endpoint_id) if endpoint_id else None
+    if endpoint_id and endpoint is None:
+        abort(404)
+    form = WebhookForm(obj=endpoint if request.method == "GET" else None)
+    if request.method == "GET":
+        if endpoint is not None:
+            form.kinds.data = json.loads(endpoint.kinds or "[]")
+            form.version.data = endpoint.version
+        else:
+            form.kinds.data = ["notice_issued", "overdue_escalated", "hazard_listed"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if endpoint is None:
+                endpoint = WebhookEndpoint(name="", url="")
+                db.add(endpoint)
+            else:
+                check_version(endpoint.version, parse_version(form.version.data))
+                endpoint.version += 1
+        except Conflict as stale:
+            flash(stale.message, "error")
+            status = 409
+        else:
+            endpoint.name = form.name.data.strip()
+            endpoint.flavour = form.flavour.data
+            endpoint.url = form.url.data.strip()
+            endpoint.secret = (form.secret.data or "").strip() or None
+            endpoint.kinds = json.dumps(form.kinds.data or [])
+            endpoint.active = form.active.data
+            db.commit()
+            flash(_("The webhook %(name)s is saved.", name=endpoint.name), "success")
+            return redirect(url_for("notification_admin.webhook_list"))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "notifications/admin/webhook_form.html", form=form, endpoint=endpoint
+    ), status
+
+
+@bp.post("/webhooks/<id:endpoint_id>/test")
+@require(Permission.MANAGE_NOTIFICATIONS)
+def webhook_test(endpoint_id: int):
+    """Post a test message now and say what the receiver answered."""
+    db = get_session()
+    endpoint = db.get(WebhookEndpoint, endpoint_id) or abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    request_ = webhooks.build(
+        endpoint,
+        key=f"test:{endpoint.id}",
+        kind="test",
+        params={"user": current_user.display_name},
+        link="/notifications",
+    )
+    try:
+        webhooks.post(endpoint, request_, timeout=current_app.config["WEBHOOK_TIMEOUT"])
+    except DeliveryError as failed:
+        flash(_("The test message did not arrive: %(error)s", error=str(failed)), "error")
+    else:
+        flash(_("The test message was delivered to %(name)s.", name=endpoint.name), "success")
+    return redirect(url_for("notification_admin.webhook_list"))

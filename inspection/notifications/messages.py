@@ -1,0 +1,168 @@
+"""What each kind of notification says, worded in the reader's language when it is shown."""
+
+from __future__ import annotations
+
+import json
+
+from flask_babel import lazy_gettext as _l
+
+from inspection import labels
+from inspection.notifications.models import Notification
+
+MESSAGES = {
+    "notice_issued": (
+        _l("Rectification notice %(notice)s"),
+        _l(
+            "%(enterprise)s has received rectification notice %(notice)s with %(count)s hazards."
+            " Acknowledge it and rectify each hazard by its deadline."
+        ),
+    ),
+    "rectification_submitted": (
+        _l("Rectification of %(hazard)s submitted"),
+        _l(
+            "%(enterprise)s reports hazard %(hazard)s (%(title)s) rectified; it awaits your"
+            " re-inspection."
+        ),
+    ),
+    "rectification_rejected": (
+        _l("Rectification of %(hazard)s rejected"),
+        _l(
+            "The re-inspection of hazard %(hazard)s (%(title)s) did not pass: %(reason)s."
+            " New deadline: %(deadline)s."
+        ),
+    ),
+    "hazard_closed": (
+        _l("Hazard %(hazard)s closed"),
+        _l("Hazard %(hazard)s (%(title)s) passed its re-inspection and is closed."),
+    ),
+    "awaiting_delisting": (
+        _l("Listed hazard %(hazard)s awaits removal from the list"),
+        _l(
+            "The rectification of listed major hazard %(hazard)s (%(title)s) at %(enterprise)s"
+            " passed re-inspection. Approve its removal from supervision to close it."
+        ),
+    ),
+    "extension_requested": (
+        _l("Extension requested for %(hazard)s"),
+        _l(
+            "%(enterprise)s asks to move the deadline of hazard %(hazard)s from %(old)s to"
+            " %(new)s: %(reason)s"
+        ),
+    ),
+    "extension_approved": (
+        _l("Extension of %(hazard)s approved"),
+        _l("The deadline of hazard %(hazard)s (%(title)s) is now %(new)s."),
+    ),
+    "extension_refused": (
+        _l("Extension of %(hazard)s refused"),
+        _l("The deadline of hazard %(hazard)s (%(title)s) stays %(old)s: %(reason)s"),
+    ),
+    "hazard_listed": (
+        _l("Hazard %(hazard)s listed for supervision"),
+        _l("Major hazard %(hazard)s (%(title)s) is listed for supervision by %(body)s."),
+    ),
+    "hazard_assigned": (
+        _l("Hazard %(hazard)s assigned to you"),
+        _l("You now follow up hazard %(hazard)s (%(title)s) at %(enterprise)s."),
+    ),
+    "reminder": (
+        _l("Reminder: hazard %(hazard)s is due %(deadline)s"),
+        _l("Hazard %(hazard)s (%(title)s) must be rectified by %(deadline)s."),
+    ),
+    "deadline_near": (
+        _l("Hazard %(hazard)s is due in %(days)s days"),
+        _l(
+            "Hazard %(hazard)s (%(title)s) at %(enterprise)s must be rectified by %(deadline)s,"
+            " %(days)s days from now. Submit the rectification for re-inspection in time, or"
+            " ask for an extension before the deadline."
+        ),
+    ),
+    "due_today": (
+        _l("Hazard %(hazard)s is due today"),
+        _l(
+            "Today, %(deadline)s, is the deadline of hazard %(hazard)s (%(title)s) at"
+            " %(enterprise)s."
+        ),
+    ),
+    "overdue": (
+        _l("Hazard %(hazard)s is %(days)s days overdue"),
+        _l(
+            "The deadline of hazard %(hazard)s (%(title)s) at %(enterprise)s was %(deadline)s;"
+            " it is %(days)s days overdue. Rectify it and submit it for re-inspection now."
+        ),
+    ),
+    "overdue_escalated": (
+        _l("Overdue %(days)s days: %(enterprise)s, hazard %(hazard)s"),
+        _l(
+            "Hazard %(hazard)s (%(title)s, %(level)s) at %(enterprise)s passed its deadline"
+            " %(deadline)s %(days)s days ago and is still not rectified. It is reported to the"
+            " supervisors for follow-up."
+        ),
+    ),
+    "extension_waiting": (
+        _l("Extension request for %(hazard)s awaits your decision"),
+        _l(
+            "%(enterprise)s asked %(waiting)s days ago to move the deadline of hazard"
+            " %(hazard)s from %(old)s to %(new)s. Approve or refuse it."
+        ),
+    ),
+    "statistics_due": (
+        _l("Hazard statistics for %(period)s due %(due)s"),
+        _l(
+            "%(enterprise)s: report the hazard investigation and rectification statistics for"
+            " %(period)s to the park by %(due)s."
+        ),
+    ),
+    "inspections_planned": (
+        _l("%(count)s inspections planned: %(plan)s"),
+        _l(
+            "The recurring plan %(plan)s has created %(count)s inspections planned for"
+            " %(date)s. They are on your list of inspections."
+        ),
+    ),
+    "digest": (
+        _l("Daily digest: %(count)s notifications"),
+        _l("%(count)s notifications since the last digest."),
+    ),
+    "test": (
+        _l("Test message from the inspection system"),
+        _l("This webhook is set up correctly. Sent by %(user)s."),
+    ),
+}
+
+# Kinds that go out by email only in the daily digest, whatever the user chose: they are many.
+DIGEST_KINDS: frozenset[str] = frozenset(
+    {
+        "deadline_near",
+        "due_today",
+        "overdue",
+        "overdue_escalated",
+        "extension_waiting",
+        "statistics_due",
+    }
+)
+
+
+def render(notification: Notification) -> tuple[str, str]:
+    """The subject and body of a notification, in the current language."""
+    return render_kind(notification.kind, json.loads(notification.params))
+
+
+def render_kind(kind: str, params: dict) -> tuple[str, str]:
+    """The subject and body of a kind of message with its parameters, in the current language."""
+    subject, body = MESSAGES.get(kind, (kind, ""))
+    params = _localised(params)
+    try:
+        return str(subject) % params, str(body) % params if body else ""
+    except (KeyError, TypeError, ValueError):  # a message written before its wording changed
+        return str(subject).split("%")[0].strip() or kind, ""
+
+
+def _localised(params: dict) -> dict:
+    """Parameters that are codes (a hazard level) worded in the current language."""
+    params = dict(params)
+    if "level" in params:
+        params["level"] = labels.label(labels.HAZARD_LEVELS, params["level"])
+    if "period" in params:
+        params["period"] = labels.statistics_period(params["period"])
+    return params

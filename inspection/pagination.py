@@ -1,0 +1,62 @@
+"""Pagination for long lists, tolerant of nonsense page numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+from sqlmodel import Session
+from sqlmodel import func
+from sqlmodel import select
+
+
+@dataclass
+class Page:
+    """One page of a list."""
+
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+    # The list has more than `total` rows (counting stopped there).
+    capped: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def parse_page(raw: str | None) -> int:
+    """A page number from the query string; anything unusable means page 1."""
+    try:
+        page = int(raw or 1)
+    except ValueError:
+        return 1
+    return page if page >= 1 else 1
+
+
+def paginate(
+    session: Session, stmt: Select, *, page: int, per_page: int, count_limit: int | None = None
+) -> Page:
+    """Run `stmt` for one page; a page past the end shows the last page. With `count_limit`,
+    counting stops there (a long list says "10000+" rather than scanning every row)."""
+    counted = stmt.order_by(None)
+    if count_limit is not None:
+        counted = counted.limit(count_limit + 1)
+    total = session.exec(select(func.count()).select_from(counted.subquery())).one()
+    capped = count_limit is not None and total > count_limit
+    if capped:
+        total = count_limit
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    items = list(session.exec(stmt.limit(per_page).offset((page - 1) * per_page)).all())
+    return Page(items=items, total=total, page=page, per_page=per_page, capped=capped)

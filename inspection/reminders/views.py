@@ -1,0 +1,64 @@
+"""The admin page for the park's reminder rules."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+
+from inspection import clock
+from inspection.auth.permissions import Permission
+from inspection.auth.permissions import require
+from inspection.db import get_session
+from inspection.enterprises.services import current_park
+from inspection.errors import DomainError
+from inspection.reminders import policy as policies
+from inspection.reminders.forms import PolicyForm
+from inspection.reminders.models import SweepState
+from inspection.reminders.sweep import JOB
+from inspection.web import parse_version
+from inspection.web import refuse
+
+bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@require(Permission.MANAGE_NOTIFICATIONS)
+def policy():
+    """Show and change when reminders and escalations go out."""
+    db = get_session()
+    park = current_park(db)
+    current = policies.policy_for(db, park.id)
+    form = PolicyForm(obj=current if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = current.version
+    status = 200
+    if form.validate_on_submit():
+        values = {
+            name: getattr(form, name).data for name in (*policies.DAY_LISTS, *policies.COUNTS)
+        }
+        values["digest_hour"] = form.digest_hour.data
+        values["on_day"] = form.on_day.data
+        try:
+            policies.update_policy(
+                db, park.id, values, expected_version=parse_version(form.version.data)
+            )
+        except DomainError as refused:
+            status = refuse(db, refused)
+        else:
+            db.commit()
+            flash(_("The reminder rules are saved; the next sweep uses them."), "success")
+            return redirect(url_for("reminders.policy"))
+    elif request.method == "POST":
+        status = 422
+    state = db.get(SweepState, JOB)
+    return render_template(
+        "reminders/policy.html",
+        form=form,
+        last_sweep=state.last_day if state else None,
+        today=clock.today(),
+    ), status

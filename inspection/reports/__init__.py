@@ -1,0 +1,1 @@
+"""PDF documents and reports rendered with WeasyPrint."""

@@ -1,0 +1,81 @@
+"""Rendering documents to PDF with WeasyPrint, fetching only what we serve ourselves.
+
+The fetcher knows two schemes: `static:` (our stylesheet and images) and `photo:` (stored photos
+by hash and size). Anything else — `file://`, `http(s)://`, a URL a user typed — is refused, so
+a document can never read the server's files or reach the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+from pathlib import Path
+
+from flask import current_app
+from flask import render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+from inspection.evidence.storage import LocalStorage
+
+log = logging.getLogger(__name__)
+
+PHOTO_VARIANTS = re.compile(r"^(display|thumb|print|original|wm\d+)$")
+# Photos in reports are printed about 55 mm wide: 800 px is sharp there and keeps a report with
+# many photos light to lay out.
+PRINT_SIZE = 800
+
+
+def print_copy(storage: LocalStorage, sha256: str) -> str:
+    """Make (once) the print-size copy of a stored photo; return its variant name."""
+    if not storage.exists(sha256, "print"):
+        from inspection.evidence.photos import derivative
+
+        original = storage.path(sha256).read_bytes()
+        storage.put_variant(sha256, "print", derivative(original, PRINT_SIZE))
+    return "print"
+
+
+class DocumentFetcher(URLFetcher):
+    """Serve `static:` and `photo:` resources; refuse every other URL."""
+
+    def __init__(self, static_folder: str, files_dir: str) -> None:
+        super().__init__(allowed_protocols=("static", "photo"))
+        self.static_root = Path(static_folder).resolve()
+        self.storage = LocalStorage(files_dir)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        scheme, _, rest = url.partition(":")
+        if scheme == "static":
+            path = (self.static_root / rest.lstrip("/")).resolve()
+            if self.static_root not in path.parents or not path.is_file():
+                raise ValueError(f"no such static file: {rest}")
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+        if scheme == "photo":
+            sha256, _, variant = rest.partition("/")
+            if not PHOTO_VARIANTS.match(variant) or not sha256.isalnum():
+                raise ValueError(f"bad photo reference: {rest}")
+            path = self.storage.path(sha256, variant)
+            if not path.is_file():
+                raise ValueError(f"photo not stored: {rest}")
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": "image/jpeg"})
+        log.warning("refused to fetch %s while rendering a PDF", url[:200])
+        raise ValueError(f"refused: {url[:200]}")
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render a template (extending reports/base.html) to PDF bytes."""
+    html = render_template(template, **context)
+    fetcher = DocumentFetcher(current_app.static_folder, current_app.config["FILES_DIR"])
+    return HTML(string=html, base_url="static:/", url_fetcher=fetcher).write_pdf()
+
+
+def render_document(template: str, **context) -> tuple[bytes, int]:
+    """Render a template to PDF bytes and say how many pages it has."""
+    html = render_template(template, **context)
+    fetcher = DocumentFetcher(current_app.static_folder, current_app.config["FILES_DIR"])
+    document = HTML(string=html, base_url="static:/", url_fetcher=fetcher).render()
+    return document.write_pdf(), len(document.pages)

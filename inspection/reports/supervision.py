@@ -1,0 +1,138 @@
+"""The monthly or quarterly supervision report (监管报告): what goes into it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlmodel import Session
+from sqlmodel import select
+
+from inspection import clock
+from inspection.auth.models import User
+from inspection.enterprises.models import Enterprise
+from inspection.enterprises.services import current_park
+from inspection.evidence.models import Photo
+from inspection.evidence.models import PhotoKind
+from inspection.evidence.storage import storage
+from inspection.hazards.models import Hazard
+from inspection.hazards.models import HazardLevel
+from inspection.hazards.models import HazardState
+from inspection.hazards.models import unclosed
+from inspection.inspections.models import Inspection
+from inspection.inspections.models import InspectionInspector
+from inspection.reports.pdf import print_copy
+from inspection.statistics import summary
+from inspection.statistics.figures import Scope
+from inspection.statistics.periods import Period
+
+# Photos of at most this many major hazards go into a report (before and after for each).
+MAJOR_WITH_PHOTOS = 10
+LONGEST_OVERDUE = 20
+
+
+def context(session: Session, period: Period, step=lambda stage, progress: None) -> dict:
+    """Everything the report template shows, read step by step (`step` reports progress)."""
+    step("figures", 10)
+    park = current_park(session)
+    figures = summary.summarise(session, period, Scope())
+    previous = summary.summarise(session, period.previous(), Scope())
+    step("breakdowns", 25)
+    breakdowns = {b.dimension: b for b in summary.breakdowns(session, period)}
+    step("hazards", 40)
+    start = clock.start_of_local_day(period.first_day)
+    end = clock.start_of_local_day(period.last_day + timedelta(days=1))
+    hazards = list(
+        session.exec(
+            select(Hazard, Enterprise.name)
+            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .where(
+                Hazard.found_at >= start,
+                Hazard.found_at < end,
+                Hazard.state != HazardState.VOIDED,
+            )
+            .order_by(Hazard.found_at, Hazard.id)
+        )
+    )
+    overdue = list(
+        session.exec(
+            select(Hazard, Enterprise.name)
+            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .where(unclosed(), Hazard.deadline < clock.today())
+            .order_by(Hazard.deadline, Hazard.id)
+            .limit(LONGEST_OVERDUE)
+        )
+    )
+    step("photos", 50)
+    major = [(h, name) for h, name in hazards if h.level == HazardLevel.MAJOR]
+    photos = _before_after(session, [h.id for h, _n in major[:MAJOR_WITH_PHOTOS]])
+    store = storage()
+    for shelves in photos.values():
+        for shelf in shelves.values():
+            for photo in shelf:
+                print_copy(store, photo.sha256)
+    step("inspections", 55)
+    inspections = list(
+        session.exec(
+            select(Inspection, Enterprise.name)
+            .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+            .where(
+                Inspection.planned_date >= period.first_day,
+                Inspection.planned_date <= period.last_day,
+            )
+            .order_by(Inspection.planned_date, Inspection.id)
+        )
+    )
+    teams = _teams(session, [i.id for i, _n in inspections])
+    found_per_inspection: dict[int, int] = defaultdict(int)
+    for hazard, _name in hazards:
+        if hazard.inspection_id:
+            found_per_inspection[hazard.inspection_id] += 1
+    return {
+        "park": park,
+        "period": period,
+        "summary": figures,
+        "previous": previous,
+        "zone": breakdowns["zone"],
+        "industry": breakdowns["industry"],
+        "category": breakdowns["category"],
+        "hazards": hazards,
+        "overdue": overdue,
+        "major": major,
+        "photos": photos,
+        "inspections": inspections,
+        "teams": teams,
+        "found_per_inspection": found_per_inspection,
+        "generated_at": clock.now(),
+        "today": clock.today(),
+    }
+
+
+def _before_after(session: Session, hazard_ids: list[int]) -> dict[int, dict[str, list[Photo]]]:
+    """Each hazard's first photos as found and after rectification."""
+    found: dict[int, dict[str, list[Photo]]] = {i: {"before": [], "after": []} for i in hazard_ids}
+    if not hazard_ids:
+        return found
+    for photo in session.exec(
+        select(Photo)
+        .where(Photo.hazard_id.in_(hazard_ids), Photo.kind.in_([PhotoKind.BEFORE, PhotoKind.AFTER]))
+        .order_by(Photo.id)
+    ):
+        shelf = found[photo.hazard_id][photo.kind]
+        if len(shelf) < 2:
+            shelf.append(photo)
+    return found
+
+
+def _teams(session: Session, inspection_ids: list[int]) -> dict[int, list[str]]:
+    teams: dict[int, list[str]] = defaultdict(list)
+    if not inspection_ids:
+        return teams
+    for inspection_id, name in session.exec(
+        select(InspectionInspector.inspection_id, User.display_name)
+        .join(User, User.id == InspectionInspector.user_id)
+        .where(InspectionInspector.inspection_id.in_(inspection_ids))
+        .order_by(InspectionInspector.lead.desc(), User.display_name)
+    ):
+        teams[inspection_id].append(name)
+    return teams

@@ -1,0 +1,159 @@
+"""Report pages: ask for a supervision report or a hazard ledger, watch it being built,
+download it when it is ready."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+
+from inspection import clock
+from inspection import labels
+from inspection.auth.models import Role
+from inspection.auth.permissions import Permission
+from inspection.auth.permissions import has_permission
+from inspection.auth.permissions import require
+from inspection.dashboard.queries import period_choices
+from inspection.db import get_session
+from inspection.enterprises.models import Enterprise
+from inspection.errors import DomainError
+from inspection.hazards.forms import ConfirmForm
+from inspection.pagination import paginate
+from inspection.pagination import parse_page
+from inspection.reports import jobs
+from inspection.reports.models import JobStatus
+from inspection.reports.models import ReportJob
+from inspection.statistics.periods import Period
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _job(job_id: int) -> ReportJob:
+    job = get_session().exec(jobs.visible(current_user).where(ReportJob.id == job_id)).first()
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The reports asked for, newest first, and the form to ask for another."""
+    db = get_session()
+    page = paginate(
+        db,
+        jobs.visible(current_user).order_by(ReportJob.created_at.desc(), ReportJob.id.desc()),
+        page=parse_page(request.args.get("page")),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    staff = has_permission(current_user, Permission.VIEW_DASHBOARD)
+    return render_template(
+        "reports/index.html",
+        page=page,
+        staff=staff,
+        periods=[p for p in period_choices(clock.today()) if len(p.months) <= 3],
+        stages=jobs.STAGES,
+        labels=labels,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/")
+@require(Permission.VIEW_DASHBOARD)
+def request_supervision():
+    """Ask for a supervision report; the scheduler builds it."""
+    if not ConfirmForm().validate():
+        abort(400)
+    db = get_session()
+    try:
+        period = Period.parse(request.form.get("period"), clock.today())
+        job = jobs.request_supervision(db, actor=current_user, period=period)
+    except (ValueError, DomainError) as refused:
+        db.rollback()
+        flash(getattr(refused, "message", str(refused)), "error")
+        return redirect(url_for("reports.index"))
+    db.commit()
+    return redirect(url_for("reports.job", job_id=job.id))
+
+
+@bp.post("/ledger/<id:enterprise_id>")
+@login_required
+def ledger(enterprise_id: int):
+    """Ask for an enterprise's hazard ledger as a PDF."""
+    if not ConfirmForm().validate():
+        abort(400)
+    db = get_session()
+    enterprise = db.get(Enterprise, enterprise_id)
+    if enterprise is None or (
+        current_user.role == Role.ENTERPRISE and current_user.enterprise_id != enterprise.id
+    ):
+        abort(404)
+    try:
+        job = jobs.request_ledger(db, actor=current_user, enterprise=enterprise)
+    except DomainError as refused:
+        db.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for("reports.index"))
+    db.commit()
+    return redirect(url_for("reports.job", job_id=job.id))
+
+
+@bp.get("/<id:job_id>")
+@login_required
+def job(job_id: int):
+    """How far a report has got; the download once it is ready."""
+    report = _job(job_id)
+    return render_template(
+        "reports/job.html", job=report, stages=jobs.STAGES, waiting=_waiting_too_long(report)
+    )
+
+
+@bp.get("/<id:job_id>/status")
+@login_required
+def status(job_id: int):
+    """The progress, for the page to poll."""
+    report = _job(job_id)
+    return jsonify(
+        status=report.status,
+        progress=report.progress,
+        stage=str(jobs.STAGES.get(report.stage or "queued", "")),
+        error=report.error,
+        download=url_for("reports.download", job_id=report.id)
+        if report.status == JobStatus.DONE
+        else None,
+        waiting_too_long=_waiting_too_long(report),
+    )
+
+
+@bp.get("/<id:job_id>/download")
+@login_required
+def download(job_id: int):
+    """The finished PDF."""
+    report = _job(job_id)
+    path = jobs.pdf_path(report)
+    if path is None:
+        abort(404)
+    stamp = clock.local(report.finished_at).strftime("%Y%m%d")
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        download_name=f"{report.kind}-{report.id}-{stamp}.pdf",
+        as_attachment=False,
+    )
+
+
+def _waiting_too_long(report: ReportJob) -> bool:
+    """Queued for over two minutes: the scheduler is probably not running."""
+    return (
+        report.status == JobStatus.QUEUED
+        and (clock.now() - report.created_at).total_seconds() > 120
+    )

@@ -1,0 +1,153 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Show thumbnails of the photos chosen in a file input, so the inspector sees what will go.
+  function previewPhotos(input) {
+    var box = input.parentNode.parentNode.querySelector(".photo-input-preview");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "photo-input-preview";
+      box.setAttribute("aria-live", "polite");
+      input.parentNode.insertAdjacentElement("afterend", box);
+    }
+    box.textContent = "";
+    var status = input.parentNode.querySelector(".photo-picker__status");
+    if (status) {
+      var count = (input.files || []).length;
+      status.textContent = count ? status.dataset.some.replace("{n}", count) : status.dataset.none;
+    }
+    Array.prototype.forEach.call(input.files || [], function (file) {
+      if (!/^image\//.test(file.type)) { return; }
+      var img = document.createElement("img");
+      img.alt = file.name;
+      img.src = URL.createObjectURL(file);
+      img.onload = function () { URL.revokeObjectURL(img.src); };
+      box.appendChild(img);
+    });
+  }
+
+  // Disable a form's submit buttons once it is sent, so a double tap does not send it twice.
+  function guardSubmit(form) {
+    form.addEventListener("submit", function () {
+      if (form.dataset.sent) { return; }
+      form.dataset.sent = "1";
+      Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) {
+        b.setAttribute("aria-busy", "true");
+        window.setTimeout(function () { b.disabled = true; }, 0);
+      });
+    });
+  }
+
+  // Answer a checklist item with one tap: saved at once, the page stays where it is.
+  function answerInPlace(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch || !window.FormData) { return; }
+      event.preventDefault();
+      var data = new FormData(form);
+      if (event.submitter && event.submitter.name) {
+        data.set(event.submitter.name, event.submitter.value);
+      }
+      var item = form.closest("[data-item]");
+      item.setAttribute("aria-busy", "true");
+      fetch(form.action, {
+        method: "POST",
+        body: data,
+        headers: { "Accept": "application/json" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      }).then(function (reply) {
+        item.removeAttribute("aria-busy");
+        showStatus(item, reply.ok ? "" : reply.body.error || "");
+        if (!reply.ok) { return; }
+        updateItem(item, form, reply.body, event.submitter);
+      }).catch(function () {
+        item.removeAttribute("aria-busy");
+        form.dataset.sent = "";
+        Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) {
+          b.disabled = false;
+          b.removeAttribute("aria-busy");
+        });
+        var list = item.closest("[data-save-failed]");
+        showStatus(item, list ? list.dataset.saveFailed : "!");
+      });
+    });
+  }
+
+  function showStatus(item, message) {
+    var box = item.querySelector(".item__status");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "item__status";
+      box.setAttribute("role", "alert");
+      item.appendChild(box);
+    }
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  function updateItem(item, form, body, submitter) {
+    Array.prototype.forEach.call(form.querySelectorAll("button.answer"), function (button) {
+      var pressed = (button.name === "result" && button.value === body.result) ||
+        (submitter && button === submitter && button.name === "choice");
+      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) {
+      b.disabled = false;
+      b.removeAttribute("aria-busy");
+    });
+    form.dataset.sent = "";
+    item.classList.toggle("item--fail", body.result === "fail");
+    var raise = item.querySelector(".raise-hazard");
+    if (raise) { raise.hidden = body.result !== "fail"; }
+    var progress = body.progress;
+    var answered = document.querySelector("[data-progress=answered]");
+    var failed = document.querySelector("[data-progress=failed]");
+    var bar = document.querySelector("[data-progress=bar]");
+    if (answered) { answered.textContent = progress.answered; }
+    if (failed) { failed.textContent = progress.failed; }
+    if (bar) { bar.value = progress.answered; bar.max = progress.total; }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form.answer-form"), answerInPlace);
+    var current = document.querySelector(".section-tabs [aria-current=page]");
+    if (current) { current.scrollIntoView({ block: "nearest", inline: "center" }); }
+    Array.prototype.forEach.call(document.querySelectorAll("input.photo-input"), function (input) {
+      input.addEventListener("change", function () { previewPhotos(input); });
+    });
+    Array.prototype.forEach.call(
+      document.querySelectorAll("form[method=post]:not(.answer-form)"), guardSubmit);
+  });
+})();
+
+// Report jobs: poll the status while the scheduler builds the PDF, then show the download.
+(function () {
+  const box = document.querySelector('.report-job[data-poll]');
+  if (!box) return;
+  const stage = box.querySelector('.report-job__stage');
+  const bar = box.querySelector('progress');
+  const ready = box.querySelector('.report-job__ready');
+  const waiting = box.querySelector('.report-job__waiting');
+  async function poll() {
+    try {
+      const response = await fetch(box.dataset.poll, { headers: { Accept: 'application/json' } });
+      if (!response.ok) throw new Error(String(response.status));
+      const state = await response.json();
+      bar.value = state.progress;
+      stage.textContent = state.status === 'failed' ? state.error || state.stage : state.stage;
+      waiting.hidden = !state.waiting_too_long;
+      if (state.status === 'done') {
+        ready.querySelector('a').href = state.download;
+        ready.hidden = false;
+        return;
+      }
+      if (state.status === 'failed') return;
+    } catch (error) {
+      // A dropped connection: keep trying.
+    }
+    setTimeout(poll, 2000);
+  }
+  if (box.dataset.status !== 'done' && box.dataset.status !== 'failed') setTimeout(poll, 1000);
+})();

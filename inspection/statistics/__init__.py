@@ -1,0 +1,1 @@
+"""Supervision statistics: summary tallies kept with the hazards, the figures, the charts."""

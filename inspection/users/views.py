@@ -1,0 +1,199 @@
+"""User administration: list, create, edit, disable and enable, reset passwords."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import or_
+from sqlmodel import select
+
+from inspection import labels
+from inspection.auth import services
+from inspection.auth.models import Role
+from inspection.auth.models import User
+from inspection.auth.permissions import Permission
+from inspection.auth.permissions import require
+from inspection.db import get_session
+from inspection.enterprises.models import Enterprise
+from inspection.errors import DomainError
+from inspection.hazards.forms import ConfirmForm
+from inspection.pagination import paginate
+from inspection.pagination import parse_page
+from inspection.users.forms import EditUserForm
+from inspection.users.forms import NewUserForm
+from inspection.users.forms import ResetPasswordForm
+from inspection.web import choices
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+
+@bp.get("/")
+@require(Permission.MANAGE_USERS)
+def index():
+    """Every account, with search, a role filter and pagination."""
+    db = get_session()
+    q = request.args.get("q", "").strip()[:64]
+    role = request.args.get("role") if request.args.get("role") in set(Role) else None
+    stmt = select(User, Enterprise.name).outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
+    if q:
+        stmt = stmt.where(or_(User.username.ilike(f"%{q}%"), User.display_name.ilike(f"%{q}%")))
+    if role:
+        stmt = stmt.where(User.role == role)
+    page = paginate(
+        db,
+        stmt.order_by(User.role, User.username),
+        page=parse_page(request.args.get("page")),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template("users/index.html", page=page, q=q, role=role, labels=labels)
+
+
+def _enterprise_choices(form: NewUserForm) -> None:
+    enterprises = get_session().exec(select(Enterprise).order_by(Enterprise.name))
+    form.enterprise_id.choices = choices([("", "—")] + [(e.id, e.name) for e in enterprises])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.MANAGE_USERS)
+def create():
+    """Create an account."""
+    form = NewUserForm()
+    _enterprise_choices(form)
+    if form.validate_on_submit():
+        db = get_session()
+        enterprise_id = form.enterprise_id.data if form.role.data == Role.ENTERPRISE else None
+        if enterprise_id is not None and db.get(Enterprise, enterprise_id) is None:
+            enterprise_id = None
+        try:
+            user = services.create_user(
+                db,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                role=Role(form.role.data),
+                enterprise_id=enterprise_id,
+                email=form.email.data,
+                phone=form.phone.data,
+                organisation=form.organisation.data,
+                third_party=form.third_party.data,
+                enforcement_certificate=form.enforcement_certificate.data,
+            )
+        except DomainError as refused:
+            db.rollback()
+            form.username.errors = [*form.username.errors, refused.message]
+        else:
+            db.commit()
+            flash(_("The account %(name)s has been created.", name=user.username), "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/new.html", form=form), 422 if form.errors else 200
+
+
+def _load(user_id: int) -> User:
+    return get_session().get(User, user_id) or abort(404)
+
+
+@bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
+@require(Permission.MANAGE_USERS)
+def edit(user_id: int):
+    """Change an account's details; disable, enable or reset its password."""
+    db = get_session()
+    user = _load(user_id)
+    form = EditUserForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = user.version
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                db,
+                user,
+                expected_version=int(form.version.data or -1),
+                display_name=form.display_name.data,
+                email=form.email.data,
+                phone=form.phone.data,
+                organisation=form.organisation.data,
+                third_party=form.third_party.data,
+                enforcement_certificate=form.enforcement_certificate.data,
+            )
+        except (DomainError, ValueError) as refused:
+            db.rollback()
+            flash(getattr(refused, "message", str(refused)), "error")
+            return render_template(
+                "users/edit.html",
+                form=form,
+                user=_load(user_id),
+                reset_form=ResetPasswordForm(),
+                confirm_form=ConfirmForm(),
+                enterprise=None,
+                labels=labels,
+            ), 409
+        db.commit()
+        flash(_("The changes have been saved."), "success")
+        return redirect(url_for("users.edit", user_id=user.id))
+    enterprise = db.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+    return render_template(
+        "users/edit.html",
+        form=form,
+        user=user,
+        enterprise=enterprise,
+        reset_form=ResetPasswordForm(),
+        confirm_form=ConfirmForm(),
+        labels=labels,
+    ), 422 if form.errors else 200
+
+
+@bp.post("/<id:user_id>/active")
+@require(Permission.MANAGE_USERS)
+def set_active(user_id: int):
+    """Disable or enable an account."""
+    db = get_session()
+    user = _load(user_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(db, user, active=active, actor=current_user)
+    except DomainError as refused:
+        db.rollback()
+        flash(refused.message, "error")
+    else:
+        db.commit()
+        if active:
+            flash(_("%(name)s can log in again.", name=user.username), "success")
+        else:
+            flash(_("%(name)s has been disabled.", name=user.username), "success")
+    return redirect(url_for("users.edit", user_id=user.id))
+
+
+@bp.post("/<id:user_id>/password")
+@require(Permission.MANAGE_USERS)
+def reset_password(user_id: int):
+    """Set a new password; the user must change it at the next login."""
+    db = get_session()
+    user = _load(user_id)
+    form = ResetPasswordForm()
+    if not form.validate():
+        flash(_("The new password must have at least 8 characters."), "error")
+        return redirect(url_for("users.edit", user_id=user.id))
+    try:
+        services.reset_password(db, user, password=form.password.data)
+    except DomainError as refused:
+        db.rollback()
+        flash(refused.message, "error")
+    else:
+        db.commit()
+        flash(
+            _(
+                "The password of %(name)s has been reset; they must change it when they log in.",
+                name=user.username,
+            ),
+            "success",
+        )
+    return redirect(url_for("users.edit", user_id=user.id))

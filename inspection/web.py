@@ -1,0 +1,150 @@
+"""Request-wide web plumbing: CSRF protection, security headers and template helpers."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Flask
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError
+from wtforms.fields.choices import SelectChoice
+
+from inspection import labels
+
+csrf = CSRFProtect()
+
+MAX_ID = 2**31 - 1
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select or radio choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def parse_id(value: object) -> int:
+    """A database id from user input; ValueError for anything that cannot be one."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 10 or not 0 < int(text) <= MAX_ID:
+        raise ValueError(f"not a record id: {text[:20]!r}")
+    return int(text)
+
+
+def parse_version(value: object) -> int:
+    """The record version a form was filled in on; -1 (never current) when it is garbled."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else -1
+
+
+def refuse(session, refused) -> int:
+    """A form's change was refused by a rule: undo it, say why, and return the status to show
+    the form again with (a plain rule refusal is an unprocessable form, 422)."""
+    from flask import flash
+
+    session.rollback()
+    flash(refused.message, "error")
+    return refused.status if refused.status != 400 else 422
+
+
+class IdConverter(BaseConverter):
+    """URL part for record ids: positive and small enough for an INTEGER column."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: object) -> str:
+        return str(int(value))  # type: ignore[call-overload]
+
+
+def url_with(**changes: object) -> str:
+    """The current URL with some query parameters changed (for filters and pagination)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    query = urlencode(args, doseq=True)
+    return request.path + ("?" + query if query else "")
+
+
+def upload_attrs(url: str, field_name: str | None = None, item_id: int | None = None) -> dict:
+    """The attributes that let photos.js shrink and upload a photo input's files."""
+    attrs = {
+        "data-upload-url": url,
+        "data-msg-sending": _("Uploading…"),
+        "data-msg-done": _("Uploaded"),
+        "data-msg-failed": _("Not uploaded: no connection, or the photo was refused."),
+        "data-msg-retry": _("Try again"),
+        "data-msg-waiting": _("Photos are still uploading; save again when they are done."),
+    }
+    if field_name:
+        attrs["data-field"] = field_name
+    if item_id is not None:
+        attrs["data-item-id"] = str(item_id)
+    return attrs
+
+
+def _can(permission: str) -> bool:
+    """Template helper: may the current user do this?"""
+    from inspection.auth.permissions import Permission
+    from inspection.auth.permissions import has_permission
+
+    return has_permission(current_user, Permission(permission))
+
+
+def _labeller(table: dict):
+    def label(code: str | None) -> str:
+        return labels.label(table, code)
+
+    return label
+
+
+def init_app(app: Flask) -> None:
+    """Bind CSRF protection and add security headers to every response."""
+    csrf.init_app(app)
+    app.url_map.converters["id"] = IdConverter
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["fromjson"] = json.loads
+
+    from inspection.notifications.views import unread_count
+
+    app.jinja_env.globals["unread_notifications"] = unread_count
+    app.jinja_env.globals.update(
+        url_with=url_with,
+        upload_attrs=upload_attrs,
+        can=_can,
+        role_label=_labeller(labels.ROLES),
+        state_label=_labeller(labels.HAZARD_STATES),
+        level_label=_labeller(labels.HAZARD_LEVELS),
+        category_label=_labeller(labels.HAZARD_CATEGORIES),
+        event_label=_labeller(labels.HAZARD_EVENTS),
+        inspection_type_label=_labeller(labels.INSPECTION_TYPES),
+        inspection_status_label=_labeller(labels.INSPECTION_STATUSES),
+        size_label=_labeller(labels.SCALES),
+        permit_label=_labeller(labels.DISCHARGE_PERMITS),
+        risk_label=_labeller(
+            {**labels.RISK_FLAGS, "discharge_permit": labels.DISCHARGE_PERMIT_HOLDER}
+        ),
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self';"
+            " script-src 'self'; object-src 'none'; frame-ancestors 'none'",
+        )
+        return response

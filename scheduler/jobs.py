@@ -1,0 +1,78 @@
+"""Job functions: importable, module-level, each run inside the app context and committed once."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import delete
+
+from inspection import clock
+from inspection.auth.models import LoginThrottle
+from inspection.campaigns.recurring import plan_due
+from inspection.db import get_session
+from inspection.hazards.audit import verify_chain
+from inspection.notifications.delivery import deliver_due
+from inspection.notifications.digest import make_digests
+from inspection.reminders import sweep as reminder_sweep
+from inspection.reports.jobs import run_queued
+
+log = logging.getLogger(__name__)
+
+
+def purge_login_throttles() -> int:
+    """Forget failed-login counts whose pause has ended, so the table stays small."""
+    session = get_session()
+    result = session.execute(
+        delete(LoginThrottle).where(
+            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < clock.now())
+        )
+    )
+    return result.rowcount or 0
+
+
+def verify_audit_trail() -> int:
+    """Recompute the audit hash chain every night and log any event that does not fit."""
+    problems = verify_chain(get_session())
+    for problem in problems:
+        log.error(
+            "audit trail: event %s (hazard %s, step %s): %s",
+            problem.event_id,
+            problem.hazard_id,
+            problem.seq,
+            problem.reason,
+        )
+    return len(problems)
+
+
+def sweep_reminders() -> str:
+    """Queue the day's reminders and escalations (catching up on days the scheduler missed)."""
+    result = reminder_sweep.run(get_session())
+    return (
+        f"{len(result.days)} day(s), {result.hazards_read} hazards due,"
+        f" {result.notifications} notifications, {result.escalated} escalated"
+    )
+
+
+def send_digests() -> int:
+    """After the digest hour, roll each user's held emails into the day's digest."""
+    return make_digests(get_session())
+
+
+def deliver_notifications() -> str:
+    """Send the emails and webhooks that are due; failures wait for their retry."""
+    outcomes = deliver_due(get_session())
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "idle"
+
+
+def plan_recurring_inspections() -> str:
+    """Make the campaigns of recurring plans whose next occurrence is within the lead time."""
+    result = plan_due(get_session())
+    return (
+        f"{result.campaigns} campaigns, {result.inspections} inspections,"
+        f" {result.problems} problems"
+    )
+
+
+def build_reports() -> int:
+    """Build the supervision reports and ledgers people asked for."""
+    return run_queued(get_session())

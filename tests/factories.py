@@ -1,0 +1,399 @@
+"""Factories that create real rows through the services, each in its own committed transaction."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from datetime import date
+from types import SimpleNamespace
+
+from PIL import Image
+from sqlmodel import Session
+from sqlmodel import select
+
+from inspection.auth.models import Role
+from inspection.auth.models import User
+from inspection.auth.services import create_user
+from inspection.db import get_session
+from inspection.enterprises.credit_code import check_character
+from inspection.enterprises.models import Enterprise
+from inspection.enterprises.models import Park
+from inspection.enterprises.models import Zone
+from inspection.evidence.photos import check_photo
+from inspection.hazards import services as hazard_services
+from inspection.hazards.models import Hazard
+from inspection.hazards.models import Notice
+from inspection.inspections import services as inspection_services
+from inspection.inspections.models import Inspection
+
+PASSWORD = "password123"
+
+
+def credit_code(n: int) -> str:
+    """A valid unified social credit code, different for each n."""
+    base = f"91330824MA{n:07d}"
+    return base + check_character(base)
+
+
+def image_bytes(
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (640, 480),
+    exif_orientation: int | None = None,
+    noise: bool = False,
+) -> bytes:
+    """Real image bytes in the given format (noise makes them hard to compress)."""
+    if noise:
+        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, (200, 80, 40))
+        image.paste((20, 60, 200), (0, 0, size[0] // 2, size[1] // 3))
+    out = io.BytesIO()
+    kwargs = {}
+    if exif_orientation is not None:
+        exif = Image.Exif()
+        exif[0x0112] = exif_orientation
+        kwargs["exif"] = exif
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def prefixed(prefix: str, data: dict) -> dict:
+    """Form data for a form rendered with a prefix (the hazard page's forms have one each)."""
+    return {f"{prefix}-{key}": value for key, value in data.items()}
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF."""
+    out = io.BytesIO()
+    Image.new("RGB", (200, 100), "white").save(out, "PDF")
+    return out.getvalue()
+
+
+def checked(data: bytes | None = None, name: str = "photo.jpg"):
+    return check_photo(
+        data or image_bytes(), name, max_bytes=20 * 1024 * 1024, max_pixels=60_000_000
+    )
+
+
+@dataclass
+class Factory:
+    """Create committed rows; each call runs in its own app context and session."""
+
+    app: object
+    counter: int = 0
+
+    def _run(self, work):
+        with self.app.app_context():
+            session = get_session()
+            result = work(session)
+            session.commit()
+            return result
+
+    def session(self) -> Session:
+        """A separate session for reading what requests did (close it, or let GC do it)."""
+        return Session(self.app.extensions["engine"], expire_on_commit=False)
+
+    def park(self, name: str = "测试经济开发区", prefix: str = "测开安环整改") -> Park:
+        def work(s):
+            park = s.exec(select(Park)).first()
+            if park is None:
+                park = Park(name=name, notice_prefix=prefix)
+                s.add(park)
+                s.flush()
+            return park
+
+        return self._run(work)
+
+    def zone(self, name: str = "新材料新装备产业园") -> Zone:
+        park = self.park()
+
+        def work(s):
+            zone = Zone(park_id=park.id, name=name)
+            s.add(zone)
+            s.flush()
+            return zone
+
+        return self._run(work)
+
+    def enterprise(self, name: str | None = None, **values) -> Enterprise:
+        park = self.park()
+        self.counter += 1
+        n = self.counter
+
+        def work(s):
+            enterprise = Enterprise(
+                park_id=park.id,
+                name=name or f"测试企业{n}有限公司",
+                credit_code=values.pop("credit_code", credit_code(n)),
+                industry=values.pop("industry", "五金"),
+                **values,
+            )
+            s.add(enterprise)
+            s.flush()
+            return enterprise
+
+        return self._run(work)
+
+    def user(
+        self,
+        role: Role | str = Role.INSPECTOR,
+        username: str | None = None,
+        enterprise: Enterprise | None = None,
+        **values,
+    ) -> User:
+        self.counter += 1
+        username = username or f"{Role(role).value}{self.counter}"
+
+        def work(s):
+            return create_user(
+                s,
+                username=username,
+                display_name=values.pop("display_name", username),
+                password=PASSWORD,
+                role=Role(role),
+                enterprise_id=enterprise.id if enterprise else None,
+                **values,
+            )
+
+        return self._run(work)
+
+    def inspection(self, enterprise: Enterprise, inspector: User, **values) -> Inspection:
+        def work(s):
+            return inspection_services.create_inspection(
+                s,
+                enterprise=s.get(Enterprise, enterprise.id),
+                actor=s.get(User, inspector.id),
+                type=values.pop("type", "routine"),
+                planned_date=values.pop("planned_date", None) or date.today(),
+                **values,
+            )
+
+        return self._run(work)
+
+    def hazard(
+        self,
+        inspection: Inspection,
+        inspector: User,
+        *,
+        title: str = "安全出口被堵塞",
+        level: str = "general",
+        basis: str | None = None,
+        photos: int = 1,
+        deadline: date | None = None,
+    ) -> Hazard:
+        def work(s):
+            return hazard_services.record_hazard(
+                s,
+                inspection=s.get(Inspection, inspection.id),
+                actor=s.get(User, inspector.id),
+                title=title,
+                description="检查发现",
+                location="车间",
+                level=level,
+                category="safety",
+                aspect=None,
+                basis=basis,
+                deadline=deadline,
+                required_measures="立即整改",
+                photos=[checked() for _ in range(photos)],
+            )
+
+        return self._run(work)
+
+    def issue(self, inspection: Inspection, inspector: User) -> Notice:
+        return self._run(
+            lambda s: hazard_services.issue_notice(
+                s, inspection=s.get(Inspection, inspection.id), actor=s.get(User, inspector.id)
+            )
+        )
+
+    def acknowledge(self, notice: Notice, enterprise_user: User) -> Notice:
+        return self._run(
+            lambda s: hazard_services.acknowledge_notice(
+                s, notice=s.get(Notice, notice.id), actor=s.get(User, enterprise_user.id)
+            )
+        )
+
+    def submit(self, hazard: Hazard, enterprise_user: User) -> Hazard:
+        def work(s):
+            current = s.get(Hazard, hazard.id)
+            return hazard_services.submit_rectification(
+                s,
+                hazard=current,
+                actor=s.get(User, enterprise_user.id),
+                measures="已整改",
+                responsible_person="张三",
+                funding_yuan=1000,
+                photos=[checked()],
+                expected_version=current.version,
+            )
+
+        return self._run(work)
+
+    def checklist(self, code: str = "test-list", *, major: bool = True, applies_to=None):
+        """A small published checklist: one section, a major criterion and a routine item."""
+        from inspection.checklists import loader
+        from inspection.checklists import services as checklist_services
+        from inspection.checklists.models import ChecklistTemplate
+
+        text = f"""
+schema: 1
+code: {code}
+title: 测试检查表 {code}
+standard: 测试标准
+kind: major_hazard_criteria
+{"applies_to: " + applies_to if applies_to else ""}
+sections:
+  - code: s1
+    title: 第一部分
+    items:
+      - code: i1
+        text: 粉尘爆炸危险场所设置在非框架结构的多层建构筑物内的
+        basis: 测试标准 第一条第（一）项
+        major: {"true" if major else "false"}
+        category: layout
+        hazard_title: 粉尘爆炸危险场所设在多层建筑内
+        deadline_days: 30
+      - code: i2
+        text: 未建立粉尘清理制度的
+        basis: 测试标准 第一条第（二）项
+        category: safety
+"""
+
+        def work(s):
+            definition = loader.parse(text, f"{code}.yaml")
+            checklist_services.import_definition(s, definition)
+            template = s.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).one()
+            return checklist_services.latest_published(s, template.id)
+
+        with self.app.test_request_context():
+            return self._run(work)
+
+    def use_checklist(self, inspection, version, inspector):
+        from inspection.checklists.models import ChecklistVersion
+        from inspection.inspections import answers
+
+        with self.app.test_request_context():
+            return self._run(
+                lambda s: answers.add_checklist(
+                    s,
+                    inspection=s.get(Inspection, inspection.id),
+                    version=s.get(ChecklistVersion, version.id),
+                    actor=s.get(User, inspector.id),
+                )
+            )
+
+    def plan(self, hazard: Hazard, enterprise_user: User, *, document: bool = True):
+        """File a complete 五落实 plan with a PDF document."""
+        from inspection.evidence.documents import CheckedDocument
+        from inspection.hazards import plans
+
+        def work(s):
+            current = s.get(Hazard, hazard.id)
+            return plans.file_plan(
+                s,
+                hazard=current,
+                actor=s.get(User, enterprise_user.id),
+                responsible_person="张三",
+                measures="加装火花探测熄灭装置",
+                funding_yuan=50000,
+                planned_completion=current.deadline,
+                contingency_plan="停用砂光机，专人值守",
+                document=CheckedDocument(pdf_bytes(), "方案.pdf", "application/pdf")
+                if document
+                else None,
+                expected_version=current.version,
+            )
+
+        with self.app.test_request_context():
+            return self._run(work)
+
+    def extension(self, hazard: Hazard, enterprise_user: User, days: int = 10):
+        """Ask for a later deadline."""
+        from datetime import timedelta
+
+        from inspection.hazards import extensions
+
+        def work(s):
+            current = s.get(Hazard, hazard.id)
+            return extensions.request_extension(
+                s,
+                hazard=current,
+                actor=s.get(User, enterprise_user.id),
+                reason="设备到货延迟",
+                requested_deadline=current.deadline + timedelta(days=days),
+                expected_version=current.version,
+            )
+
+        with self.app.test_request_context():
+            return self._run(work)
+
+    def notification_settings(self, user: User) -> dict:
+        """A webhook, a failed delivery to `user`, a recurring plan, a holiday and a ledger
+        report of `user`'s enterprise: their ids by URL parameter name."""
+        from inspection.campaigns.models import Holiday
+        from inspection.campaigns.models import RecurringPlan
+        from inspection.notifications.models import Delivery
+        from inspection.notifications.models import WebhookEndpoint
+
+        def work(s):
+            endpoint = WebhookEndpoint(name="安环办钉钉群", url="http://127.0.0.1:9/robot")
+            s.add(endpoint)
+            delivery = Delivery(
+                key=f"email:test:{user.id}",
+                channel="email",
+                kind="overdue",
+                recipient_id=user.id,
+                status="failed",
+                last_error="550 no such user",
+            )
+            s.add(delivery)
+            inspector = s.exec(select(User).where(User.role == Role.INSPECTOR)).first()
+            plan = RecurringPlan(
+                name="月度例行检查", recurrence="monthly", created_by_id=inspector.id
+            )
+            s.add(plan)
+            holiday = Holiday(name="元旦", start_date=date(2031, 1, 1), end_date=date(2031, 1, 1))
+            s.add(holiday)
+            from inspection.reports.models import ReportJob
+
+            job = ReportJob(
+                kind="ledger",
+                enterprise_id=user.enterprise_id,
+                title="隐患台账",
+                requested_by_id=user.id,
+            )
+            s.add(job)
+            s.commit()
+            return {
+                "job_id": job.id,
+                "endpoint_id": endpoint.id,
+                "delivery_id": delivery.id,
+                "action": "retry",
+                "plan_id": plan.id,
+                "holiday_id": holiday.id,
+            }
+
+        return self._run(work)
+
+    def get(self, model, ident):
+        with self.session() as s:
+            return s.get(model, ident)
+
+    def world(self) -> SimpleNamespace:
+        """Two enterprises, each with its own user, and staff of every role."""
+        zone = self.zone()
+        ours = self.enterprise("甲五金制品有限公司", zone_id=zone.id)
+        theirs = self.enterprise("乙化工有限公司", zone_id=zone.id, industry="化工")
+        return SimpleNamespace(
+            zone=zone,
+            ours=ours,
+            theirs=theirs,
+            admin=self.user(Role.ADMIN, "admin"),
+            supervisor=self.user(Role.SUPERVISOR, "leader"),
+            inspector=self.user(Role.INSPECTOR, "inspector"),
+            inspector2=self.user(Role.INSPECTOR, "inspector2"),
+            ours_user=self.user(Role.ENTERPRISE, "ours", enterprise=ours),
+            theirs_user=self.user(Role.ENTERPRISE, "theirs", enterprise=theirs),
+        )

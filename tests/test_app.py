@@ -1,0 +1,65 @@
+"""The app factory, configuration, session cookies and security headers."""
+
+from __future__ import annotations
+
+from inspection import create_app
+from inspection.config import normalise_database_url
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSPECTION_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'inspection.sqlite'}"
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    app.extensions["engine"].dispose()
+
+
+def test_environment_overrides_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSPECTION_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'other.sqlite'}")
+    monkeypatch.setenv("INSPECTION_PAGE_SIZE", "50")
+    monkeypatch.setenv("INSPECTION_SECRET_KEY", "from-the-environment")
+    app = create_app()
+    assert app.config["DATABASE_URL"].endswith("other.sqlite")
+    assert app.config["PAGE_SIZE"] == 50
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    app.extensions["engine"].dispose()
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x") == "sqlite:///x"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite'}", "SECRET_KEY": "x"})
+    with app.extensions["engine"].connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    app.extensions["engine"].dispose()
+
+
+def test_session_cookie_is_httponly_and_samesite(world, client):
+    response = client.post("/login", data={"username": "inspector", "password": "password123"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_health(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_unknown_page_is_a_clear_404_in_chinese(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "该内容不存在，或您无权查看。" in response.get_data(as_text=True)

@@ -1,0 +1,53 @@
+"""The demo data: a living park with hazards in every state."""
+
+from __future__ import annotations
+
+from sqlmodel import func
+from sqlmodel import select
+
+from inspection.auth.models import User
+from inspection.enterprises.models import Enterprise
+from inspection.hazards.audit import verify_chain
+from inspection.hazards.models import Hazard
+from inspection.hazards.models import HazardState
+
+
+def test_demo_data_covers_every_state_and_roles(app, make):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "Demo logins" in result.output
+    with make.session() as s:
+        states = set(s.exec(select(Hazard.state)).all())
+        roles = set(s.exec(select(User.role)).all())
+        enterprises = s.exec(select(func.count()).select_from(Enterprise)).one()
+        industries = set(s.exec(select(Enterprise.industry)).all())
+        overdue = [
+            h
+            for h in s.exec(select(Hazard))
+            if h.is_overdue(__import__("inspection.clock", fromlist=["today"]).today())
+        ]
+        majors = s.exec(select(Hazard).where(Hazard.level == "major")).all()
+        assert verify_chain(s) == []
+    expected = set(HazardState) - {HazardState.ACCEPTED}  # accepted needs supervision (issue 5)
+    assert expected <= states
+    assert roles == {"admin", "supervisor", "inspector", "enterprise"}
+    assert 25 <= enterprises <= 40
+    assert {"五金", "化工", "光伏", "木制品", "生物医疗", "印刷"} <= industries
+    assert overdue and majors and all(h.basis for h in majors)
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "already has data" in again.output
+
+
+def test_demo_logins_work(app, make, client):
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    for username, home in [
+        ("admin", "/admin/users/"),
+        ("leader", "/dashboard"),
+        ("inspector", "/inspections/"),
+        ("qiye", "/portal"),
+    ]:
+        response = client.post("/login", data={"username": username, "password": "demo1234"})
+        assert response.headers["Location"] == home
+        assert client.get(home).status_code == 200
+        client.post("/logout")

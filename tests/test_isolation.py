@@ -1,0 +1,225 @@
+"""An enterprise user sees its own enterprise only: every URL rule, read and write, is tried."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlmodel import select
+
+from inspection.auth.models import Role
+from inspection.auth.models import User
+from inspection.campaigns.models import Holiday
+from inspection.campaigns.models import RecurringPlan
+from inspection.checklists.models import ChecklistItem
+from inspection.enterprises.models import Enterprise
+from inspection.evidence.models import Photo
+from inspection.hazards.models import ExtensionRequest
+from inspection.hazards.models import Hazard
+from inspection.hazards.models import HazardEvent
+from inspection.hazards.models import Notice
+from inspection.inspections.models import Inspection
+from inspection.notifications.models import Delivery
+from inspection.notifications.models import Notification
+from inspection.notifications.models import WebhookEndpoint
+from inspection.reminders.models import ReminderPolicy
+from tests.factories import image_bytes
+
+THEIR_MARKERS = ("乙化工有限公司", "乙厂储罐区报警器失效", "乙厂安全员", "乙厂罐区")
+
+
+@pytest.fixture
+def theirs(world, make):
+    """The other enterprise's records, visible to its own user (notice issued)."""
+    user = make.user(Role.ENTERPRISE, "theirs2", enterprise=world.theirs, display_name="乙厂安全员")
+    inspection = make.inspection(world.theirs, world.inspector)
+    hazard = make.hazard(inspection, world.inspector, title="乙厂储罐区报警器失效")
+    with make.session() as s:
+        row = s.get(Hazard, hazard.id)
+        row.location = "乙厂罐区"
+        s.commit()
+    notice = make.issue(inspection, world.inspector)
+    version = make.checklist()
+    make.use_checklist(inspection, version, world.inspector)
+    make.acknowledge(notice, user)
+    plan = make.plan(hazard, user)
+    request = make.extension(hazard, user)
+    with make.app.test_request_context(), make.session() as s:
+        from datetime import date
+
+        from inspection.campaigns.models import Campaign
+        from inspection.inspections import signatures
+        from tests.test_field import _signature
+
+        campaign = Campaign(
+            name="乙厂专项",
+            start_date=date(2030, 1, 1),
+            due_date=date(2030, 2, 1),
+            created_by_id=world.inspector.id,
+        )
+        s.add(campaign)
+        signature = signatures.sign(
+            s,
+            inspection=s.get(Inspection, inspection.id),
+            actor=s.get(User, world.inspector.id),
+            role="enterprise",
+            signer_user_id=None,
+            signer_name="乙厂安全员",
+            image=signatures.decode_signature(_signature()),
+        )
+        s.commit()
+        campaign_id, signature_id = campaign.id, signature.id
+    with make.session() as s:
+        notification = s.exec(
+            select(Notification).where(Notification.recipient_id == user.id)
+        ).first()
+    settings = make.notification_settings(user)
+    with make.session() as s:
+        photo = s.exec(select(Photo).where(Photo.hazard_id == hazard.id)).one()
+        item = s.exec(select(ChecklistItem).where(ChecklistItem.version_id == version.id)).first()
+    return {
+        "document_id": plan.document_id,
+        "notification_id": notification.id,
+        "campaign_id": campaign_id,
+        "signature_id": signature_id,
+        "request_id": request.id,
+        "template_id": version.template_id,
+        "version_id": version.id,
+        "section_id": item.section_id,
+        "item_id": item.id,
+        "hazard_id": hazard.id,
+        "notice_id": notice.id,
+        "inspection_id": inspection.id,
+        "photo_id": photo.id,
+        "user_id": user.id,
+        "enterprise_id": world.theirs.id,
+        **settings,
+        "variant": "thumb",
+        "fmt": "csv",
+        "filename": "css/app.css",
+    }
+
+
+def _state(make):
+    """Everything of the other enterprise that a write could change."""
+    with make.session() as s:
+        return (
+            sorted((h.id, h.state, h.version, h.title, h.deadline) for h in s.exec(select(Hazard))),
+            sorted((n.id, n.acknowledged_at, n.version) for n in s.exec(select(Notice))),
+            sorted(
+                (u.id, u.active, u.version, u.password_hash, u.display_name)
+                for u in s.exec(select(User))
+            ),
+            sorted((e.id, e.name, e.version) for e in s.exec(select(Enterprise))),
+            sorted((i.id, i.status, i.version) for i in s.exec(select(Inspection))),
+            sorted((r.id, r.status) for r in s.exec(select(ExtensionRequest))),
+            sorted((n.id, n.read_at) for n in s.exec(select(Notification))),
+            len(s.exec(select(Photo)).all()),
+            sorted((d.id, d.status, d.next_attempt_at) for d in s.exec(select(Delivery))),
+            sorted((w.id, w.version, w.url) for w in s.exec(select(WebhookEndpoint))),
+            sorted((p.id, p.version, p.active) for p in s.exec(select(RecurringPlan))),
+            sorted((h.id, h.name) for h in s.exec(select(Holiday))),
+            sorted((r.id, r.version) for r in s.exec(select(ReminderPolicy))),
+            len(s.exec(select(HazardEvent)).all()),
+        )
+
+
+FORM = {
+    "decision": "accept",
+    "comment": "越权尝试",
+    "reason": "越权尝试",
+    "version": "1",
+    "measures": "越权尝试",
+    "active": "0",
+    "password": "newpassword1",
+    "display_name": "改名",
+    "name": "改名企业有限公司",
+    "credit_code": "91350100M000100Y43",
+    "industry": "五金",
+    "scale": "small",
+    "discharge_permit": "none",
+    "title": "越权隐患",
+    "level": "general",
+    "category": "safety",
+    "summary": "x",
+    "locale": "zh_CN",
+}
+
+
+def _rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+        key=lambda rule: (rule.endpoint == "auth.logout", rule.rule),
+    )
+
+
+def test_every_route_keeps_other_enterprises_out(app, world, theirs, login, make):
+    client = login(world.ours_user)
+    markers = (*THEIR_MARKERS, make.get(Hazard, theirs["hazard_id"]).number)
+    before = _state(make)
+    adapter = app.url_map.bind("localhost")
+    tried = 0
+    for rule in _rules(app):
+        unknown = set(rule.arguments) - set(theirs)
+        assert not unknown, f"{rule.rule}: add a record of the other enterprise for {unknown}"
+        url = adapter.build(rule.endpoint, {name: theirs[name] for name in rule.arguments})
+        if "GET" in rule.methods:
+            searches = {
+                "": None,
+                f"?enterprise={world.theirs.id}": None,
+                f"?q={THEIR_MARKERS[1]}": THEIR_MARKERS[1],
+            }
+            for query, typed in searches.items():
+                response = client.get(url + query)
+                body = response.get_data(as_text=True)
+                response.close()
+                # What the user typed may be echoed back; anything else of theirs is a leak.
+                leaked = [m for m in markers if m in body and m != typed]
+                assert not leaked, f"GET {url}{query} showed {leaked}"
+                tried += 1
+        if "POST" in rule.methods:
+            data = dict(FORM, photos=(io.BytesIO(image_bytes()), "x.jpg"))
+            response = client.post(url, data=data, content_type="multipart/form-data")
+            body = response.get_data(as_text=True)
+            assert not [m for m in markers if m in body], f"POST {url}"
+            # These act on the user's own session or notifications only.
+            own = (
+                "auth.language",
+                "auth.logout",
+                "auth.login",
+                "notifications.read_all",
+                "notifications.preferences",
+            )
+            if rule.endpoint in own:
+                before = _state(make)  # the user's own settings may change
+            else:
+                assert response.status_code in (400, 403, 404, 405, 409, 422), url
+            assert _state(make) == before, f"POST {url} changed another enterprise's records"
+            tried += 1
+    assert tried > 40
+
+
+def test_the_enterprise_still_sees_its_own_records(world, theirs, login, make):
+    inspection = make.inspection(world.ours, world.inspector)
+    hazard = make.hazard(inspection, world.inspector, title="甲厂配电箱未上锁")
+    notice = make.issue(inspection, world.inspector)
+    client = login(world.ours_user)
+    assert "甲厂配电箱未上锁" in client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert client.get(f"/notices/{notice.id}").status_code == 200
+    assert "甲厂配电箱未上锁" in client.get("/hazards/").get_data(as_text=True)
+    assert "甲厂配电箱未上锁" in client.get("/portal").get_data(as_text=True)
+
+
+def test_staff_pages_are_closed_to_enterprise_users(world, login):
+    client = login(world.ours_user)
+    for url in (
+        "/enterprises/",
+        "/inspections/all",
+        "/inspections/",
+        "/dashboard",
+        "/admin/users/",
+        f"/enterprises/{world.ours.id}",
+        "/zones/",
+        "/enterprises/import",
+    ):
+        assert client.get(url).status_code == 403, url

@@ -1,0 +1,85 @@
+"""The migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+from sqlmodel import select
+
+from inspection import create_app
+from inspection.cli import upgrade_database
+
+
+def test_migrations_match_the_models(new_database, tmp_path):
+    app = create_app(
+        {"DATABASE_URL": new_database(), "SECRET_KEY": "x", "FILES_DIR": str(tmp_path)}
+    )
+    engine = app.extensions["engine"]
+    upgrade_database(app)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    assert differences == [], (
+        "The models and the migrations disagree; add a migration with"
+        " `make migration m='what changed'`:\n" + "\n".join(map(str, differences))
+    )
+
+
+def test_upgrading_twice_is_harmless(new_database, tmp_path):
+    app = create_app(
+        {"DATABASE_URL": new_database(), "SECRET_KEY": "x", "FILES_DIR": str(tmp_path)}
+    )
+    upgrade_database(app)
+    upgrade_database(app)
+    app.extensions["engine"].dispose()
+
+
+def test_ddl_is_rolled_back_with_its_transaction(new_database, tmp_path):
+    """A migration that fails half-way leaves nothing behind, on SQLite too."""
+    from sqlalchemy import inspect
+    from sqlalchemy import text
+
+    app = create_app(
+        {"DATABASE_URL": new_database(), "SECRET_KEY": "x", "FILES_DIR": str(tmp_path)}
+    )
+    engine = app.extensions["engine"]
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text("CREATE TABLE half_done (id INTEGER PRIMARY KEY)"))
+        transaction.rollback()
+    assert not inspect(engine).has_table("half_done")
+    engine.dispose()
+
+
+def test_the_tallies_migration_counts_the_hazards_already_there(new_database, tmp_path):
+    from datetime import timedelta
+
+    from inspection import clock
+    from inspection.db import get_session
+    from inspection.statistics import tally
+    from inspection.statistics.models import HazardTally
+    from tests.factories import Factory
+
+    app = create_app(
+        {"DATABASE_URL": new_database(), "SECRET_KEY": "x", "FILES_DIR": str(tmp_path)}
+    )
+    upgrade_database(app)
+    make = Factory(app)
+    world = make.world()
+    inspection = make.inspection(world.ours, world.inspector)
+    make.hazard(inspection, world.inspector, deadline=clock.today() + timedelta(days=5))
+    make.hazard(inspection, world.inspector, level="major", basis="第十一条")
+    make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
+    # Back to before the tallies existed, and up again: the migration counts what is there.
+    from inspection.cli import downgrade_database
+
+    downgrade_database(app, "4778e9345bac")
+    upgrade_database(app)
+    with app.app_context():
+        session = get_session()
+        assert tally.differences(session) == []
+        park = session.exec(select(HazardTally).where(HazardTally.dimension == "park")).all()
+    assert sum(cell.found for cell in park) == 2
+    app.extensions["engine"].dispose()

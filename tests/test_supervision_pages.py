@@ -1,0 +1,159 @@
+"""The supervision pages: every figure links to the hazards behind it, nonsense filters get a
+message or an empty list (never a server error), and exports stream the ledger."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from inspection import clock
+from tests.test_statistics import data  # noqa: F401  (the fixed data set)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
+
+
+def _figure_link(page: str, name: str) -> tuple[str, str]:
+    match = re.search(
+        rf'<a class="figure[^"]*" href="([^"]+)"><span class="figure__value" data-figure="{name}">'
+        rf"([^<]*)<",
+        page,
+    )
+    assert match, name
+    return html.unescape(match.group(1)), match.group(2).strip()
+
+
+def _listed(client, url: str) -> int:
+    page = client.get(url).get_data(as_text=True)
+    if "pagination__status" not in page:
+        return 0
+    match = re.search(r"共 (\d+)\+? 条|(\d+)\+? in all", page)
+    return int(match.group(1) or match.group(2))
+
+
+@pytest.mark.usefixtures("data")
+def test_every_figure_links_to_the_hazards_behind_it(world, login):
+    client = login(world.supervisor)
+    with clock.frozen(NOW):
+        page = client.get("/dashboard?period=2026-10").get_data(as_text=True)
+        expected = {"found": 3, "closed": 3, "overdue": 1, "open-major": 0}
+        for name, count in expected.items():
+            url, shown = _figure_link(page, name)
+            assert shown == str(count), name
+            assert _listed(client, url) == count, (name, url)
+        url, shown = _figure_link(page, "on-time-rate")
+        assert shown == "66.7%" and _listed(client, url) == 2
+        scoped = client.get("/dashboard?period=2026&industry=化工").get_data(as_text=True)
+        url, shown = _figure_link(scoped, "found")
+        assert shown == "2" and _listed(client, url) == 2
+        assert "化工" in scoped
+
+
+@pytest.mark.usefixtures("data")
+def test_scorecards_and_workload(world, login):
+    with clock.frozen(NOW):
+        own = login(world.theirs_user).get("/portal/scorecard?period=2026")
+        assert own.status_code == 200
+        body = own.get_data(as_text=True)
+        assert _figure_link(body, "found")[1] == "2" and "乙化工有限公司" in body
+        staff = login(world.supervisor)
+        assert staff.get(f"/enterprises/{world.ours.id}/scorecard").status_code == 200
+        workload = staff.get("/dashboard/inspectors?period=2026").get_data(as_text=True)
+    assert world.inspector.display_name in workload
+    assert login(world.ours_user).get("/dashboard/inspectors").status_code == 403
+
+
+NONSENSE = [
+    "?zone=999999",
+    "?zone=abc",
+    "?found_from=2026-13-45&found_to=yesterday",
+    "?page=1000000000000",
+    "?page=-5",
+    "?q=' OR 1=1; DROP TABLE hazard; --",
+    "?state=<script>",
+    "?level=major%00",
+    "?inspector=99999999999999",
+    "?industry=" + "长" * 500,
+    "?category=fire&source=nope&enterprise=0",
+]
+
+
+@pytest.mark.parametrize("query", NONSENSE)
+def test_nonsense_list_filters_get_a_message_or_an_empty_list(world, login, query):
+    for user in (world.supervisor, world.ours_user):
+        response = login(user).get("/hazards/" + query)
+        assert response.status_code == 200, (user.username, query)
+    assert "DROP TABLE" not in login(world.supervisor).get("/hazards/?q=x").get_data(as_text=True)
+
+
+def test_nonsense_filters_are_named(world, login):
+    page = login(world.supervisor).get("/hazards/?found_from=2026-13-45&zone=abc&state=nope")
+    text = page.get_data(as_text=True)
+    assert "“2026-13-45”不是有效日期" in text
+    assert "“abc”不是有效的编号" in text and "“nope”不是有效的状态" in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?period=2026-13",
+        "?period=' OR 1=1",
+        "?period=9999-Q9",
+        "?zone=x",
+        "?inspector=-1",
+        "?category=<b>",
+        "?period=2026-01..2090-12",
+        "?source=1&period=",
+    ],
+)
+def test_nonsense_dashboard_filters_get_a_message(world, login, query):
+    response = login(world.supervisor).get("/dashboard" + query)
+    assert response.status_code == 200
+    assert "flash--warning" in response.get_data(as_text=True)
+
+
+def test_an_unknown_zone_on_the_dashboard_shows_empty_figures(world, login):
+    page = login(world.supervisor).get("/dashboard?zone=999999").get_data(as_text=True)
+    assert _figure_link(page, "found")[1] == "0"
+
+
+@pytest.mark.usefixtures("data")
+def test_exports_stream_the_ledger_in_excel_and_csv_with_chinese_headings(world, login):
+    client = login(world.supervisor)
+    with client.get("/hazards/export.csv?found_from=2026-10-01&found_to=2026-10-31") as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+        body = response.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["编号", "企业", "隐患名称"]
+    assert len(rows) == 4
+    with client.get("/hazards/export.xlsx?state=recorded") as response:
+        sheet = load_workbook(io.BytesIO(response.get_data())).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "编号" and len(values) == 6  # heading + H1–H4, H6
+    assert {row[1] for row in values[1:]} == {"甲五金制品有限公司", "乙化工有限公司"}
+
+
+@pytest.mark.usefixtures("data")
+def test_an_enterprise_exports_its_own_hazards_only(world, login):
+    client = login(world.ours_user)
+    with client.get("/hazards/export.xlsx") as response:
+        sheet = load_workbook(io.BytesIO(response.get_data())).active
+    names = {row[1] for row in list(sheet.iter_rows(values_only=True))[1:]}
+    assert names == {"甲五金制品有限公司"}
+    with client.get(f"/hazards/export.csv?enterprise={world.theirs.id}") as theirs:
+        assert "乙化工" not in theirs.get_data(as_text=True)
+
+
+def test_periods_offered_include_this_year_and_recent_months(world, login):
+    with clock.frozen(NOW):
+        page = login(world.supervisor).get("/dashboard").get_data(as_text=True)
+    assert 'value="2026" selected' in page and 'value="2026-11"' in page and "2026-Q4" in page
+    assert date(2026, 11, 20).year == 2026
