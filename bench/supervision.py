@@ -86,7 +86,9 @@ HAZARD_COLUMNS = [
 def app_for(url: str, files: str):
     from inspection import create_app
 
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FILES_DIR": files})
+    return create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench", "FILES_DIR": files, "WTF_CSRF_ENABLED": False}
+    )
 
 
 def url_of(name: str) -> str:
@@ -207,6 +209,7 @@ def fill(app, count: int) -> dict:
         s = get_session()
         cells = rebuild(s)
         s.commit()
+        print(f"  built {cells:,} tally cells in {time.perf_counter() - started:.0f} s")
         first_major = (
             s.execute(
                 text(
@@ -227,7 +230,6 @@ def fill(app, count: int) -> dict:
         leader_id = s.execute(text("SELECT id FROM user_account WHERE username='leader'")).scalar()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
-    print(f"  built {cells:,} tally cells in {time.perf_counter() - started:.0f} s")
     return {"leader": leader_id, "zone": 3}
 
 
@@ -385,7 +387,8 @@ import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from datetime import datetime, UTC
 from inspection import create_app, clock
-app = create_app({{"DATABASE_URL": {url!r}, "SECRET_KEY": "bench", "FILES_DIR": {files!r}}})
+app = create_app({{"DATABASE_URL": {url!r}, "SECRET_KEY": "bench", "FILES_DIR": {files!r},
+                  "WTF_CSRF_ENABLED": False}})
 task = {task!r}
 with clock.frozen(datetime(2026, 11, 20, 1, tzinfo=UTC)), app.test_request_context():
     from inspection.db import get_session

@@ -26,23 +26,31 @@ def alembic_config():
 
 @contextlib.contextmanager
 def migration_connection(app: Flask):
-    """A connection for Alembic, in one transaction. On SQLite, foreign keys are off while a
-    migration rebuilds tables (as SQLite requires) and checked before the commit."""
+    """A connection for Alembic, in one transaction, DDL included: a migration that fails leaves
+    nothing half done. On SQLite, foreign keys are off while a migration rebuilds tables (as
+    SQLite requires) and checked before the commit."""
     engine = app.extensions["engine"]
     with engine.connect() as connection:
-        sqlite = engine.dialect.name == "sqlite"
-        if sqlite:  # outside any transaction, where SQLite honours the pragma
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
-        try:
+        if engine.dialect.name != "sqlite":
             with connection.begin():
                 yield connection
-                if sqlite:
-                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                    if broken:
-                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+            return
+        # The sqlite3 module opens transactions only before data changes, so that ordinary
+        # requests read without locking; here we open one ourselves, before the first DDL.
+        dbapi = connection.connection.dbapi_connection
+        legacy = dbapi.isolation_level
+        dbapi.isolation_level = None
+        dbapi.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, where it counts
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN")
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
         finally:
-            if sqlite:
-                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            dbapi.execute("PRAGMA foreign_keys=ON")
+            dbapi.isolation_level = legacy
 
 
 def upgrade_database(app: Flask, revision: str = "head") -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 from sqlmodel import select
 
 from inspection import create_app
+from inspection.cli import migration_connection
 from inspection.cli import upgrade_database
 
 
@@ -45,11 +47,16 @@ def test_ddl_is_rolled_back_with_its_transaction(new_database, tmp_path):
         {"DATABASE_URL": new_database(), "SECRET_KEY": "x", "FILES_DIR": str(tmp_path)}
     )
     engine = app.extensions["engine"]
-    with engine.connect() as connection:
-        transaction = connection.begin()
+    upgrade_database(app, "base")
+    with pytest.raises(RuntimeError, match="half-way"), migration_connection(app) as connection:
         connection.execute(text("CREATE TABLE half_done (id INTEGER PRIMARY KEY)"))
-        transaction.rollback()
+        connection.execute(text("CREATE INDEX ix_half_done ON half_done (id)"))
+        raise RuntimeError("the migration failed half-way")
     assert not inspect(engine).has_table("half_done")
+    # The same connection, back in the pool, is an ordinary one again: foreign keys on.
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
 
 
