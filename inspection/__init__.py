@@ -27,8 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection import i18n
     from inspection import web
     from inspection.auth import init_app as init_auth
+    from inspection.statistics import standing
 
     db.init_app(app)
+    standing.install()
     i18n.init_app(app)
     web.init_app(app)
     init_auth(app)

@@ -7,9 +7,20 @@ import shutil
 import subprocess
 
 
-@functools.cache
 def cjk_font_file() -> tuple[str, int] | None:
     """The file (and face index) of a Simplified Chinese font, found through fontconfig."""
+    found = _cjk_font()
+    return None if found is None else found[:2]
+
+
+def cjk_font_family() -> str | None:
+    """That font's family name, as fonts are asked for by name (in PDFs)."""
+    found = _cjk_font()
+    return None if found is None else found[2]
+
+
+@functools.cache
+def _cjk_font() -> tuple[str, int, str] | None:
     executable = shutil.which("fc-match")
     if executable is None:
         return None
@@ -27,4 +38,4 @@ def cjk_font_file() -> tuple[str, int] | None:
     index, _, family = rest.partition("|")
     if not path or "CJK" not in family and "Han" not in family and "Hei" not in family:
         return None
-    return path, int(index or 0)
+    return path, int(index or 0), family.split(",")[0].strip()

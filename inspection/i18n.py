@@ -44,8 +44,12 @@ def datetime_filter(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> st
 
 
 def date_filter(value: date | None, fmt: str = "yyyy-MM-dd") -> str:
-    """Show a date."""
-    return "" if value is None else format_date(value, fmt)
+    """Show a date (the usual ISO form without asking Babel: long lists show many)."""
+    if value is None:
+        return ""
+    if fmt == "yyyy-MM-dd":
+        return value.isoformat()
+    return format_date(value, fmt)
 
 
 def html_lang() -> str:

@@ -32,10 +32,12 @@ from inspection.reminders.models import ReminderPolicy
 from inspection.reminders.models import SweepState
 from inspection.reports.models import ReportJob
 from inspection.statistics.models import HazardTally
+from inspection.statistics.models import StandingVersion
 
 __all__ = [
     "ReportJob",
     "HazardTally",
+    "StandingVersion",
     "SweepState",
     "ReminderPolicy",
     "WebhookEndpoint",

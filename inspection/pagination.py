@@ -45,11 +45,18 @@ def parse_page(raw: str | None) -> int:
 
 
 def paginate(
-    session: Session, stmt: Select, *, page: int, per_page: int, count_limit: int | None = None
+    session: Session,
+    stmt: Select,
+    *,
+    page: int,
+    per_page: int,
+    count_limit: int | None = None,
+    counted: Select | None = None,
 ) -> Page:
     """Run `stmt` for one page; a page past the end shows the last page. With `count_limit`,
-    counting stops there (a long list says "10000+" rather than scanning every row)."""
-    counted = stmt.order_by(None)
+    counting stops there (a long list says "10000+" rather than scanning every row). `counted`
+    is a cheaper statement matching the same rows, if there is one (no joins for display)."""
+    counted = (stmt if counted is None else counted).order_by(None)
     if count_limit is not None:
         counted = counted.limit(count_limit + 1)
     total = session.exec(select(func.count()).select_from(counted.subquery())).one()

@@ -77,6 +77,43 @@ def url_with(**changes: object) -> str:
     return request.path + ("?" + query if query else "")
 
 
+def field_attrs(
+    field,
+    hint: str | None = None,
+    autocomplete: str | None = None,
+    type: str | None = None,  # noqa: A002 (the HTML attribute's name)
+    inputmode: str | None = None,
+    capture: str | None = None,
+    upload_url: str | None = None,
+    upload_field: str | None = None,
+) -> tuple[dict, str]:
+    """The attributes of a form field's input, and the ids that describe it (hint, errors):
+    worked out in one call, as every form on every page asks for them."""
+    describedby = []
+    if hint:
+        describedby.append(f"{field.id}-hint")
+    if field.errors:
+        describedby.append(f"{field.id}-error")
+    attrs: dict = {}
+    if describedby:
+        attrs["aria-describedby"] = " ".join(describedby)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if field.flags.required:
+        attrs["required"] = True
+    for name, value in (
+        ("autocomplete", autocomplete),
+        ("inputmode", inputmode),
+        ("type", type),
+        ("capture", capture),
+    ):
+        if value:
+            attrs[name] = value
+    if upload_url:
+        attrs.update(upload_attrs(upload_url, upload_field))
+    return attrs, " ".join(describedby)
+
+
 def upload_attrs(url: str, field_name: str | None = None, item_id: int | None = None) -> dict:
     """The attributes that let photos.js shrink and upload a photo input's files."""
     attrs = {
@@ -122,6 +159,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_with=url_with,
         upload_attrs=upload_attrs,
+        field_attrs=field_attrs,
         can=_can,
         role_label=_labeller(labels.ROLES),
         state_label=_labeller(labels.HAZARD_STATES),

@@ -58,6 +58,28 @@ def test_every_figure_links_to_the_hazards_behind_it(world, login):
 
 
 @pytest.mark.usefixtures("data")
+def test_the_dashboard_breaks_the_figures_down_one_dimension_at_a_time(world, login):
+    client = login(world.supervisor)
+    with clock.frozen(NOW):
+        by_zone = client.get("/dashboard?period=2026-10").get_data(as_text=True)
+        by_industry = client.get("/dashboard?period=2026-10&by=industry").get_data(as_text=True)
+        fallback = client.get("/dashboard?period=2026-10&by=nonsense").get_data(as_text=True)
+    assert 'id="by-zone"' in by_zone and 'id="by-industry"' not in by_zone
+    assert 'id="by-industry"' in by_industry and 'id="by-zone"' not in by_industry
+    assert 'id="by-zone"' in fallback
+    # The chosen tab is marked; every tab keeps the period.
+    current = re.search(r'<a class="section-tab" href="([^"]+)"\s+aria-current="page">', by_industry)
+    assert current and "by=industry" in html.unescape(current.group(1))
+    tabs = re.findall(r'<a class="section-tab" href="([^"]+)"', by_industry)
+    assert len(tabs) == 5 and all("period=2026-10" in html.unescape(t) for t in tabs)
+    # The industry rows link to the hazards behind them: 化工 found 1 in October.
+    row = re.search(r'>化工</a></th>\s*<td><a href="([^"]+)">(\d+)</a>', by_industry)
+    assert row and row.group(2) == "1"
+    with clock.frozen(NOW):
+        assert _listed(client, html.unescape(row.group(1))) == 1
+
+
+@pytest.mark.usefixtures("data")
 def test_scorecards_and_workload(world, login):
     with clock.frozen(NOW):
         own = login(world.theirs_user).get("/portal/scorecard?period=2026")

@@ -414,13 +414,16 @@ def test_the_notice_pdf_has_the_number_enterprise_hazards_deadlines_and_cjk_font
 def test_the_pdf_fetcher_refuses_local_files_and_the_network(app):
     from inspection.reports.pdf import DocumentFetcher
 
-    fetcher = DocumentFetcher(app.static_folder, app.config["FILES_DIR"])
+    fetcher = DocumentFetcher(app.static_folder, app.config["FILES_DIR"], {"trend": "<svg/>"})
     for url in (
         "file:///etc/passwd",
         "http://example.com/x.png",
         "https://10.0.0.1/",
         "static:../../../../etc/passwd",
+        "chart:../../etc/passwd",
+        "chart:zone",
     ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert fetcher.fetch("static:css/report.css").read().startswith(b"/*")
+    assert fetcher.fetch("chart:trend").read() == b"<svg/>"

@@ -17,7 +17,6 @@ from inspection.dashboard import queries
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
-from inspection.statistics import figures
 from inspection.statistics import summary
 from inspection.statistics.figures import Scope
 from inspection.statistics.periods import Period
@@ -80,18 +79,21 @@ def _render(template: str, period: Period, scope: Scope, problems: list[str], **
 @bp.get("/dashboard")
 @require(Permission.VIEW_DASHBOARD)
 def index():
-    """The period's figures with their trend and breakdowns, and how things stand now."""
+    """The period's figures with their trend and one breakdown (`by`), and how things stand
+    now."""
     db = get_session()
     period, problems = read_period()
     scope, scope_problems = read_scope()
+    by = request.args.get("by") if request.args.get("by") in summary.titles() else "zone"
     return _render(
         "dashboard/index.html",
         period,
         scope,
         problems + scope_problems,
         scope_name=queries.scope_name(db, scope),
-        breakdowns=summary.breakdowns(db, period) if scope.dimension == "park" else [],
-        worst=figures.worst_enterprises(db, scope),
+        by=by,
+        breakdown=summary.breakdown(db, period, by) if scope.dimension == "park" else None,
+        breakdown_titles=summary.titles(),
         overdue=queries.overdue_list(db, current_user),
         major=queries.open_major(db, current_user),
     )

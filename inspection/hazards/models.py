@@ -136,13 +136,15 @@ class Hazard(SQLModel, table=True):
         # The reminder sweep reads open hazards by deadline; closed ones (most of them, in a
         # park that has run for years) are not in this index at all.
         # Overdue-now and open-major figures and lists read the hazards not yet closed.
+        # Lists of them walk it in their order (most urgent first); on PostgreSQL the figures
+        # count from the index alone.
         Index(
             "ix_hazard_unclosed",
-            "level",
             "deadline",
+            "id",
             postgresql_where=text(UNCLOSED_PREDICATE),
             sqlite_where=text(UNCLOSED_PREDICATE),
-            postgresql_include=["enterprise_id"],
+            postgresql_include=["level", "enterprise_id"],
         ),
         # The hazard list's order (most urgent first) walks this index.
         Index("ix_hazard_deadline_id", "deadline", "id"),

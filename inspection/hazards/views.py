@@ -121,19 +121,20 @@ def index():
     enterprise = None
     if filters.enterprise_id is not None:
         enterprise = enterprise_queries.get_enterprise(db, current_user, filters.enterprise_id)
-    zones = []
+    zones, inspectors = [], []
     if not is_enterprise_user(current_user):
         zones = enterprise_queries.zones(db, current_park(db).id)
+        inspectors = active_inspectors(db)
     bulk_form = None
     if has_permission(current_user, Permission.BULK_ACTIONS):
         bulk_form = BulkForm(formdata=None)
-        _inspector_choices(bulk_form)
+        _inspector_choices(bulk_form, inspectors)
     return render_template(
         "hazards/index.html",
         page=page,
         filters=filters,
         industries=list(INDUSTRY_SECTORS),
-        inspectors=[] if is_enterprise_user(current_user) else active_inspectors(db),
+        inspectors=inspectors,
         enterprise=enterprise,
         zones=zones,
         bulk_form=bulk_form,
@@ -163,10 +164,10 @@ def export_list(fmt: str):
     )
 
 
-def _inspector_choices(form) -> None:
-    form.inspector_id.choices = choices(
-        (u.id, u.display_name) for u in active_inspectors(get_session())
-    )
+def _inspector_choices(form, inspectors=None) -> None:
+    if inspectors is None:
+        inspectors = active_inspectors(get_session())
+    form.inspector_id.choices = choices((u.id, u.display_name) for u in inspectors)
 
 
 def _render_detail(hazard: Hazard, status: int = 200, error: str | None = None, **forms):

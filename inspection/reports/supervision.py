@@ -38,7 +38,9 @@ def context(session: Session, period: Period, step=lambda stage, progress: None)
     figures = summary.summarise(session, period, Scope())
     previous = summary.summarise(session, period.previous(), Scope())
     step("breakdowns", 25)
-    breakdowns = {b.dimension: b for b in summary.breakdowns(session, period)}
+    breakdowns = {
+        d: summary.breakdown(session, period, d) for d in ("zone", "industry", "category")
+    }
     step("hazards", 40)
     start = clock.start_of_local_day(period.first_day)
     end = clock.start_of_local_day(period.last_day + timedelta(days=1))
@@ -88,7 +90,14 @@ def context(session: Session, period: Period, step=lambda stage, progress: None)
     for hazard, _name in hazards:
         if hazard.inspection_id:
             found_per_inspection[hazard.inspection_id] += 1
+    # Charts go in as images the PDF fetches by name (chart:trend, chart:zone, ...).
+    charts = {"trend": figures.chart("print")}
+    for dimension, breakdown in breakdowns.items():
+        chart = breakdown.chart("print")
+        if chart is not None:
+            charts[dimension] = chart
     return {
+        "charts": charts,
         "park": park,
         "period": period,
         "summary": figures,

@@ -1,6 +1,10 @@
 """Charts as SVG, drawn on the server with Matplotlib so the page and the PDF show the same
-picture. Text is drawn as outlines from an explicitly chosen CJK font (Noto Sans CJK SC), so
-the Chinese labels look the same in any browser and in WeasyPrint without font lookups."""
+picture in the same explicitly chosen CJK font (Noto Sans CJK SC).
+
+Two media: on screen the text is drawn as outlines, so the Chinese labels look the same in any
+browser whatever fonts the tablet has; in print it stays text naming that font, which the
+server that makes the PDF has, and which WeasyPrint lays out several times faster than
+hundreds of glyph outlines."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.ticker import PercentFormatter
 
+from inspection.fonts import cjk_font_family
 from inspection.fonts import cjk_font_file
 
 log = logging.getLogger(__name__)
@@ -34,16 +39,23 @@ def _font(size: float) -> font_manager.FontProperties:
     return font_manager.FontProperties(fname=font_manager.FontPath(*found), size=size)
 
 
-def _svg(figure: Figure, title: str) -> str:
-    """The figure as an inline SVG element with an accessible name."""
+MEDIA = ("screen", "print")
+
+
+def _svg(figure: Figure, title: str, medium: str) -> str:
+    """The figure as an SVG element with an accessible name."""
     out = io.StringIO()
-    with rc_context({"svg.fonttype": "path", "svg.hashsalt": "inspection"}):
+    fonttype = "path" if medium == "screen" else "none"
+    with rc_context({"svg.fonttype": fonttype, "svg.hashsalt": "inspection"}):
         FigureCanvasSVG(figure).print_svg(out)
     svg = out.getvalue()
     svg = svg[svg.index("<svg") :]
     # The pages' Content-Security-Policy forbids inline styles: say the same with attributes.
     svg = re.sub(r"<style[^>]*>.*?</style>|<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = re.sub(r'style="([^"]*)"', _attributes, svg)
+    if medium == "print":
+        family = (cjk_font_family() or "sans-serif").replace('"', "")
+        svg = re.sub(r'font-family="[^"]*"', f'font-family="{family}"', svg)
     # Fit the container; say what it shows to screen readers (the table beside it has the data).
     svg = re.sub(r'width="[\d.]+pt" height="[\d.]+pt"', 'width="100%"', svg, count=1)
     safe = title.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
@@ -71,6 +83,7 @@ def trend(
     found: tuple[int, ...],
     closed: tuple[int, ...],
     labels: tuple[str, str, str],
+    medium: str = "screen",
 ) -> str:
     """Hazards found and closed each month (bars) with the closure rate (line)."""
     font, small = _font(10), _font(9)
@@ -107,7 +120,7 @@ def trend(
         bbox_to_anchor=(0, 1.16),
     )
     figure.tight_layout()
-    return _svg(figure, title)
+    return _svg(figure, title, medium)
 
 
 @functools.lru_cache(maxsize=256)
@@ -117,6 +130,7 @@ def bars(
     found: tuple[int, ...],
     closed: tuple[int, ...],
     labels: tuple[str, str],
+    medium: str = "screen",
 ) -> str:
     """Found and closed per zone, industry or category, as horizontal bars (largest on top)."""
     font, small = _font(10), _font(9)
@@ -129,6 +143,6 @@ def bars(
     ax.set_yticks(positions, names)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _frame(ax, small)
-    ax.legend(prop=font, loc="lower right", frameon=False)
+    ax.legend(prop=font, loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False)
     figure.tight_layout()
-    return _svg(figure, title)
+    return _svg(figure, title, medium)

@@ -36,6 +36,11 @@ class Totals:
     major_found: int = 0
     major_closed: int = 0
 
+    def __iadd__(self, other: Totals) -> Totals:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
     def add(self, level: str, found, closed, on_time, days, funding) -> None:
         self.found += found
         self.closed += closed
@@ -174,7 +179,7 @@ class Now:
 
 
 def now(session: Session, scope: Scope = Scope()) -> Now:
-    """Open, overdue and open major hazards now (through the index on unclosed hazards)."""
+    """Open, overdue and open major hazards now (from the index of unclosed hazards alone)."""
     today = clock.today()
     overdue = Hazard.deadline < today
     major = Hazard.level == HazardLevel.MAJOR
@@ -191,18 +196,26 @@ def now(session: Session, scope: Scope = Scope()) -> Now:
 def worst_enterprises(session: Session, scope: Scope = Scope(), limit: int = 10):
     """The enterprises with the most overdue hazards now: [(Enterprise, overdue, open)]."""
     today = clock.today()
-    overdue = func.count().filter(Hazard.deadline < today)
+    overdue = func.count().label("overdue")
     stmt = (
-        select(Hazard.enterprise_id, overdue.label("overdue"), func.count().label("open"))
-        .where(unclosed())
+        select(Hazard.enterprise_id, overdue)
+        .where(unclosed(), Hazard.deadline < today)
         .group_by(Hazard.enterprise_id)
-        .having(overdue > 0)
-        .order_by(overdue.desc(), func.count().desc(), Hazard.enterprise_id)
+        .order_by(overdue.desc(), Hazard.enterprise_id)
         .limit(limit)
     )
-    rows = session.exec(scoped(stmt, scope)).all()
-    names = {
-        e.id: e
-        for e in session.exec(select(Enterprise).where(Enterprise.id.in_([r[0] for r in rows])))
-    }
-    return [(names[r[0]], int(r[1]), int(r[2])) for r in rows]
+    leaders = session.exec(scoped(stmt, scope)).all()
+    if not leaders:
+        return []
+    ids = [enterprise_id for enterprise_id, _count in leaders]
+    still_open = dict(
+        session.exec(
+            select(Hazard.enterprise_id, func.count())
+            .where(unclosed(), Hazard.enterprise_id.in_(ids))
+            .group_by(Hazard.enterprise_id)
+        ).all()
+    )
+    names = {e.id: e for e in session.exec(select(Enterprise).where(Enterprise.id.in_(ids)))}
+    rows = [(names[i], int(count), int(still_open.get(i, 0))) for i, count in leaders]
+    # Most overdue first; then the one with more still open.
+    return sorted(rows, key=lambda row: (-row[1], -row[2], row[0].id))

@@ -1,9 +1,10 @@
-"""The summary table behind the supervision figures."""
+"""The summary tables behind the supervision figures."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import BigInteger
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 from sqlmodel import SQLModel
@@ -37,3 +38,13 @@ class HazardTally(SQLModel, table=True):
     # The sum of days from finding to closing, over the closed ones.
     close_days: int = 0
     funding_yuan: int = 0
+
+
+class StandingVersion(SQLModel, table=True):
+    """One row whose number goes up in every transaction that writes a hazard or an enterprise,
+    so that figures read from them can be kept until it moves (see statistics/standing.py)."""
+
+    __tablename__ = "standing_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=BigInteger)

@@ -17,6 +17,7 @@ from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.statistics import charts
 from inspection.statistics import figures
+from inspection.statistics import standing
 from inspection.statistics.figures import Scope
 from inspection.statistics.figures import Totals
 from inspection.statistics.periods import Period
@@ -53,27 +54,35 @@ class Summary:
     totals: Totals
     now: figures.Now
     trend: list
-    trend_chart: str
+    # The enterprises with the most overdue hazards now: [(EnterpriseName, overdue, open)].
+    worst: list = field(default_factory=list)
+
+    def chart(self, medium: str = "screen") -> str:
+        """The 12-month trend as an SVG chart, for the screen or for print."""
+        return charts.trend(
+            _("Hazards found and closed, month by month"),
+            tuple(format_date(month, "MMM") for month, _t in self.trend),
+            tuple(t.found for _m, t in self.trend),
+            tuple(t.closed for _m, t in self.trend),
+            (_("Found"), _("Closed"), _("Closure rate")),
+            medium,
+        )
 
 
 def summarise(session: Session, period: Period, scope: Scope) -> Summary:
-    """Read the figures (tallies for the period, the open-hazard index for now)."""
+    """Read the figures: the period's from the tallies, now's from the index of hazards not yet
+    closed (kept until a hazard changes, see standing.py)."""
     trend = figures.trend(session, period.end, scope)
-    title = _("Hazards found and closed, month by month")
-    chart = charts.trend(
-        title,
-        tuple(format_date(month, "MMM") for month, _t in trend),
-        tuple(t.found for _m, t in trend),
-        tuple(t.closed for _m, t in trend),
-        (_("Found"), _("Closed"), _("Closure rate")),
-    )
+    if period.start >= trend[0][0]:  # the period's months are in the trend already
+        totals = figures.Totals()
+        for month, month_totals in trend:
+            if month >= period.start:
+                totals += month_totals
+    else:
+        totals = figures.totals(session, period, scope)
+    now = standing.current(session, scope)
     return Summary(
-        period=period,
-        scope=scope,
-        totals=figures.totals(session, period, scope),
-        now=figures.now(session, scope),
-        trend=trend,
-        trend_chart=chart,
+        period=period, scope=scope, totals=totals, now=now.now, trend=trend, worst=now.worst
     )
 
 
@@ -86,6 +95,10 @@ class Row:
     totals: Totals
 
 
+# Breakdowns with few enough values to chart (the busiest twelve).
+CHARTED = frozenset({"zone", "industry", "category"})
+
+
 @dataclass
 class Breakdown:
     """A period's figures by one dimension."""
@@ -93,7 +106,20 @@ class Breakdown:
     dimension: str
     title: str
     rows: list[Row] = field(default_factory=list)
-    chart: str | None = None
+
+    def chart(self, medium: str = "screen") -> str | None:
+        """Found and closed by value as an SVG chart, if this dimension is charted."""
+        if self.dimension not in CHARTED or not self.rows:
+            return None
+        shown = self.rows[:12]
+        return charts.bars(
+            self.title,
+            tuple(row.name for row in shown),
+            tuple(row.totals.found for row in shown),
+            tuple(row.totals.closed for row in shown),
+            (_("Found"), _("Closed")),
+            medium,
+        )
 
 
 def names_for(session: Session, dimension: str, keys) -> dict[str, str]:
@@ -121,41 +147,23 @@ def names_for(session: Session, dimension: str, keys) -> dict[str, str]:
     return {k: k or _("Not given") for k in keys}
 
 
-BREAKDOWNS = (
-    ("zone", True),
-    ("industry", True),
-    ("category", True),
-    ("source", False),
-    ("inspector", False),
-)
-
-
-def breakdowns(session: Session, period: Period) -> list[Breakdown]:
-    """The park's figures by zone, industry, category, source and inspector."""
-    titles = {
+def titles() -> dict[str, str]:
+    """The breakdowns there are, with their titles, in the order they are offered."""
+    return {
         "zone": _("By zone"),
         "industry": _("By industry"),
         "category": _("By category"),
         "source": _("By source"),
         "inspector": _("By inspector"),
     }
-    result = []
-    for dimension, with_chart in BREAKDOWNS:
-        by_key = figures.breakdown(session, period, dimension)
-        names = names_for(session, dimension, by_key)
-        rows = sorted(
-            (Row(key, names[key], totals) for key, totals in by_key.items() if totals.found),
-            key=lambda row: (-row.totals.found, row.name),
-        )
-        breakdown = Breakdown(dimension, titles[dimension], rows)
-        if with_chart and rows:
-            shown = rows[:12]
-            breakdown.chart = charts.bars(
-                breakdown.title,
-                tuple(row.name for row in shown),
-                tuple(row.totals.found for row in shown),
-                tuple(row.totals.closed for row in shown),
-                (_("Found"), _("Closed")),
-            )
-        result.append(breakdown)
-    return result
+
+
+def breakdown(session: Session, period: Period, dimension: str) -> Breakdown:
+    """The park's figures for the period by one dimension, busiest first."""
+    by_key = figures.breakdown(session, period, dimension)
+    names = names_for(session, dimension, by_key)
+    rows = sorted(
+        (Row(key, names[key], totals) for key, totals in by_key.items() if totals.found),
+        key=lambda row: (-row.totals.found, row.name),
+    )
+    return Breakdown(dimension, titles()[dimension], rows)

@@ -136,6 +136,7 @@ def _pages(world, make):
                 "/major-hazards",
                 "/notifications",
                 "/dashboard?period=2026-Q4",
+                "/dashboard?by=inspector",
                 f"/dashboard?zone={world.zone.id}",
                 "/dashboard/inspectors",
                 f"/enterprises/{world.ours.id}/scorecard",

@@ -76,6 +76,8 @@ def test_failing_a_major_criterion_on_a_tablet_raises_a_major_hazard(world, make
     page.locator("input[name=photos]").set_input_files(
         [{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": image_bytes()}]
     )
+    # The photo goes up ahead of the form; saving before it is there is (rightly) refused.
+    page.locator(".upload--done").first.wait_for()
     page.get_by_role("button", name="保存隐患").tap()
     page.get_by_text(re.compile(r"隐患 YH-\d{8}-\d{4} 已登记")).wait_for()
     page.get_by_role("link", name=re.compile(r"隐患 YH-")).first.tap()

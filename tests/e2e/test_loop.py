@@ -30,6 +30,7 @@ def test_log_rectify_reject_resubmit_accept(world, make, live_server, sign_in):
     inspector.get_by_role("radio", name="重大事故隐患").tap()
     inspector.get_by_role("radio", name="一般隐患").tap()
     inspector.locator("input[name=photos]").set_input_files([_photo("通道.jpg")])
+    inspector.locator(".upload--done").first.wait_for()
     inspector.get_by_role("button", name="保存隐患").tap()
     inspector.get_by_text(re.compile(r"隐患 YH-\d{8}-\d{4} 已登记")).wait_for()
     inspector.get_by_role("button", name="下达整改通知书").tap()

@@ -1,0 +1,122 @@
+"""How things stand now is counted once and kept until a hazard or an enterprise changes (or the
+day does), never shown stale."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from inspection import clock
+from inspection.auth.models import User
+from inspection.db import get_session
+from inspection.enterprises.models import Enterprise
+from inspection.hazards import services
+from inspection.hazards.models import Hazard
+from inspection.statistics import figures
+from inspection.statistics import standing
+from inspection.statistics.figures import Scope
+from tests.factories import checked
+from tests.test_statistics import at
+from tests.test_statistics import data  # noqa: F401  (the fixed data set)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How many times the open hazards were actually counted."""
+    calls = []
+    real = figures.now
+
+    def counting(session, scope=Scope()):
+        calls.append(scope)
+        return real(session, scope)
+
+    monkeypatch.setattr(figures, "now", counting)
+    return calls
+
+
+def _standing(app, scope=Scope()):
+    with app.app_context():
+        return standing.current(get_session(), scope)
+
+
+@pytest.mark.usefixtures("data")
+def test_the_answer_is_kept_until_a_hazard_changes(app, make, world, counted):
+    with clock.frozen(at(11, 20)):
+        first = _standing(app)
+        again = _standing(app)
+        assert (first.now.open, first.now.overdue) == (1, 1)
+        assert again is first and len(counted) == 1
+        assert [(e.name, overdue, open_) for e, overdue, open_ in first.worst] == [
+            (world.theirs.name, 1, 1)
+        ]
+        # Another scope is its own answer.
+        assert _standing(app, Scope("enterprise", str(world.ours.id))).now.open == 0
+        assert len(counted) == 2
+
+        # H4 is rectified and accepted: the very next view counts again and shows it.
+        with make.session() as s:
+            h4 = _open_hazard_id(s)
+        make.submit(make.get(Hazard, h4), world.theirs_user)
+
+        def accept(s):
+            current = s.get(Hazard, h4)
+            return services.accept_rectification(
+                s,
+                hazard=current,
+                actor=s.get(User, world.inspector2.id),
+                comment="复查合格",
+                photos=[checked()],
+                expected_version=current.version,
+            )
+
+        with app.test_request_context():
+            make._run(accept)
+        after = _standing(app)
+        assert (after.now.open, after.now.overdue) == (0, 0) and after.worst == []
+        assert len(counted) == 3
+
+
+@pytest.mark.usefixtures("data")
+def test_a_new_day_counts_again(app, counted):
+    with clock.frozen(at(11, 10)):
+        assert _standing(app).now.overdue == 0  # H4's deadline is 11-12
+    with clock.frozen(at(11, 13)):
+        assert _standing(app).now.overdue == 1
+    assert len(counted) == 2
+
+
+@pytest.mark.usefixtures("data")
+def test_moving_an_enterprise_to_another_zone_counts_again(app, make, world, counted):
+    zone = Scope("zone", str(world.zone.id))
+    with clock.frozen(at(11, 20)):
+        assert _standing(app, zone).now.open == 1
+        with make.session() as s:
+            theirs = s.get(Enterprise, world.theirs.id)
+            theirs.zone_id = None
+            s.commit()
+        assert _standing(app, zone).now.open == 0
+    assert len(counted) == 2
+
+
+@pytest.mark.usefixtures("data")
+def test_what_is_rolled_back_or_unrelated_keeps_the_answer(app, make, world, counted):
+    with clock.frozen(at(11, 20)):
+        first = _standing(app)
+        with make.session() as s:
+            hazard = s.get(Hazard, _open_hazard_id(s))
+            hazard.deadline = date(2026, 12, 31)
+            s.flush()
+            s.rollback()
+        with make.session() as s:
+            user = s.get(User, world.inspector.id)
+            user.display_name = "改名"
+            s.commit()
+        assert _standing(app) is first
+    assert len(counted) == 1
+
+
+def _open_hazard_id(session) -> int:
+    return session.exec(
+        Hazard.__table__.select().where(Hazard.state.not_in(("closed", "voided")))
+    ).one()[0]
