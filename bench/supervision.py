@@ -442,8 +442,8 @@ with clock.frozen(datetime(2026, 11, 20, 1, tzinfo=UTC)), app.test_request_conte
         url = "/hazards/export.xlsx?state=closed&found_from=2023-01-01"
         import inspection.hazards.export as export
         original = export.rows_for
-        def limited(session, stmt, batch=1000):
-            return original(session, stmt.limit(rows), batch=batch)
+        def limited(stmt, batch=1000):
+            return original(stmt.limit(rows), batch=batch)
         export.rows_for = limited
         start_mib = peak_mib()
         started = time.perf_counter()

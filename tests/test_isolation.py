@@ -181,6 +181,7 @@ def test_every_route_keeps_other_enterprises_out(app, world, theirs, login, make
             data = dict(FORM, photos=(io.BytesIO(image_bytes()), "x.jpg"))
             response = client.post(url, data=data, content_type="multipart/form-data")
             body = response.get_data(as_text=True)
+            response.close()
             assert not [m for m in markers if m in body], f"POST {url}"
             # These act on the user's own session or notifications only.
             own = (

@@ -27,17 +27,17 @@ def counted(monkeypatch):
     calls = []
     real = figures.now
 
-    def counting(session, scope=Scope()):
+    def counting(session, scope=None):
         calls.append(scope)
-        return real(session, scope)
+        return real(session, scope or Scope())
 
     monkeypatch.setattr(figures, "now", counting)
     return calls
 
 
-def _standing(app, scope=Scope()):
+def _standing(app, scope=None):
     with app.app_context():
-        return standing.current(get_session(), scope)
+        return standing.current(get_session(), scope or Scope())
 
 
 @pytest.mark.usefixtures("data")

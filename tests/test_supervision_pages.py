@@ -68,7 +68,9 @@ def test_the_dashboard_breaks_the_figures_down_one_dimension_at_a_time(world, lo
     assert 'id="by-industry"' in by_industry and 'id="by-zone"' not in by_industry
     assert 'id="by-zone"' in fallback
     # The chosen tab is marked; every tab keeps the period.
-    current = re.search(r'<a class="section-tab" href="([^"]+)"\s+aria-current="page">', by_industry)
+    current = re.search(
+        r'<a class="section-tab" href="([^"]+)"\s+aria-current="page">', by_industry
+    )
     assert current and "by=industry" in html.unescape(current.group(1))
     tabs = re.findall(r'<a class="section-tab" href="([^"]+)"', by_industry)
     assert len(tabs) == 5 and all("period=2026-10" in html.unescape(t) for t in tabs)
@@ -148,11 +150,14 @@ def test_an_unknown_zone_on_the_dashboard_shows_empty_figures(world, login):
 
 
 @pytest.mark.usefixtures("data")
-def test_exports_stream_the_ledger_in_excel_and_csv_with_chinese_headings(world, login):
+def test_exports_stream_the_ledger_in_excel_and_csv_with_chinese_headings(app, world, login):
     client = login(world.supervisor)
     with client.get("/hazards/export.csv?found_from=2026-10-01&found_to=2026-10-31") as response:
         assert response.headers["Content-Type"].startswith("text/csv")
         body = response.get_data(as_text=True)
+    # The streamed rows were read in the response's own session, closed with it: no connection
+    # is left in an open transaction.
+    assert app.extensions["engine"].pool.checkedout() == 0
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][:3] == ["编号", "企业", "隐患名称"]
     assert len(rows) == 4

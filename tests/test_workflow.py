@@ -316,10 +316,10 @@ def test_bulk_extend_applies_to_all_that_match_the_filter(world, make, login):
 def test_bulk_export_streams_a_csv_with_chinese_headings(world, make, login):
     inspection = make.inspection(world.ours, world.inspector)
     hazard = make.hazard(inspection, world.inspector, title="导出用隐患")
-    response = login(world.inspector).post(
+    with login(world.inspector).post(
         "/hazards/bulk", data={"action": "export", "scope": "selected", "hazard": [str(hazard.id)]}
-    )
-    text = response.get_data(as_text=True)
+    ) as response:
+        text = response.get_data(as_text=True)
     assert response.mimetype == "text/csv"
     assert text.startswith("\ufeff编号,企业,隐患名称")
     assert hazard.number in text and "导出用隐患" in text

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from inspection import clock
 from inspection import labels
+from inspection.db import get_session
 from inspection.hazards.models import Hazard
 
 COLUMNS = (
@@ -75,8 +76,14 @@ def csv_lines(rows: Iterable[tuple[Hazard, str]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def rows_for(session, stmt, *, batch: int = 1000) -> Iterator[tuple[Hazard, str]]:
-    """Stream (hazard, enterprise name) rows from a select, `batch` at a time."""
+def rows_for(stmt, *, batch: int = 1000) -> Iterator[tuple[Hazard, str]]:
+    """Stream (hazard, enterprise name) rows from a select, `batch` at a time.
+
+    Meant to run inside `stream_with_context`: the session is the streaming context's own, taken
+    when the first row is wanted and closed with that context. (The view's session is closed as
+    soon as the view returns; reading through it afterwards would open a transaction that nobody
+    ends, holding its locks until the connection is collected.)"""
+    session = get_session()
     for hazard, name in session.execute(stmt.execution_options(yield_per=batch)):
         yield hazard, name
         session.expunge(hazard)

@@ -147,9 +147,8 @@ def index():
 @require(Permission.VIEW_HAZARDS)
 def export_list(fmt: str):
     """The filtered list as the hazard ledger, in CSV or Excel, streamed."""
-    db = get_session()
     filters = queries.HazardFilters.from_args(request.args)
-    rows = export.rows_for(db, queries.ledger_statement(current_user, filters))
+    rows = export.rows_for(queries.ledger_statement(current_user, filters))
     stamp = clock.today().strftime("%Y%m%d")
     name = f"hazard-ledger-{stamp}.{fmt}"
     if fmt == "csv":
