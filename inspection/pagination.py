@@ -32,7 +32,8 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        # A capped count means there are rows beyond the last counted page.
+        return self.page < self.pages or self.capped
 
 
 def parse_page(raw: str | None) -> int:
@@ -53,17 +54,26 @@ def paginate(
     count_limit: int | None = None,
     counted: Select | None = None,
 ) -> Page:
-    """Run `stmt` for one page; a page past the end shows the last page. With `count_limit`,
-    counting stops there (a long list says "10000+" rather than scanning every row). `counted`
-    is a cheaper statement matching the same rows, if there is one (no joins for display)."""
+    """Run `stmt` for one page; a page past the end shows the last page.
+
+    With `count_limit`, counting stops there, or at the page asked for if that is further: a
+    long list says "1000+" and offers the next page rather than scanning every matching row.
+    `counted` is a cheaper statement matching the same rows, if there is one (no joins for
+    display)."""
     counted = (stmt if counted is None else counted).order_by(None)
+    limit = None
     if count_limit is not None:
-        counted = counted.limit(count_limit + 1)
+        limit = min(max(count_limit, page * per_page), DEEPEST)
+        counted = counted.limit(limit + 1)
     total = session.exec(select(func.count()).select_from(counted.subquery())).one()
-    capped = count_limit is not None and total > count_limit
+    capped = limit is not None and total > limit
     if capped:
-        total = count_limit
+        total = limit
     pages = max(1, -(-total // per_page))
     page = min(page, pages)
     items = list(session.exec(stmt.limit(per_page).offset((page - 1) * per_page)).all())
     return Page(items=items, total=total, page=page, per_page=per_page, capped=capped)
+
+
+# Nobody pages a billion rows deep; asking for more counts this far at most.
+DEEPEST = 1_000_000_000

@@ -267,6 +267,20 @@ def test_the_finder_may_not_re_inspect_unless_the_park_allows_it(world, make, lo
     assert response.status_code == 302
 
 
+def test_ticking_hazards_for_bulk_work_is_a_mode_of_the_list(world, make, login):
+    inspection = make.inspection(world.ours, world.inspector)
+    make.hazard(inspection, world.inspector)
+    inspector = login(world.inspector)
+    plain = inspector.get("/hazards/?state=found").get_data(as_text=True)
+    assert 'name="hazard"' not in plain and 'id="bulk-form"' not in plain
+    assert "bulk=1#bulk" in plain  # the way into it
+    ticking = inspector.get("/hazards/?state=found&bulk=1").get_data(as_text=True)
+    assert 'name="hazard"' in ticking and 'id="bulk-form"' in ticking
+    assert "state=found" in ticking.split('id="bulk-form"')[1].split(">")[0]  # keeps the filter
+    enterprise = login(world.ours_user).get("/hazards/?bulk=1").get_data(as_text=True)
+    assert 'id="bulk-form"' not in enterprise and "bulk=1#bulk" not in enterprise
+
+
 def test_bulk_actions_report_what_changed_and_what_was_refused(world, make, login):
     inspection = make.inspection(world.ours, world.inspector)
     open_one = make.hazard(inspection, world.inspector, title="待提醒一")

@@ -125,8 +125,11 @@ def index():
     if not is_enterprise_user(current_user):
         zones = enterprise_queries.zones(db, current_park(db).id)
         inspectors = active_inspectors(db)
+    # Ticking hazards and the bulk form come when asked for (?bulk=1): the everyday list stays
+    # light, and a tablet user does not tick boxes by accident.
+    can_act_in_bulk = has_permission(current_user, Permission.BULK_ACTIONS)
     bulk_form = None
-    if has_permission(current_user, Permission.BULK_ACTIONS):
+    if can_act_in_bulk and request.args.get("bulk") == "1":
         bulk_form = BulkForm(formdata=None)
         _inspector_choices(bulk_form, inspectors)
     return render_template(
@@ -138,6 +141,7 @@ def index():
         enterprise=enterprise,
         zones=zones,
         bulk_form=bulk_form,
+        can_act_in_bulk=can_act_in_bulk,
         today=clock.today(),
         labels=labels,
     )

@@ -94,6 +94,7 @@ def _pages(world, make):
                 f"/hazards/{hazard.id}",
                 f"/hazards/{waiting.id}",
                 "/hazards/",
+                "/hazards/?bulk=1",
                 "/enterprises/",
                 f"/enterprises/{world.ours.id}",
                 f"/notices/{notice.id}",
