@@ -12,7 +12,7 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 
 
-def test_demo_data_covers_every_state_and_roles(app, make):
+def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, client):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "load", "--if-empty"])
     assert result.exit_code == 0, result.output
@@ -38,9 +38,7 @@ def test_demo_data_covers_every_state_and_roles(app, make):
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "already has data" in again.output
 
-
-def test_demo_logins_work(app, make, client):
-    app.test_cli_runner().invoke(args=["demo", "load"])
+    # The README's logins work and land on each role's home (one load serves both checks).
     for username, home in [
         ("admin", "/admin/users/"),
         ("leader", "/dashboard"),

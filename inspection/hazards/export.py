@@ -41,30 +41,41 @@ COLUMNS = (
 )
 
 
-def _row(hazard: Hazard, enterprise_name: str, today) -> list[str]:
-    return [
-        hazard.number,
-        enterprise_name,
-        hazard.title,
-        labels.label(labels.HAZARD_LEVELS, hazard.level),
-        labels.label(labels.HAZARD_CATEGORIES, hazard.category),
-        hazard.location or "",
-        labels.label(labels.INSPECTION_TYPES, hazard.source),
-        labels.label(labels.HAZARD_STATES, hazard.state),
-        clock.local(hazard.found_at).strftime("%Y-%m-%d %H:%M"),
-        hazard.deadline.isoformat() if hazard.deadline else "",
-        hazard.original_deadline.isoformat() if hazard.original_deadline else "",
-        _("Yes") if hazard.is_overdue(today) else "",
-        hazard.basis or "",
-        hazard.responsible_person or "",
-        "" if hazard.funding_yuan is None else str(hazard.funding_yuan),
-        clock.local(hazard.closed_at).strftime("%Y-%m-%d %H:%M") if hazard.closed_at else "",
-    ]
+def _row_maker(today):
+    """A function making one ledger row; the labels are translated once per export, not once
+    per cell (a 100,000-row ledger would otherwise look each up 500,000 times)."""
+    level = {code: str(name) for code, name in labels.HAZARD_LEVELS.items()}
+    category = {code: str(name) for code, name in labels.HAZARD_CATEGORIES.items()}
+    source = {code: str(name) for code, name in labels.INSPECTION_TYPES.items()}
+    state = {code: str(name) for code, name in labels.HAZARD_STATES.items()}
+    yes = _("Yes")
+
+    def row(hazard: Hazard, enterprise_name: str) -> list[str]:
+        return [
+            hazard.number,
+            enterprise_name,
+            hazard.title,
+            level.get(hazard.level, hazard.level),
+            category.get(hazard.category, hazard.category or ""),
+            hazard.location or "",
+            source.get(hazard.source, hazard.source or ""),
+            state.get(hazard.state, hazard.state),
+            clock.local(hazard.found_at).strftime("%Y-%m-%d %H:%M"),
+            hazard.deadline.isoformat() if hazard.deadline else "",
+            hazard.original_deadline.isoformat() if hazard.original_deadline else "",
+            yes if hazard.is_overdue(today) else "",
+            hazard.basis or "",
+            hazard.responsible_person or "",
+            "" if hazard.funding_yuan is None else str(hazard.funding_yuan),
+            clock.local(hazard.closed_at).strftime("%Y-%m-%d %H:%M") if hazard.closed_at else "",
+        ]
+
+    return row
 
 
 def csv_lines(rows: Iterable[tuple[Hazard, str]]) -> Iterator[str]:
     """Yield the CSV text a line at a time (with a BOM so Excel reads the Chinese)."""
-    today = clock.today()
+    row = _row_maker(clock.today())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([str(heading) for _key, heading in COLUMNS])
@@ -72,7 +83,7 @@ def csv_lines(rows: Iterable[tuple[Hazard, str]]) -> Iterator[str]:
     for hazard, enterprise_name in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(_row(hazard, enterprise_name, today))
+        writer.writerow(row(hazard, enterprise_name))
         yield buffer.getvalue()
 
 
@@ -95,7 +106,7 @@ def xlsx_chunks(rows: Iterable[tuple[Hazard, str]], *, title: str) -> Iterator[b
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    today = clock.today()
+    row = _row_maker(clock.today())
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     widths = (20, 28, 36, 12, 10, 16, 12, 14, 17, 12, 12, 8, 30, 12, 12, 17)
@@ -110,7 +121,7 @@ def xlsx_chunks(rows: Iterable[tuple[Hazard, str]], *, title: str) -> Iterator[b
         header.append(cell)
     sheet.append(header)
     for hazard, enterprise_name in rows:
-        values = _row(hazard, enterprise_name, today)
+        values = row(hazard, enterprise_name)
         if hazard.funding_yuan is not None:
             values[14] = hazard.funding_yuan
         sheet.append(values)
