@@ -7,12 +7,15 @@ from datetime import datetime
 
 from flask import Flask
 from flask import current_app
+from flask import g
 from flask import has_request_context
 from flask import request
 from flask import session
 from flask_babel import Babel
+from flask_babel import LazyString
 from flask_babel import format_date
 from flask_babel import format_datetime
+from flask_babel import get_translations
 from flask_login import current_user
 
 babel = Babel()
@@ -57,9 +60,38 @@ def html_lang() -> str:
     return select_locale().replace("_", "-")
 
 
+def translations():
+    """This request's translations, looked up once: Flask-Babel finds the locale and its
+    catalog again on every call, which a page with a hundred strings feels."""
+    if not has_request_context():
+        return get_translations()
+    found = g.get("_translations")
+    if found is None:
+        found = g._translations = get_translations()
+    return found
+
+
+def gettext(string: str, **variables) -> str:
+    """Translate through this request's translations (see translations())."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A string translated when shown, in the language of the request showing it."""
+    return LazyString(gettext, string, **variables)
+
+
 def init_app(app: Flask) -> None:
     """Bind Babel and the date filters."""
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.globals["html_lang"] = html_lang

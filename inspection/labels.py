@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from inspection.i18n import lazy_gettext as _l
 
 ROLES = {
     "admin": _l("Administrator"),

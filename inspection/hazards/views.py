@@ -65,6 +65,7 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import Notice
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import active_inspectors
+from inspection.inspections.queries import inspector_names
 from inspection.inspections.queries import team
 from inspection.pagination import parse_page
 from inspection.reports.pdf import render_pdf
@@ -124,7 +125,7 @@ def index():
     zones, inspectors = [], []
     if not is_enterprise_user(current_user):
         zones = enterprise_queries.zones(db, current_park(db).id)
-        inspectors = active_inspectors(db)
+        inspectors = inspector_names(db)
     # Ticking hazards and the bulk form come when asked for (?bulk=1): the everyday list stays
     # light, and a tablet user does not tick boxes by accident.
     can_act_in_bulk = has_permission(current_user, Permission.BULK_ACTIONS)

@@ -129,6 +129,17 @@ def team(session: Session, inspection_id: int) -> list[tuple[User, bool]]:
     )
 
 
+def inspector_names(session: Session) -> list:
+    """(id, display_name) of the active inspectors, for filters and choices."""
+    return list(
+        session.exec(
+            select(User.id, User.display_name)
+            .where(User.role == Role.INSPECTOR, User.active.is_(True))
+            .order_by(User.display_name)
+        )
+    )
+
+
 def active_inspectors(session: Session) -> list[User]:
     """Inspectors who can join a team."""
     return list(
