@@ -11,12 +11,11 @@ from inspection import clock
 from inspection.auth.models import User
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
-from inspection.hazards import services
 from inspection.hazards.models import Hazard
 from inspection.statistics import figures
 from inspection.statistics import standing
 from inspection.statistics.figures import Scope
-from tests.factories import checked
+from tests.test_statistics import _close
 from tests.test_statistics import at
 from tests.test_statistics import data  # noqa: F401  (the fixed data set)
 
@@ -56,22 +55,8 @@ def test_the_answer_is_kept_until_a_hazard_changes(app, make, world, counted):
 
         # H4 is rectified and accepted: the very next view counts again and shows it.
         with make.session() as s:
-            h4 = _open_hazard_id(s)
-        make.submit(make.get(Hazard, h4), world.theirs_user)
-
-        def accept(s):
-            current = s.get(Hazard, h4)
-            return services.accept_rectification(
-                s,
-                hazard=current,
-                actor=s.get(User, world.inspector2.id),
-                comment="复查合格",
-                photos=[checked()],
-                expected_version=current.version,
-            )
-
-        with app.test_request_context():
-            make._run(accept)
+            h4 = make.get(Hazard, _open_hazard_id(s))
+        _close(make, world, h4, world.theirs_user, at(11, 20, 11), at(11, 20, 12))
         after = _standing(app)
         assert (after.now.open, after.now.overdue) == (0, 0) and after.worst == []
         assert len(counted) == 3
