@@ -60,6 +60,16 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_savepoint(connection, _name) -> None:
+            # The sqlite3 module opens a transaction only before INSERT, UPDATE or DELETE, so
+            # that requests read without locking. A SAVEPOINT outside a transaction would be a
+            # transaction of its own, committed by its RELEASE; a savepoint means writes, so
+            # open the transaction first, holding the write lock from the start.
+            dbapi = connection.connection.dbapi_connection
+            if not dbapi.in_transaction:
+                dbapi.execute("BEGIN IMMEDIATE")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 

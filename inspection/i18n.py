@@ -15,6 +15,7 @@ from flask_babel import Babel
 from flask_babel import LazyString
 from flask_babel import format_date
 from flask_babel import format_datetime
+from flask_babel import get_locale
 from flask_babel import get_translations
 from flask_login import current_user
 
@@ -61,14 +62,16 @@ def html_lang() -> str:
 
 
 def translations():
-    """This request's translations, looked up once: Flask-Babel finds the locale and its
-    catalog again on every call, which a page with a hundred strings feels."""
+    """This request's translations, looked up once per locale: Flask-Babel finds the catalog
+    again on every call, which a page with a hundred strings feels. (The locale is asked for
+    each time, so `force_locale` — an email in its reader's language — still works.)"""
     if not has_request_context():
         return get_translations()
+    locale = get_locale()
     found = g.get("_translations")
-    if found is None:
-        found = g._translations = get_translations()
-    return found
+    if found is None or found[0] is not locale:
+        found = g._translations = (locale, get_translations())
+    return found[1]
 
 
 def gettext(string: str, **variables) -> str:

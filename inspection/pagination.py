@@ -75,5 +75,5 @@ def paginate(
     return Page(items=items, total=total, page=page, per_page=per_page, capped=capped)
 
 
-# Nobody pages a billion rows deep; asking for more counts this far at most.
-DEEPEST = 1_000_000_000
+# Nobody pages this deep (5,000 pages of 20); a page number beyond counts this far at most.
+DEEPEST = 100_000

@@ -63,3 +63,35 @@ def test_unknown_page_is_a_clear_404_in_chinese(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "该内容不存在，或您无权查看。" in response.get_data(as_text=True)
+
+
+def test_a_savepoint_stays_inside_its_transaction(app):
+    """On SQLite too, what a released savepoint wrote goes when the transaction rolls back."""
+    from sqlalchemy import text
+
+    from inspection.db import get_session
+
+    with app.app_context():
+        session = get_session()
+        session.execute(text("SELECT count(*) FROM zone")).one()  # a read first, as views do
+        with session.begin_nested():
+            session.execute(text("INSERT INTO standing_version (id, version) VALUES (7, 7)"))
+        session.rollback()
+        assert session.execute(text("SELECT count(*) FROM standing_version")).scalar() == 0
+
+
+def test_strings_follow_a_forced_locale_inside_a_request(app):
+    """Translations are kept per request and per language: an email or a webhook written in
+    another language than the page's gets that language."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from inspection import labels
+
+    with app.test_request_context("/"):
+        assert render_template_string("{{ _('Closed') }}") == "已销号"
+        assert labels.label(labels.HAZARD_STATES, "closed") == "已销号"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Closed') }}") == "Closed"
+            assert labels.label(labels.HAZARD_STATES, "closed") == "Closed"
+        assert str(labels.HAZARD_STATES["closed"]) == "已销号"

@@ -105,3 +105,22 @@ def _open_hazard_id(session) -> int:
     return session.exec(
         Hazard.__table__.select().where(Hazard.state.not_in(("closed", "voided")))
     ).one()[0]
+
+
+@pytest.mark.usefixtures("data")
+def test_the_number_moves_at_the_commit_not_at_a_savepoint(make):
+    from sqlmodel import select
+
+    from inspection.statistics.models import StandingVersion
+
+    def version(session) -> int:
+        return session.exec(select(StandingVersion.version)).first() or 0
+
+    with make.session() as s:
+        before = version(s)
+        hazard = s.get(Hazard, _open_hazard_id(s))
+        with s.begin_nested():
+            hazard.deadline = date(2026, 12, 31)
+        assert version(s) == before  # a released savepoint is not the commit
+        s.commit()
+        assert version(s) == before + 1

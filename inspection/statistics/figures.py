@@ -194,7 +194,10 @@ def now(session: Session, scope: Scope = Scope()) -> Now:
 
 
 def worst_enterprises(session: Session, scope: Scope = Scope(), limit: int = 10):
-    """The enterprises with the most overdue hazards now: [(Enterprise, overdue, open)]."""
+    """The enterprises with the most overdue hazards now: [(Enterprise, overdue, open)]. Ties on
+    the overdue count are ranked by how many are still open among those chosen; at the last
+    place, an enterprise tied on overdue is chosen by its id (counting every enterprise's open
+    hazards too would double the work for that one edge)."""
     today = clock.today()
     overdue = func.count().label("overdue")
     stmt = (

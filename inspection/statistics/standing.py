@@ -83,12 +83,15 @@ def _note_changes(session: Session, _context) -> None:
 def _move_on_commit(session: Session) -> None:
     """Before the commit: flush what is left, then move the number as the last statement (so
     its row is locked only for the commit itself, after every other lock the transaction
-    takes: no lock-order deadlock with the tallies)."""
+    takes: no lock-order deadlock with the tallies). Releasing a savepoint is not the commit:
+    the number waits for the outermost one."""
+    if session.in_nested_transaction():
+        return
     session.flush()
     if not session.info.pop(FLAG, False):
         return
     table = StandingVersion.__table__
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind(StandingVersion).dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
@@ -97,8 +100,10 @@ def _move_on_commit(session: Session) -> None:
     session.connection().execute(stmt)
 
 
-def _forget(session: Session, *_args) -> None:
-    session.info.pop(FLAG, None)
+def _forget(session: Session, transaction) -> None:
+    """When the whole transaction ends (committed or rolled back), nothing is left to move."""
+    if transaction.parent is None:
+        session.info.pop(FLAG, None)
 
 
 def install() -> None:
@@ -106,4 +111,4 @@ def install() -> None:
     if not event.contains(Session, "after_flush", _note_changes):
         event.listen(Session, "after_flush", _note_changes)
         event.listen(Session, "before_commit", _move_on_commit)
-        event.listen(Session, "after_rollback", _forget)
+        event.listen(Session, "after_transaction_end", _forget)
