@@ -32,8 +32,8 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        # A capped count means there are rows beyond the last counted page.
-        return self.page < self.pages or self.capped
+        # A capped count means there are rows beyond the last counted page (down to DEEPEST).
+        return self.page < self.pages or (self.capped and self.page * self.per_page < DEEPEST)
 
 
 def parse_page(raw: str | None) -> int:

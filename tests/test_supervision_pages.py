@@ -184,3 +184,25 @@ def test_periods_offered_include_this_year_and_recent_months(world, login):
         page = login(world.supervisor).get("/dashboard").get_data(as_text=True)
     assert 'value="2026" selected' in page and 'value="2026-11"' in page and "2026-Q4" in page
     assert date(2026, 11, 20).year == 2026
+
+
+def test_a_long_list_counts_to_a_limit_and_still_offers_the_next_page(app, make, world):
+    """Counting stops at the limit (or the page asked for); the pager offers the next page."""
+    from sqlmodel import select
+
+    from inspection.db import get_session
+    from inspection.hazards.models import Hazard
+    from inspection.pagination import paginate
+
+    inspection = make.inspection(world.ours, world.inspector)
+    for n in range(7):
+        make.hazard(inspection, world.inspector, title=f"隐患{n}")
+    with app.app_context():
+        stmt = select(Hazard).order_by(Hazard.id)
+        first = paginate(get_session(), stmt, page=1, per_page=2, count_limit=4)
+        assert (first.total, first.capped, first.pages, first.has_next) == (4, True, 2, True)
+        third = paginate(get_session(), stmt, page=3, per_page=2, count_limit=4)
+        assert (third.page, third.total, third.capped) == (3, 6, True) and len(third.items) == 2
+        last = paginate(get_session(), stmt, page=4, per_page=2, count_limit=4)
+        assert (last.page, last.total, last.capped, last.has_next) == (4, 7, False, False)
+        assert len(last.items) == 1
