@@ -27,6 +27,15 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
     @property
+    def total_text(self) -> str:
+        """The count as shown: "1000+" when counting stopped there."""
+        return f"{self.total}+" if self.capped else str(self.total)
+
+    @property
+    def pages_text(self) -> str:
+        return f"{self.pages}+" if self.capped else str(self.pages)
+
+    @property
     def has_prev(self) -> bool:
         return self.page > 1
 

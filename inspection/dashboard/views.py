@@ -84,7 +84,10 @@ def index():
     db = get_session()
     period, problems = read_period()
     scope, scope_problems = read_scope()
-    by = request.args.get("by") if request.args.get("by") in summary.titles() else "zone"
+    titles = summary.titles()
+    by = request.args.get("by")
+    if by not in titles:
+        by = "zone"
     return _render(
         "dashboard/index.html",
         period,
@@ -93,7 +96,7 @@ def index():
         scope_name=queries.scope_name(db, scope),
         by=by,
         breakdown=summary.breakdown(db, period, by) if scope.dimension == "park" else None,
-        breakdown_titles=summary.titles(),
+        breakdown_titles=titles,
         overdue=queries.overdue_list(db, current_user),
         major=queries.open_major(db, current_user),
     )

@@ -64,7 +64,6 @@ from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import Notice
 from inspection.inspections.models import Inspection
-from inspection.inspections.queries import active_inspectors
 from inspection.inspections.queries import inspector_names
 from inspection.inspections.queries import team
 from inspection.pagination import parse_page
@@ -170,7 +169,7 @@ def export_list(fmt: str):
 
 def _inspector_choices(form, inspectors=None) -> None:
     if inspectors is None:
-        inspectors = active_inspectors(get_session())
+        inspectors = inspector_names(get_session())
     form.inspector_id.choices = choices((u.id, u.display_name) for u in inspectors)
 
 

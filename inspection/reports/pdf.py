@@ -43,7 +43,7 @@ def print_copy(storage: LocalStorage, sha256: str) -> str:
 
 
 class DocumentFetcher(URLFetcher):
-    """Serve `static:` and `photo:` resources; refuse every other URL."""
+    """Serve `static:`, `photo:` and `chart:` resources; refuse every other URL."""
 
     def __init__(
         self, static_folder: str, files_dir: str, charts: dict[str, str] | None = None

@@ -39,9 +39,6 @@ def _font(size: float) -> font_manager.FontProperties:
     return font_manager.FontProperties(fname=font_manager.FontPath(*found), size=size)
 
 
-MEDIA = ("screen", "print")
-
-
 def _svg(figure: Figure, title: str, medium: str) -> str:
     """The figure as an SVG element with an accessible name."""
     out = io.StringIO()
