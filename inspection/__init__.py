@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_auth(app)
     errors.init_app(app)
 
+    from inspection.api.views import bp as api_bp
     from inspection.auth.views import bp as auth_bp
     from inspection.campaigns.recurring_views import bp as recurring_bp
     from inspection.campaigns.views import bp as campaigns_bp
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.dashboard.views import bp as dashboard_bp
     from inspection.enterprises.views import bp as enterprises_bp
     from inspection.evidence.views import bp as evidence_bp
+    from inspection.field.views import bp as field_bp
     from inspection.hazards.views import bp as hazards_bp
     from inspection.inspections.views import bp as inspections_bp
     from inspection.notifications.admin import bp as notification_admin_bp
@@ -53,12 +55,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.users.views import bp as users_bp
 
     for blueprint in (
+        api_bp,
         auth_bp,
         campaigns_bp,
         checklists_bp,
         dashboard_bp,
         enterprises_bp,
         evidence_bp,
+        field_bp,
         hazards_bp,
         inspections_bp,
         notification_admin_bp,

@@ -1,5 +1,7 @@
 """Import every table so that SQLModel.metadata knows the whole schema (Alembic, tests)."""
 
+from inspection.api.models import PhotoUpload
+from inspection.api.models import SyncReceipt
 from inspection.auth.models import LoginThrottle
 from inspection.auth.models import User
 from inspection.campaigns.models import Campaign
@@ -35,6 +37,8 @@ from inspection.statistics.models import HazardTally
 from inspection.statistics.models import StandingVersion
 
 __all__ = [
+    "PhotoUpload",
+    "SyncReceipt",
     "ReportJob",
     "HazardTally",
     "StandingVersion",

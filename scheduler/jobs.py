@@ -7,6 +7,7 @@ import logging
 from sqlmodel import delete
 
 from inspection import clock
+from inspection.api.uploads import forget_abandoned
 from inspection.auth.models import LoginThrottle
 from inspection.campaigns.recurring import plan_due
 from inspection.db import get_session
@@ -28,6 +29,11 @@ def purge_login_throttles() -> int:
         )
     )
     return result.rowcount or 0
+
+
+def forget_abandoned_uploads() -> int:
+    """Drop photo uploads a tablet stopped sending weeks ago, and their partial files."""
+    return forget_abandoned(get_session())
 
 
 def verify_audit_trail() -> int:

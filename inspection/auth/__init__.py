@@ -12,7 +12,10 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please log in to continue.")
 login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
+# "basic", not "strong": a tablet moving between the yard's Wi-Fi and 4G changes address, and
+# "strong" would log it out mid-sync. The cookie is HttpOnly and SameSite=Lax, and Secure where
+# INSPECTION_SESSION_COOKIE_SECURE is set (behind HTTPS, see the README).
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader

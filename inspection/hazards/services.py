@@ -7,6 +7,7 @@ called them commits once.
 from __future__ import annotations
 
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -55,6 +56,7 @@ from inspection.numbering import next_number
 from inspection.statistics import tally
 
 DEFAULT_DEADLINE_DAYS = {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 60}
+FOUND_AT_SPAN = timedelta(days=7)
 
 
 def default_deadline(level: str, today: date | None = None) -> date:
@@ -118,11 +120,14 @@ def record_hazard(
     item: ChecklistItem | None = None,
     override_reason: str | None = None,
     uploaded_photo_ids: list[int] | None = None,
+    found_at: datetime | None = None,
 ) -> Hazard:
     """Log a hazard found during an inspection, with its before-photos.
 
     A hazard raised by a failed major-hazard criterion is major with the criterion's basis;
     the inspector may record it as general only with a written reason, kept in the history.
+    `found_at` is when a tablet logged it offline (kept if it is within the last week and not
+    ahead of the server's clock); the history records when it reached the server.
     """
     _check_team(session, inspection, actor)
     title = title.strip()
@@ -153,11 +158,14 @@ def record_hazard(
                 " major (e.g. 应急管理部令第10号 第十一条第（三）项)."
             )
         )
-    today = clock.today()
-    deadline = deadline or default_deadline(level, today)
-    if deadline < today:
-        raise DomainError(_("The deadline cannot be in the past."))
     now = clock.now()
+    if found_at is None or not now - FOUND_AT_SPAN <= found_at <= now:
+        found_at = now
+    # A deadline counts from the day the hazard was found (on a tablet offline, maybe yesterday).
+    found_day = clock.local(found_at).date()
+    deadline = deadline or default_deadline(level, found_day)
+    if deadline < found_day:
+        raise DomainError(_("The deadline cannot be in the past."))
     local_day = clock.local(now).strftime("%Y%m%d")
     number = f"YH-{local_day}-{next_number(session, f'hazard:{local_day}'):04d}"
     hazard = Hazard(
@@ -178,7 +186,7 @@ def record_hazard(
         state=HazardState.FOUND,
         deadline=deadline,
         original_deadline=deadline,
-        found_at=now,
+        found_at=found_at,
         found_by_id=actor.id,
         assigned_inspector_id=actor.id,
         required_measures=(required_measures or "").strip() or None,

@@ -61,6 +61,18 @@ def add_checklist(
     return link
 
 
+def _check_item(session: Session, inspection: Inspection, item: ChecklistItem | None) -> None:
+    if item is None or item.version_id not in {v.id for v in versions_of(session, inspection.id)}:
+        raise DomainError(_("This item is not on a checklist of this inspection."))
+
+
+def item_of(session: Session, inspection: Inspection, item_id: int) -> ChecklistItem:
+    """An item of one of the inspection's checklists, by id; anything else is refused."""
+    item = session.get(ChecklistItem, item_id)
+    _check_item(session, inspection, item)
+    return item
+
+
 def versions_of(session: Session, inspection_id: int) -> list[ChecklistVersion]:
     """The checklist versions an inspection uses, in the order they were added."""
     return list(
@@ -114,8 +126,7 @@ def record_answer(
 ) -> Answer:
     """Save (or change) the answer to one item, as soon as the inspector gives it."""
     _check_team(session, inspection, actor)
-    if item.version_id not in {v.id for v in versions_of(session, inspection.id)}:
-        raise DomainError(_("This item is not on a checklist of this inspection."))
+    _check_item(session, inspection, item)
     outcome = evaluate(item, result=result, number=number, choice=choice, text=text)
     answer = session.exec(
         select(Answer)
@@ -183,8 +194,7 @@ def answer_for_photo(
 ) -> Answer:
     """The answer a photo of an item belongs to (created, still unanswered, if needed)."""
     _check_team(session, inspection, actor)
-    if item.version_id not in {v.id for v in versions_of(session, inspection.id)}:
-        raise DomainError(_("This item is not on a checklist of this inspection."))
+    _check_item(session, inspection, item)
     answer = session.exec(
         select(Answer).where(Answer.inspection_id == inspection.id, Answer.item_id == item.id)
     ).first()

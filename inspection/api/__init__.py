@@ -1,0 +1,1 @@
+"""The JSON API the tablets sync through, described by an OpenAPI document."""

@@ -1,0 +1,341 @@
+"""The shapes the API accepts and answers with; pydantic checks them and describes them.
+
+Every id the database keeps as a 32-bit integer is bounded here, text refuses NUL characters
+(PostgreSQL cannot store them) and numbers must be finite, so nonsense is refused with a 422
+that names the field instead of reaching the database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from typing import Annotated
+from typing import Any
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AfterValidator
+from pydantic import AwareDatetime
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import TypeAdapter
+
+from inspection.hazards.models import HazardCategory
+
+MAX_ID = 2**31 - 1
+MAX_BATCH = 200
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+def _sane_time(value: datetime) -> datetime:
+    try:
+        moment = value.astimezone(UTC)
+    except (OverflowError, ValueError) as error:
+        raise ValueError("time out of range") from error
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError("time out of range (2000–2100)")
+    return moment
+
+
+DeviceTime = Annotated[AwareDatetime, AfterValidator(_sane_time)]
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+LongText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_no_nul)]
+# As long as their columns (answer.choice_value, inspection.summary): longer reached PostgreSQL
+# and failed there with a 500.
+ChoiceText = Annotated[str, StringConstraints(max_length=100), AfterValidator(_no_nul)]
+SummaryText = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_no_nul)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused, so a typo in a field name is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """An error: a short title and what to do about it."""
+
+    error: str
+    message: str
+
+
+class FieldProblem(BaseModel):
+    """One field that was wrong."""
+
+    field: str
+    message: str
+
+
+class ValidationProblem(Problem):
+    """A request whose fields did not check out."""
+
+    fields: list[FieldProblem]
+
+
+class Me(BaseModel):
+    """Who is logged in on this device, and the token that writes need."""
+
+    id: int
+    name: str
+    role: str
+    csrf_token: str
+    server_time: datetime
+
+
+# The offline package: what a device takes with it for the day.
+
+
+class Person(BaseModel):
+    id: int
+    name: str
+    lead: bool = False
+
+
+class PackageEnterprise(BaseModel):
+    id: int
+    name: str
+    address: str | None
+    zone: str | None
+    industry: str | None
+
+
+class PackageAnswer(BaseModel):
+    item: int
+    result: str | None
+    number: float | None
+    choice: str | None
+    text: str | None
+    comment: str | None
+    version: int
+
+
+class PackageHazard(BaseModel):
+    id: UUID
+    number: str
+    title: str
+    level: str
+    state: str
+    item: int | None
+
+
+class PackageSignature(BaseModel):
+    role: str
+    user: int | None
+    name: str
+
+
+class PackageInspection(BaseModel):
+    id: int
+    enterprise: PackageEnterprise
+    type: str
+    type_label: str
+    status: str
+    planned_date: date
+    version: int
+    team: list[Person]
+    checklists: list[int]
+    answers: list[PackageAnswer]
+    hazards: list[PackageHazard]
+    signatures: list[PackageSignature]
+
+
+class PackageItem(BaseModel):
+    id: int
+    code: str
+    text: str
+    basis: str | None
+    guidance: str | None
+    answer_type: str
+    choices: list[str]
+    fail_choices: list[str]
+    number_min: float | None
+    number_max: float | None
+    unit: str | None
+    major: bool
+    hazard_title: str | None
+    category: str
+    deadline_days: int | None
+
+
+class PackageSection(BaseModel):
+    id: int
+    code: str
+    title: str
+    items: list[PackageItem]
+
+
+class PackageChecklist(BaseModel):
+    id: int
+    title: str
+    version: int
+    kind: str
+    sections: list[PackageSection]
+
+
+class Choice(BaseModel):
+    value: str
+    label: str
+
+
+class Package(BaseModel):
+    """The day's inspections with their enterprises and checklist versions."""
+
+    prepared_at: datetime
+    user: Person
+    inspections: list[PackageInspection]
+    checklists: list[PackageChecklist]
+    levels: list[Choice]
+    categories: list[Choice]
+    default_deadline_days: dict[str, int]
+
+
+# Sync: records made on the device, and the server's answer to each.
+
+
+class AnswerRecord(Strict):
+    """The answer to one checklist item; answers from the field win for the inspection in hand."""
+
+    kind: Literal["answer"]
+    id: UUID
+    inspection: RecordId
+    item: RecordId
+    result: Literal["pass", "fail", "na"] | None = None
+    number: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    choice: ChoiceText | None = None
+    text: LongText | None = None
+    comment: LongText | None = None
+    # The version of the server's answer the device last saw (none if it saw none).
+    base_version: Annotated[int, Field(ge=0, le=MAX_ID)] | None = None
+    photos: list[UUID] = Field(default_factory=list, max_length=20)
+    answered_at: DeviceTime | None = None
+
+
+class HazardRecord(Strict):
+    """A hazard logged on the device, with the photos uploaded for it."""
+
+    kind: Literal["hazard"]
+    id: UUID
+    inspection: RecordId
+    item: RecordId | None = None
+    title: ShortText
+    description: LongText | None = None
+    location: ShortText | None = None
+    level: Literal["general", "major"]
+    category: HazardCategory
+    basis: ShortText | None = None
+    deadline: date | None = None
+    required_measures: LongText | None = None
+    override_reason: LongText | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    found_at: DeviceTime | None = None
+    photos: list[UUID] = Field(default_factory=list, max_length=20)
+    fixed_on_spot: bool = False
+    fix_note: LongText | None = None
+    after_photos: list[UUID] = Field(default_factory=list, max_length=20)
+
+
+class SignatureRecord(Strict):
+    """A signature drawn on the device: an inspector of the team or the enterprise's person."""
+
+    kind: Literal["signature"]
+    id: UUID
+    inspection: RecordId
+    role: Literal["inspector", "enterprise"]
+    user: RecordId | None = None
+    signer_name: ShortText | None = None
+    image: Annotated[str, StringConstraints(max_length=700_000)]
+
+
+class CompletionRecord(Strict):
+    """Completing the inspection once everyone has signed."""
+
+    kind: Literal["completion"]
+    id: UUID
+    inspection: RecordId
+    summary: SummaryText | None = None
+
+
+SyncRecord = Annotated[
+    AnswerRecord | HazardRecord | SignatureRecord | CompletionRecord,
+    Field(discriminator="kind"),
+]
+
+
+class Batch(Strict):
+    """Records made on a device, applied in the order given (answers before the completion).
+
+    A record that does not match its kind's shape is refused on its own, naming the field; the
+    others are still applied.
+    """
+
+    device: ShortText | None = None
+    records: list[SyncRecord] = Field(max_length=MAX_BATCH)
+
+
+class Envelope(Strict):
+    """A batch as it is read: the records are checked one by one (see `RECORD`)."""
+
+    device: ShortText | None = None
+    records: list[dict[str, Any]] = Field(max_length=MAX_BATCH)
+
+
+RECORD: TypeAdapter = TypeAdapter(SyncRecord)
+
+
+class RecordResult(BaseModel):
+    """The server's answer to one record."""
+
+    id: str
+    kind: str
+    outcome: Literal["accepted", "rejected", "retry"]
+    reason: str | None = None
+    # What happened that the inspector should know even though it was accepted.
+    note: str | None = None
+    server_id: int | None = None
+    server_version: int | None = None
+    number: str | None = None
+    # True when this record had arrived before and this is the answer given then.
+    repeated: bool = False
+
+
+class BatchResult(BaseModel):
+    results: list[RecordResult]
+
+
+# Photos in pieces.
+
+
+class UploadStart(Strict):
+    """Announce a photo before sending its bytes; announcing it again tells how far it got."""
+
+    id: UUID
+    inspection: RecordId
+    size: Annotated[int, Field(ge=1, le=MAX_PHOTO_BYTES)]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    filename: ShortText | None = None
+    taken_at: DeviceTime | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+
+class UploadState(BaseModel):
+    """How much of a photo has arrived; complete once the server has checked and kept it."""
+
+    id: UUID
+    size: int
+    received: int
+    complete: bool
+    thumb: str | None = None
