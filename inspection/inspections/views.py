@@ -627,9 +627,7 @@ def upload_photo(inspection_id: int):
         kind = "before"
         item_id = request.form.get("item_id", "")
         if item_id:
-            item = db.get(ChecklistItem, parse_id(item_id))
-            if item is None:
-                raise DomainError(_("This item is not on a checklist of this inspection."))
+            item = answers.item_of(db, inspection, parse_id(item_id))
             answer_id = answers.answer_for_photo(
                 db, inspection=inspection, item=item, actor=current_user
             ).id

@@ -156,6 +156,9 @@
     }, true);
   }
 
+  // The field app shrinks its photos the same way before keeping them on the tablet.
+  window.inspectionPhotos = { shrink: shrink };
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("input[data-upload-url]"), enhance);
   });

@@ -1,0 +1,1 @@
+"""The offline field app: an installable page that keeps working without signal."""
