@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from sqlmodel import select
@@ -64,6 +65,7 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
         "version_id": version.id,
         "section_id": item.section_id,
         "item_id": item.id,
+        "photo_id": uuid.uuid4(),
         **make.notification_settings(world.ours_user),
     }
     adapter = csrf_app.url_map.bind("localhost")
@@ -77,14 +79,22 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
             data={"username": user.username, "password": "password123", "csrf_token": token},
         )
         for rule in csrf_app.url_map.iter_rules():
-            if "POST" not in rule.methods or rule.endpoint in ("auth.logout",):
+            if not {"POST", "PUT"} & rule.methods or rule.endpoint in ("auth.logout",):
                 continue
             url = adapter.build(rule.endpoint, {name: ids[name] for name in rule.arguments})
-            response = client.post(
-                url, data={"decision": "accept", "version": "2", "active": "0", "locale": "en"}
-            )
-            assert response.status_code == 400, url
-            assert "安全令牌" in response.get_data(as_text=True), url
-            checked += 1
+            for method in sorted({"POST", "PUT"} & rule.methods):
+                response = client.open(
+                    url,
+                    method=method,
+                    data={"decision": "accept", "version": "2", "active": "0", "locale": "en"},
+                )
+                assert response.status_code == 400, url
+                text = (
+                    response.get_json()["message"]
+                    if response.is_json
+                    else response.get_data(as_text=True)
+                )
+                assert "安全令牌" in text, url
+                checked += 1
     assert checked >= 30
     assert _state(make) == before

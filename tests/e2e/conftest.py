@@ -14,6 +14,10 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+# Lets a test route (and so cut) the requests a service worker makes itself; Playwright's
+# offline switch alone does not reach them.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.test_offline_browser import device_store
+from tests.e2e.test_offline_browser import prepare_for_offline
+
 # Small enough to hit with a gloved finger: WCAG 2.5.5 asks for 44 × 44 CSS pixels.
 MIN_TARGET = 44
 
@@ -171,6 +174,18 @@ def _pages(world, make):
     ]
 
 
+def _problems(page, axe: Axe, where: str) -> list[str]:
+    """What axe finds serious or critical on the page as it is, and the too-small targets."""
+    problems = []
+    for violation in axe.run(page).response["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            nodes = [n["target"] for n in violation["nodes"]][:3]
+            problems.append(f"{where}: {violation['id']} ({violation['impact']}) {nodes}")
+    for small in page.evaluate(TARGETS_JS, MIN_TARGET):
+        problems.append(f"{where}: touch target too small: {small}")
+    return problems
+
+
 @pytest.fixture
 def every_page(world, make):
     return _pages(world, make)
@@ -192,11 +207,28 @@ def test_no_serious_or_critical_axe_findings_and_big_targets(
         page = sign_in(user) if user else tablet()
         for path in paths:
             page.goto(live_server + path)
-            result = axe.run(page)
-            for violation in result.response["violations"]:
-                if violation["impact"] in ("serious", "critical"):
-                    nodes = [n["target"] for n in violation["nodes"]][:3]
-                    problems.append(f"{path}: {violation['id']} ({violation['impact']}) {nodes}")
-            for small in page.evaluate(TARGETS_JS, MIN_TARGET):
-                problems.append(f"{path}: touch target too small: {small}")
+            problems += _problems(page, axe, path)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_offline_field_app_views(world, make, live_server, sign_in):
+    """The field app draws its views in the browser, so each is checked once it is drawn."""
+    page = sign_in(world.inspector)
+    inspection = prepare_for_offline(page, live_server, world, make, "field-axe")
+    axe = Axe()
+    problems = []
+    package = device_store(page, "meta", "package")
+    first_item = package["checklists"][0]["sections"][0]["items"][0]["id"]
+    for route in (
+        "#/",
+        f"#/inspection/{inspection.id}",
+        f"#/inspection/{inspection.id}/hazard/{first_item}",
+        f"#/inspection/{inspection.id}/hazard/new",
+        f"#/inspection/{inspection.id}/sign",
+    ):
+        page.evaluate("(route) => { location.hash = route; }", route)
+        page.wait_for_function(
+            "(route) => document.getElementById('field-view').dataset.route === route", arg=route
+        )
+        problems += _problems(page, axe, route)
     assert not problems, "\n".join(problems)
