@@ -1,116 +1,17 @@
-"""`python -m scheduler`: wait for the scheduler lock, then run the jobs until stopped."""
+"""`python -m scheduler`: wait for the scheduler lock, then run the jobs until stopped.
 
-from __future__ import annotations
+SIGTERM and SIGINT are blocked before anything else is imported: some libraries start native
+threads as they load, and a stop signal must not reach a thread that would let it kill the
+process on the spot. The runner waits for the signal in the main thread instead.
+"""
 
-import functools
-import logging
-import os
 import signal
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
+from scheduler import STOP_SIGNALS
 
-from inspection import create_app
-from inspection.db import get_session
-from scheduler.lock import SchedulerLock
-from scheduler.schedule import JOBS
+signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
 
-log = logging.getLogger("scheduler")
-
-# How often the running scheduler checks that it still holds its lock.
-LOCK_WATCH_SECONDS = 30
-
-
-def in_app_context(app, func):
-    """Run a job in its own app context and commit what it did once."""
-
-    @functools.wraps(func)
-    def run() -> None:
-        with app.app_context():
-            try:
-                result = func()
-                get_session().commit()
-            except Exception:
-                log.exception("job %s failed", func.__name__)
-                raise
-            if result not in (0, "idle"):
-                log.info("job %s done: %s", func.__name__, result)
-
-    return run
-
-
-def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
-    """A scheduler with the declared jobs, in the park's time zone."""
-    zone = ZoneInfo(app.config["TIMEZONE"])
-    scheduler = scheduler_class(
-        timezone=zone,
-        job_defaults={"coalesce": True, "max_instances": 1},
-    )
-    for job in JOBS:
-        arguments = {
-            name: app.config[value] if isinstance(value, str) else value
-            for name, value in job.trigger_args.items()
-        }
-        if job.at_start:
-            arguments["next_run_time"] = datetime.now(zone)
-        scheduler.add_job(
-            in_app_context(app, job.func),
-            job.trigger,
-            id=job.id,
-            misfire_grace_time=job.misfire_grace_time,
-            replace_existing=True,
-            **arguments,
-        )
-    return scheduler
-
-
-def watch_lock(scheduler: BaseScheduler, lock: SchedulerLock) -> None:
-    """Stop running jobs if the lock was lost (e.g. PostgreSQL restarted and dropped its
-    connection): another scheduler may hold it now. The process exits; its supervisor restarts
-    it, and it waits for the lock like any second copy."""
-
-    def check() -> None:
-        if not lock.still_held():
-            log.error("the scheduler lock was lost; stopping so that only one scheduler runs")
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    scheduler.add_job(
-        check, "interval", seconds=LOCK_WATCH_SECONDS, id="watch-scheduler-lock", coalesce=True
-    )
-
-
-def main() -> None:
-    """Run until SIGINT or SIGTERM."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s scheduler %(message)s")
-    for name in ("scheduler", "inspection"):
-        logging.getLogger(name).setLevel(logging.INFO)
-    app = create_app()
-    lock = SchedulerLock(app.extensions["engine"], Path(app.instance_path) / "scheduler.lock")
-
-    def stop(_signum, _frame) -> None:
-        if scheduler is not None and scheduler.running:
-            scheduler.shutdown(wait=False)
-        else:  # still waiting for the lock, or about to start: leave right away
-            raise SystemExit(0)
-
-    scheduler = None
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    poll = float(app.config["SCHEDULER_LOCK_POLL_SECONDS"])
-    try:
-        lock.wait(poll_seconds=poll)
-        log.info("scheduler lock taken; running %d jobs", len(JOBS))
-        # Built only now, so that the jobs that run at start do so once the lock is ours.
-        scheduler = build_scheduler(app)
-        watch_lock(scheduler, lock)
-        scheduler.start()
-    finally:
-        lock.release()
-        log.info("scheduler stopped")
-
+from scheduler.runner import run  # noqa: E402 (after the signals are blocked)
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -53,14 +53,17 @@ class SchedulerLock:
         self._file = handle
         return True
 
-    def wait(self, *, poll_seconds: float = 10.0) -> None:
-        """Wait until the lock is ours (a signal handler may end the wait by raising)."""
+    def wait(self, *, poll_seconds: float = 10.0, stop: Callable[[float], bool]) -> bool:
+        """Wait until the lock is ours (True), or until `stop`, which waits up to the given
+        seconds for a reason to give up, says to give up (False)."""
         announced = False
         while not self.try_acquire():
             if not announced:
                 log.warning("another scheduler is running; waiting to take over")
                 announced = True
-            time.sleep(poll_seconds)
+            if stop(poll_seconds):
+                return False
+        return True
 
     def still_held(self) -> bool:
         """Check that the lock's connection is alive (PostgreSQL can drop it on a restart)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from dataclasses import field
 from email import message_from_bytes
@@ -78,6 +79,8 @@ class HTTPServer:
     port: int
     posts: list[Post] = field(default_factory=list)
     answers: list[tuple[int, dict]] = field(default_factory=list)
+    # Seconds to hold each answer back, once the request has been recorded (a slow receiver).
+    delay: float = 0.0
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -91,6 +94,7 @@ class HTTPServer:
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 recorder.posts.append(Post(self.path, dict(self.headers), body))
+                time.sleep(recorder.delay)
                 status, answer = recorder.answers.pop(0) if recorder.answers else (200, {})
                 data = json.dumps(answer).encode()
                 self.send_response(status)

@@ -18,8 +18,8 @@ from sqlmodel import select
 from inspection import clock
 from inspection.auth.models import LoginThrottle
 from scheduler import jobs
-from scheduler.__main__ import build_scheduler
 from scheduler.lock import SchedulerLock
+from scheduler.runner import build_scheduler
 from scheduler.schedule import JOBS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,27 +109,71 @@ def _wait_for(process: subprocess.Popen, text: str | tuple[str, ...], seconds: f
     raise AssertionError(f"{texts!r} not seen in:\n{seen}")
 
 
+def _stop(*processes: subprocess.Popen | None) -> None:
+    """Kill what is still running and close the pipes."""
+    for process in processes:
+        if process is None:
+            continue
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        process.pump.join(10)
+        process.stdout.close()
+
+
 def test_a_second_scheduler_waits_and_takes_over(database_url, tmp_path):
     first = _start(database_url, tmp_path)
-    second = None
+    second = third = None
     try:
         _wait_for(first, "scheduler lock taken")
         second = _start(database_url, tmp_path)
+        third = _start(database_url, tmp_path)
         _wait_for(second, "another scheduler is running; waiting")
+        _wait_for(third, "another scheduler is running; waiting")
+        third.send_signal(signal.SIGINT)  # stopped while waiting: leaves at once
+        assert third.wait(30) == 0
         first.kill()  # dies without releasing anything
         first.wait(10)
         _wait_for(second, "scheduler lock taken", seconds=30)
         second.send_signal(signal.SIGTERM)
         assert second.wait(30) == 0
     finally:
-        for process in (first, second):
-            if process is None:
-                continue
-            if process.poll() is None:
-                process.kill()
-                process.wait(10)
-            process.pump.join(10)
-            process.stdout.close()
+        _stop(first, second, third)
+
+
+def test_stopping_lets_the_running_job_finish_before_giving_the_lock_up(
+    app, make, database_url, tmp_path
+):
+    """SIGTERM in the middle of a delivery: the delivery is finished and recorded, and only then
+    is the lock given up, so a scheduler taking over cannot send the same message again."""
+    import json
+
+    from inspection.notifications.models import Delivery
+    from inspection.notifications.models import DeliveryStatus
+    from inspection.notifications.models import WebhookEndpoint
+    from tests.loopback import HTTPServer
+    from tests.loopback import free_port
+
+    receiver = HTTPServer(free_port(), delay=2.0).start()
+    with make.session() as s:
+        s.add(WebhookEndpoint(name="slow", url=receiver.url, kinds=json.dumps(["test"])))
+        s.commit()
+    _queue_webhook_messages(app, ["slow-1"])
+    process = _start(database_url, tmp_path)
+    try:
+        _wait_until(lambda: len(receiver.posts) == 1)  # the delivery is under way
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    finally:
+        receiver.stop()
+        _stop(process)
+    output = "".join(process.lines.queue)
+    assert "job deliver_notifications done" in output, output
+    assert output.index("job deliver_notifications done") < output.index("scheduler stopped")
+    with make.session() as s:
+        statuses = [d.status for d in s.exec(select(Delivery))]
+    assert statuses == [DeliveryStatus.SENT]
+    assert len(receiver.posts) == 1
 
 
 def _queue_webhook_messages(app, names: list[str]) -> None:
@@ -191,11 +235,6 @@ def test_two_schedulers_deliver_every_message_exactly_once(app, make, database_u
         assert standby.wait(30) == 0
     finally:
         receiver.stop()
-        for process in (first, second):
-            if process.poll() is None:
-                process.kill()
-                process.wait(10)
-            process.pump.join(10)
-            process.stdout.close()
+        _stop(first, second)
     received = Counter(post.headers["X-Inspection-Delivery"] for post in receiver.posts)
     assert len(received) == 40 and set(received.values()) == {1}, received
