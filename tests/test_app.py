@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from inspection import create_app
 from inspection.config import normalise_database_url
 
@@ -95,3 +99,22 @@ def test_strings_follow_a_forced_locale_inside_a_request(app):
             assert render_template_string("{{ _('Closed') }}") == "Closed"
             assert labels.label(labels.HAZARD_STATES, "closed") == "Closed"
         assert str(labels.HAZARD_STATES["closed"]) == "已销号"
+
+
+def _current_nav_links(page: str) -> list[str]:
+    nav = page[page.index('<nav class="site-nav"') : page.index("</nav>")]
+    return re.findall(r'<a href="([^"]+)"\s+aria-current="page">', nav)
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "current"),
+    [
+        ("inspector", "/inspections/all", "/inspections/all"),
+        ("inspector", "/inspections/", "/inspections/"),
+        ("supervisor", "/major-hazards", "/major-hazards"),
+        ("supervisor", "/hazards/", "/hazards/"),
+    ],
+)
+def test_the_menu_marks_one_entry_as_the_current_page(world, login, who, path, current):
+    page = login(getattr(world, who)).get(path).get_data(as_text=True)
+    assert _current_nav_links(page) == [current]
