@@ -99,6 +99,9 @@ TEXTS = {
     "need_after_photo": _l("Add a photo showing the hazard after it was fixed."),
     "need_photo": _l("Add at least one photo of the hazard."),
     "saved_on_device": _l("Kept on this tablet; it is sent when there is signal."),
+    "draft_restored": _l(
+        "The hazard you were writing has been restored, photos included. Check it and save it."
+    ),
     "processing_photos": _l("Preparing photos…"),
     "photo_refused": _l("A photo was refused by the server: {reason}"),
     "sign_and_complete": _l("Sign and complete"),

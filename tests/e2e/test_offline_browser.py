@@ -292,3 +292,42 @@ def test_an_answer_changed_after_a_lost_reply_reaches_the_server(
         (answer,) = get_session().exec(select(Answer)).all()
         assert answer.result == "pass"
         assert get_session().exec(select(func.count()).select_from(SyncReceipt)).one() == 2
+
+
+def test_a_hazard_being_written_survives_a_reload(app, world, make, live_server, sign_in):
+    """The browser may drop the page while the camera is open; the hazard being written, its
+    photos included, is there again when the page comes back. Cancelling it throws it away."""
+    page = sign_in(world.inspector)
+    prepare_for_offline(page, live_server, world, make, "offline-draft")
+
+    with Offline(page.context, app):
+        page.get_by_role("link", name=re.compile(world.ours.name)).tap()
+        page.get_by_role("link", name="记录其他隐患").tap()
+        page.get_by_label("隐患名称").fill("消防通道堆放杂物")
+        page.get_by_label("隐患部位").fill("仓库北侧")
+        page.get_by_label("隐患等级").select_option("major")
+        photos = [_photo("d1.jpg"), _photo("d2.jpg")]
+        page.locator("input[data-slot=before]").set_input_files(photos)
+        page.get_by_text("2 张照片").first.wait_for()
+        page.get_by_text("现场整改（即查即改）").tap()
+        page.get_by_label("现场整改情况").fill("已清理")
+        page.wait_for_timeout(500)  # the typing is kept a moment after it stops
+
+        page.reload()
+        page.wait_for_selector("#field-app[data-ready]")
+        page.get_by_text("已恢复您未保存的隐患记录（含照片），请核对后保存。").wait_for()
+        assert page.get_by_label("隐患名称").input_value() == "消防通道堆放杂物"
+        assert page.get_by_label("隐患部位").input_value() == "仓库北侧"
+        assert page.get_by_label("隐患等级").input_value() == "major"
+        assert page.get_by_label("现场整改（即查即改）").is_checked()
+        assert page.get_by_label("现场整改情况").input_value() == "已清理"
+        assert page.locator("[data-count=before]").inner_text() == "2 张照片"
+        assert page.locator("[data-preview=before] img").count() == 2
+
+        # Cancelled, it is gone: the form opens empty again.
+        page.get_by_role("link", name="取消").tap()
+        page.get_by_role("link", name="记录其他隐患").tap()
+        assert page.get_by_label("隐患名称").input_value() == ""
+        assert page.locator("[data-count=before]").inner_text() == "0 张照片"
+        assert device_store(page, "meta", "hazard-draft") is None
+        assert device_store(page, "photos") == []

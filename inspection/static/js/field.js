@@ -457,8 +457,43 @@
     return section;
   }
 
-  // The hazard form keeps its photos in memory until the hazard is kept.
+  // The hazard being written: its fields and photos, kept on the tablet as they are typed and
+  // taken, so that a reload, or the browser dropping the page while the camera is open, loses
+  // nothing. One draft at a time; saved or cancelled, it is gone.
+  const DRAFT = "hazard-draft";
   let draft = null;
+  let draftRestored = false;
+  let draftWrite = null;
+
+  function keepDraft(delay) {
+    clearTimeout(draftWrite);
+    const snapshot = draft;
+    draftWrite = setTimeout(() => {
+      if (snapshot && snapshot === draft) store.put("meta", snapshot, DRAFT).catch(() => {});
+    }, delay);
+  }
+
+  function dropDraft() {
+    clearTimeout(draftWrite);
+    draft = null;
+    return store.remove("meta", DRAFT);
+  }
+
+  function draftField(control) {
+    if (!draft || !control.name) return;
+    draft.fields[control.name] = control.type === "checkbox" ? control.checked : control.value;
+    keepDraft(300);
+  }
+
+  function fillFromDraft(form) {
+    Object.entries(draft.fields).forEach(([name, value]) => {
+      const control = form.elements.namedItem(name);
+      if (!control) return;
+      if (control.type === "checkbox") control.checked = value;
+      else control.value = value;
+    });
+    form.querySelector("[data-fix]").hidden = !draft.fields.fixed_on_spot;
+  }
 
   function field(id, label, control, required) {
     return el("div", { class: "field" }, [
@@ -476,7 +511,7 @@
     if (!inspection) return el("p", { class: "empty card", text: T.inspection_missing });
     const item = itemId === "new" ? null : itemsOf(inspection).find((i) => String(i.id) === itemId) || null;
     const key = `${inspectionId}/${itemId}`;
-    if (!draft || draft.key !== key) draft = { key, before: [], after: [] };
+    if (!draft || draft.key !== key) draft = { key, fields: {}, before: [], after: [] };
     const level = item && item.major ? "major" : "general";
     const days = (item && item.deadline_days) || pkg.default_deadline_days[level];
     const form = el("form", { class: "card field-hazard-form", novalidate: true, dataset: { inspection: inspectionId, item: item ? item.id : "" } }, [
@@ -502,9 +537,14 @@
       el("p", { class: "errors", role: "alert", dataset: { errors: "" }, hidden: true }),
       el("div", { class: "form-actions" }, [
         el("button", { type: "submit", class: "button button--primary button--large", text: T.save_hazard }),
-        el("a", { class: "button", href: item ? sectionHref(inspection, item.id) : `#/inspection/${inspectionId}`, text: T.cancel }),
+        el("a", { class: "button", href: item ? sectionHref(inspection, item.id) : `#/inspection/${inspectionId}`, dataset: { action: "discard-draft" }, text: T.cancel }),
       ]),
     ]);
+    fillFromDraft(form);
+    if (draftRestored) {
+      form.querySelector("h2").after(el("p", { class: "flash", role: "status", text: T.draft_restored }));
+      draftRestored = false;
+    }
     return form;
   }
 
@@ -717,6 +757,7 @@
     status.textContent = T.processing_photos;
     const made = await photosFrom(input, Number(location.hash.split("/")[2]));
     draft[slot] = draft[slot].concat(made);
+    keepDraft(0);
     status.textContent = fmt(T.photos_count, { count: draft[slot].length });
     const preview = input.closest(".field").querySelector(`[data-preview="${slot}"]`);
     preview.textContent = "";
@@ -765,7 +806,7 @@
       errors.hidden = false;
       return;
     }
-    draft = null;
+    await dropDraft();
     view.dataset.route = "";
     location.hash = item ? sectionHref(inspection, item.id) : `#/inspection/${inspectionId}`;
     await refresh();
@@ -1128,6 +1169,7 @@
     if (action === "prepare") prepare();
     else if (action === "sync") sync();
     else if (action === "dismiss") dismiss(target.dataset.record);
+    else if (action === "discard-draft") dropDraft();
     else if (action === "answer") {
       const values = { result: target.dataset.result };
       const text = view.querySelector(`#text-${target.dataset.item}`);
@@ -1157,6 +1199,11 @@
     else if (target.dataset.action === "toggle-fix") {
       target.closest("form").querySelector("[data-fix]").hidden = !target.checked;
     }
+    if (target.closest("form.field-hazard-form") && target.type !== "file") draftField(target);
+  });
+
+  root.addEventListener("input", (event) => {
+    if (event.target.closest("form.field-hazard-form")) draftField(event.target);
   });
 
   root.addEventListener("submit", (event) => {
@@ -1181,7 +1228,11 @@
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
 
-  load().then(() => {
+  load().then(async () => {
+    draft = (await store.get("meta", DRAFT)) || null;
+    const [draftInspection, draftItem] = draft ? draft.key.split("/") : [];
+    draftRestored = Boolean(draft && location.hash === `#/inspection/${draftInspection}/hazard/${draftItem}`
+      && (Object.values(draft.fields).some(Boolean) || draft.before.length || draft.after.length));
     root.dataset.ready = "1";
     render(true);
     sync();
