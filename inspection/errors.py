@@ -15,6 +15,7 @@ class DomainError(Exception):
     """A rule of the domain refused the request; the message is shown to the user."""
 
     status = 400
+    code = "refused"  # stable, for programs reading a JSON error
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -25,18 +26,21 @@ class Forbidden(DomainError):
     """The user may not do this."""
 
     status = 403
+    code = "forbidden"
 
 
 class Conflict(DomainError):
     """Someone else changed the record first (a stale edit)."""
 
     status = 409
+    code = "conflict"
 
 
 class NotFound(DomainError):
     """The record does not exist or is not the user's to see."""
 
     status = 404
+    code = "not_found"
 
 
 def check_version(current: int, expected: int) -> None:
@@ -54,9 +58,22 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _render(status: int, title: str, message: str):
+# Stable codes of JSON errors by HTTP status, for programs; the title and message are for people.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_logged_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+def _render(status: int, title: str, message: str, code: str | None = None):
     if _wants_json():
-        return jsonify(error=title, message=message), status
+        code = code or HTTP_CODES.get(status, f"http_{status}")
+        return jsonify(code=code, error=title, message=message), status
     return render_template("errors.html", status=status, title=title, message=message), status
 
 
@@ -72,6 +89,7 @@ def init_app(app: Flask) -> None:
                 "The form was missing its security token or it had expired. Nothing was saved."
                 " Go back, reload the page and submit the form again."
             ),
+            code="csrf_failed",
         )
 
     @app.errorhandler(413)
@@ -89,7 +107,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return _render(error.status, _("The request was not carried out"), error.message)
+        return _render(
+            error.status, _("The request was not carried out"), error.message, error.code
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

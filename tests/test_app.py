@@ -118,3 +118,12 @@ def _current_nav_links(page: str) -> list[str]:
 def test_the_menu_marks_one_entry_as_the_current_page(world, login, who, path, current):
     page = login(getattr(world, who)).get(path).get_data(as_text=True)
     assert _current_nav_links(page) == [current]
+
+
+def test_api_errors_carry_a_stable_code_beside_the_translated_words(world, login):
+    client = login(world.inspector)
+    unknown = client.get("/api/v1/no-such-thing")
+    assert unknown.status_code == 404 and unknown.json["code"] == "not_found"
+    assert unknown.json["message"] == "该内容不存在，或您无权查看。"
+    wrong_method = client.delete("/api/v1/sync")
+    assert wrong_method.status_code == 405 and wrong_method.json["code"] == "method_not_allowed"

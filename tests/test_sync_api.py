@@ -307,6 +307,7 @@ def test_a_photo_cut_off_mid_upload_resumes_where_it_stopped(world, make, login,
 
     ahead = _piece(client, photo_id, data, 12288, len(data) - 1)
     assert ahead.status_code == 409 and ahead.json["received"] == 8192
+    assert ahead.json["code"] == "out_of_order"
     repeat = _piece(client, photo_id, data, 0, 4095)
     assert repeat.status_code == 200 and repeat.json["received"] == 8192
     done = _piece(client, photo_id, data, 8192, len(data) - 1)
@@ -332,7 +333,7 @@ def test_a_damaged_photo_restarts_and_a_fake_one_is_refused(world, make, login, 
     spoiled = data[:4096] + bytes([data[4096] ^ 0xFF]) + data[4097:]
     damaged = _piece(client, photo_id, spoiled, 4096, len(data) - 1)
     assert damaged.status_code == 409 and damaged.json["received"] == 0
-    assert "damaged" in damaged.json["message"]
+    assert damaged.json["code"] == "damaged" and "damaged" in damaged.json["message"]
     assert make.get(PhotoUpload, photo_id).received == 0
     assert _count(make, Photo) == 0
     assert _piece(client, photo_id, data, 0, len(data) - 1).json["complete"] is True
@@ -341,7 +342,7 @@ def test_a_damaged_photo_restarts_and_a_fake_one_is_refused(world, make, login, 
     fake = b"this is not a photo, only text " * 20
     fake_id = _announce(client, inspection.id, fake).json["id"]
     refused = _piece(client, fake_id, fake, 0, len(fake) - 1)
-    assert refused.status_code == 422
+    assert refused.status_code == 422 and refused.json["code"] == "photo_refused"
     assert "not a JPEG, PNG or WebP photo" in refused.json["message"]
     assert _count(make, Photo) == 1
     assert make.get(PhotoUpload, fake_id) is None
@@ -382,6 +383,7 @@ def test_records_for_an_inspection_completed_on_the_server_are_refused(world, ma
     # A photo for it is refused for good too (409 without `received`), not retried for ever.
     refused = _announce(client, inspection.id, _photo())
     assert refused.status_code == 409 and "received" not in refused.json
+    assert refused.json["code"] == "conflict"
     assert "completed on the server" in refused.json["message"]
 
 
@@ -426,9 +428,11 @@ def test_only_logged_in_inspectors_may_sync(world, make, login, field):
     ]
     for call in calls:
         refused = call(enterprise)
-        assert refused.status_code == 403 and refused.is_json and refused.json["message"]
+        assert refused.status_code == 403 and refused.json["code"] == "forbidden"
+        assert refused.json["message"]
         gone = call(anonymous)
-        assert gone.status_code == 401 and gone.is_json and gone.json["message"]
+        assert gone.status_code == 401 and gone.json["code"] == "not_logged_in"
+        assert gone.json["message"]
     assert anonymous.get("/api/v1/session").status_code == 401
     for model in (Hazard, SyncReceipt, PhotoUpload, Photo):
         assert _count(make, model) == 0
@@ -440,7 +444,8 @@ def test_one_inspector_cannot_see_or_take_over_anothers_records(world, make, log
     data = _photo()
     photo_id = _announce(mine, inspection.id, data).json["id"]
     assert _piece(mine, photo_id, data, 0, 4095).status_code == 200
-    assert theirs.get(f"/api/v1/photos/{photo_id}").status_code == 404
+    unseen = theirs.get(f"/api/v1/photos/{photo_id}")
+    assert unseen.status_code == 404 and unseen.json["code"] == "not_found"
     assert _piece(theirs, photo_id, data, 4096, len(data) - 1).status_code == 404
     assert _announce(theirs, inspection.id, data, photo_id).status_code == 409
     assert make.get(PhotoUpload, photo_id).received == 4096
@@ -471,7 +476,7 @@ def test_writes_need_the_csrf_token_from_the_session_call(app, world, make, logi
     app.config["WTF_CSRF_ENABLED"] = True
     hazard = _hazard(inspection)
     refused = _sync(client, hazard)
-    assert refused.status_code == 400 and refused.is_json
+    assert refused.status_code == 400 and refused.json["code"] == "csrf_failed"
     assert "security token" in refused.json["message"]
     data = _photo()
     photo_id = str(uuid.uuid4())
@@ -532,7 +537,7 @@ def test_bad_batches_and_bad_records_are_refused_naming_the_field(world, make, l
         response = client.post(
             "/api/v1/sync", data=body, headers={"Content-Type": "application/json"}
         )
-        assert response.status_code == 422, name
+        assert response.status_code == 422 and response.json["code"] == "invalid_request", name
         assert response.json["message"] and response.json["fields"], name
         assert any(field_name in f["field"] for f in response.json["fields"]), (name, response.json)
     for name, (record, field_name) in _bad_records(inspection, items["i2"]).items():

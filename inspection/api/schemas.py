@@ -65,10 +65,18 @@ class Strict(BaseModel):
 
 
 class Problem(BaseModel):
-    """An error: a short title and what to do about it."""
+    """An error: a stable code for programs, a short title and what to do about it for people."""
 
-    error: str
-    message: str
+    code: str = Field(
+        description=(
+            "Stable: not_logged_in, forbidden, not_found, conflict, refused, invalid_request,"
+            " csrf_failed, out_of_order, damaged, photo_refused, too_large, bad_request,"
+            " method_not_allowed, server_error (and http_<status> for any other status)"
+        ),
+        examples=["out_of_order"],
+    )
+    error: str = Field(description="A short title in the user's language")
+    message: str = Field(description="What went wrong and what to do, in the user's language")
 
 
 class FieldProblem(BaseModel):

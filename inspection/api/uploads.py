@@ -40,6 +40,8 @@ CONTENT_RANGE = re.compile(r"^bytes (\d{1,9})-(\d{1,9})/(\d{1,9})$")
 class OutOfOrder(Conflict):
     """A piece that does not start where the bytes so far end; the device resumes from there."""
 
+    code = "out_of_order"
+
     def __init__(self, upload: PhotoUpload) -> None:
         super().__init__(
             _(
@@ -199,6 +201,7 @@ class DamagedUpload(DomainError):
     """The bytes do not match the announced hash; the device starts the photo over."""
 
     status = 409
+    code = "damaged"
 
 
 ABANDONED_AFTER = timedelta(days=14)

@@ -34,8 +34,8 @@ from inspection.evidence.photos import PhotoRejected
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _problem(status: int, error: str, message: str, **extra):
-    return jsonify(error=error, message=message, **extra), status
+def _problem(status: int, code: str, error: str, message: str, **extra):
+    return jsonify(code=code, error=error, message=message, **extra), status
 
 
 def api_require(permission: Permission | None = None) -> Callable:
@@ -47,6 +47,7 @@ def api_require(permission: Permission | None = None) -> Callable:
             if not current_user.is_authenticated:
                 return _problem(
                     401,
+                    "not_logged_in",
                     _("Not logged in"),
                     _(
                         "Your login has run out. Log in again; what is waiting on this device is"
@@ -54,7 +55,9 @@ def api_require(permission: Permission | None = None) -> Callable:
                     ),
                 )
             if permission is not None and not has_permission(current_user, permission):
-                return _problem(403, _("Not allowed"), _("Only inspectors can sync inspections."))
+                return _problem(
+                    403, "forbidden", _("Not allowed"), _("Only inspectors can sync inspections.")
+                )
             return view(*args, **kwargs)
 
         return wrapped
@@ -82,6 +85,7 @@ def invalid(error: ValidationError):
     ]
     return _problem(
         422,
+        "invalid_request",
         _("The request was not carried out"),
         _("Some fields were missing or wrong; nothing was changed."),
         fields=fields,
@@ -181,16 +185,18 @@ def photo_piece(photo_id: UUID):
     except uploads.OutOfOrder as refused:
         state = _state(refused.upload)
         db.rollback()
-        return _problem(409, _("Out of order"), refused.message, **state.model_dump(mode="json"))
+        return _problem(
+            409, refused.code, _("Out of order"), refused.message, **state.model_dump(mode="json")
+        )
     except uploads.DamagedUpload as refused:
         db.commit()  # keeps the reset to zero bytes: the device sends the photo again
-        return _problem(409, _("Damaged"), refused.message, received=0)
+        return _problem(409, refused.code, _("Damaged"), refused.message, received=0)
     except PhotoRejected as refused:
         db.rollback()
         db.delete(db.get(PhotoUpload, str(photo_id)))
         db.commit()
         uploads.discard_partial(str(photo_id))
-        return _problem(422, _("The photo was refused"), refused.message)
+        return _problem(422, refused.code, _("The photo was refused"), refused.message)
     db.commit()
     if upload.photo_id is not None:
         uploads.discard_partial(upload.photo_uuid)
@@ -200,4 +206,4 @@ def photo_piece(photo_id: UUID):
 @bp.errorhandler(DomainError)
 def refused(error: DomainError):
     get_session().rollback()
-    return _problem(error.status, _("The request was not carried out"), error.message)
+    return _problem(error.status, error.code, _("The request was not carried out"), error.message)

@@ -28,6 +28,7 @@ class DocumentRejected(DomainError):
     """A file that is not an acceptable document."""
 
     status = 422
+    code = "document_refused"
 
 
 @dataclass

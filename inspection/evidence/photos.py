@@ -29,6 +29,7 @@ class PhotoRejected(DomainError):
     """An upload that is not an acceptable photo; the message names the file and the fix."""
 
     status = 422
+    code = "photo_refused"
 
 
 @dataclass

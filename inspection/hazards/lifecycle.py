@@ -92,6 +92,7 @@ class IllegalTransition(DomainError):
     """The event is not allowed from the hazard's current state."""
 
     status = 409
+    code = "illegal_transition"
 
 
 def _rows_for(hazard: Hazard, event: str) -> list[Transition]:
