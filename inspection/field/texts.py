@@ -37,6 +37,11 @@ TEXTS = {
         " when they log in again; nothing is lost."
     ),
     "not_kept": _l("The tablet could not keep this ({message}). Free some space and try again."),
+    "storage_not_kept": _l(
+        "This browser has not promised to keep the work on this tablet: it may clear it when space"
+        " runs short. Sync as soon as there is signal; adding the app to the home screen lets the"
+        " browser keep it."
+    ),
     "completed": _l("Completed"),
     "rule": _l(
         "When the server changed meanwhile: your answers from the field count for the inspection"

@@ -331,3 +331,27 @@ def test_a_hazard_being_written_survives_a_reload(app, world, make, live_server,
         assert page.locator("[data-count=before]").inner_text() == "0 张照片"
         assert device_store(page, "meta", "hazard-draft") is None
         assert device_store(page, "photos") == []
+
+
+def test_unsynced_work_is_flagged_where_the_browser_may_clear_it(
+    app, world, make, live_server, sign_in
+):
+    page = sign_in(world.inspector)
+    # A browser that will not promise to keep the site's data (a tab, not an installed app).
+    page.add_init_script(
+        "navigator.storage.persisted = async () => false;"
+        " navigator.storage.persist = async () => false;"
+    )
+    prepare_for_offline(page, live_server, world, make, "offline-storage")
+    warning = page.locator("[data-storage]")
+    assert warning.is_hidden()  # nothing unsynced: nothing to lose
+
+    with Offline(page.context, app):
+        page.get_by_role("link", name=re.compile(world.ours.name)).tap()
+        page.locator("li.item").first.get_by_role("button", name="存在", exact=True).tap()
+        warning.wait_for()
+        assert "存储空间不足时可能将其清除" in warning.inner_text()
+
+    page.get_by_role("button", name="立即同步").tap()
+    page.locator('[data-pending="0"]').wait_for(timeout=30_000)
+    warning.wait_for(state="hidden")

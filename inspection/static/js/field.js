@@ -98,6 +98,8 @@
   let pkg = null;
   let records = [];
   let photos = [];
+  // Whether the browser promised to keep this site's data (null: it cannot say).
+  let storageKept = null;
 
   async function load() {
     pkg = (await store.get("meta", "package")) || null;
@@ -220,6 +222,16 @@
     return el("span", { class: `badge sync-badge sync-badge--${record.state}`, text: T[`state_${record.state}`] });
   }
 
+  async function checkStorage() {
+    if (!navigator.storage || !navigator.storage.persist) return;
+    try {
+      storageKept = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+    } catch (error) {
+      storageKept = null;
+    }
+    renderPanel();
+  }
+
   function renderPanel() {
     const online = navigator.onLine;
     const connection = root.querySelector("[data-connection]");
@@ -246,6 +258,11 @@
     } else {
       prepared.textContent = T.not_prepared;
     }
+    // Unsynced work on a browser that may clear the site's data when space runs short: say so.
+    const storage = root.querySelector("[data-storage]");
+    const atRisk = storageKept === false && waiting.length + waitingPhotos.length > 0;
+    storage.hidden = !atRisk;
+    storage.textContent = atRisk ? T.storage_not_kept : "";
     const problems = root.querySelector("[data-problems]");
     problems.textContent = "";
     const shown = records.filter((r) => (r.state === "rejected" || (r.state === "accepted" && r.note)) && !r.note_seen);
@@ -1226,7 +1243,6 @@
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(root.dataset.worker, { scope: root.dataset.scope }).catch(() => {});
   }
-  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
 
   load().then(async () => {
     draft = (await store.get("meta", DRAFT)) || null;
@@ -1235,6 +1251,7 @@
       && (Object.values(draft.fields).some(Boolean) || draft.before.length || draft.after.length));
     root.dataset.ready = "1";
     render(true);
+    checkStorage();
     sync();
   });
 })();
