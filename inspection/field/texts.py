@@ -38,9 +38,8 @@ TEXTS = {
     ),
     "not_kept": _l("The tablet could not keep this ({message}). Free some space and try again."),
     "storage_not_kept": _l(
-        "This browser has not promised to keep the work on this tablet: it may clear it when space"
-        " runs short. Sync as soon as there is signal; adding the app to the home screen lets the"
-        " browser keep it."
+        "This browser may clear unsynced work when space runs short: sync soon, or add the app to"
+        " the home screen."
     ),
     "completed": _l("Completed"),
     "rule": _l(

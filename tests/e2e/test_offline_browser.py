@@ -350,7 +350,7 @@ def test_unsynced_work_is_flagged_where_the_browser_may_clear_it(
         page.get_by_role("link", name=re.compile(world.ours.name)).tap()
         page.locator("li.item").first.get_by_role("button", name="存在", exact=True).tap()
         warning.wait_for()
-        assert "存储空间不足时可能将其清除" in warning.inner_text()
+        assert "浏览器可能清除未同步的工作" in warning.inner_text()
 
     page.get_by_role("button", name="立即同步").tap()
     page.locator('[data-pending="0"]').wait_for(timeout=30_000)

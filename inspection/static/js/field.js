@@ -678,6 +678,7 @@
   function render(force) {
     renderPanel();
     const route = (location.hash || "#/").slice(1).split("/").filter(Boolean);
+    root.dataset.at = route[0] === "inspection" ? "inspection" : "home";
     let content;
     if (route[0] === "inspection" && route[2] === "hazard") content = renderHazardForm(Number(route[1]), route[3]);
     else if (route[0] === "inspection" && route[2] === "sign") content = renderSign(Number(route[1]));
