@@ -29,7 +29,7 @@ def in_app_context(app, func):
     """Run a job in its own app context and commit what it did once."""
 
     @functools.wraps(func)
-    def run() -> None:
+    def run_job() -> None:
         with app.app_context():
             try:
                 result = func()
@@ -40,7 +40,7 @@ def in_app_context(app, func):
             if result not in (0, "idle"):
                 log.info("job %s done: %s", func.__name__, result)
 
-    return run
+    return run_job
 
 
 def build_scheduler(app, scheduler_class: type[BaseScheduler]) -> BaseScheduler:
