@@ -16,6 +16,7 @@ from inspection.notifications.delivery import deliver_due
 from inspection.notifications.digest import make_digests
 from inspection.reminders import sweep as reminder_sweep
 from inspection.reports.jobs import run_queued
+from scheduler import STOPPING
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def send_digests() -> int:
 
 def deliver_notifications() -> str:
     """Send the emails and webhooks that are due; failures wait for their retry."""
-    outcomes = deliver_due(get_session())
+    outcomes = deliver_due(get_session(), stop=STOPPING.is_set)
     return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "idle"
 
 
@@ -81,4 +82,4 @@ def plan_recurring_inspections() -> str:
 
 def build_reports() -> int:
     """Build the supervision reports and ledgers people asked for."""
-    return run_queued(get_session())
+    return run_queued(get_session(), stop=STOPPING.is_set)

@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import signal
+import threading
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from inspection import create_app
 from inspection.db import get_session
 from scheduler import STOP_SIGNALS
+from scheduler import STOPPING
 from scheduler.lock import SchedulerLock
 from scheduler.schedule import JOBS
 
@@ -108,12 +110,27 @@ def run() -> None:
         watch_lock(scheduler, lock)
         scheduler.start()
         signal.sigwait(STOP_SIGNALS)
-        log.info("stopping: letting the running jobs finish")
+        log.info("stopping: letting the running jobs finish (stop again to leave at once)")
+        finish(scheduler)
     finally:
-        if scheduler is not None and scheduler.running:
+        if scheduler is not None and scheduler.running:  # left by an error: still wait for jobs
             scheduler.shutdown(wait=True)
         lock.release()
         log.info("scheduler stopped")
+
+
+def finish(scheduler: BaseScheduler) -> None:
+    """Start no new job and let the running ones end (long ones stop between items); a second
+    SIGTERM or SIGINT leaves at once, which loses at most the item a job was working on."""
+    STOPPING.set()
+    scheduler.pause()
+    stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+    stopper.start()
+    while stopper.is_alive():
+        if stop_requested(0.2):
+            log.warning("stopped again: leaving without waiting for the running jobs")
+            logging.shutdown()
+            os._exit(1)  # the lock goes with the process
 
 
 def stop_requested(seconds: float) -> bool:

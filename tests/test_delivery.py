@@ -345,3 +345,19 @@ def test_a_claimed_delivery_of_a_process_that_died_is_sent_after_its_lease(app, 
     with clock.frozen(clock.now() + timedelta(seconds=301)):
         assert _deliver(app) == {"sent": 1}
     assert len(http.posts) == 1
+
+
+def test_a_stopping_scheduler_hands_back_what_it_has_not_tried(app, make, world, http):
+    _webhook(make, http.url)
+    for _ in range(3):
+        _issue_notice(make, world)
+    asked = iter([False, True, True])  # the stop comes while the first one is being sent
+    with app.app_context():
+        outcomes = deliver_due(get_session(), stop=lambda: next(asked))
+    assert outcomes == {"sent": 1, "handed back": 2}
+    sent, *handed_back = _deliveries(make)
+    assert sent.status == "sent" and sent.attempts == 1
+    for delivery in handed_back:
+        assert (delivery.status, delivery.attempts, delivery.lease_until) == ("pending", 0, None)
+    assert _deliver(app) == {"sent": 2}  # due again at once, each sent once
+    assert len(http.posts) == 3

@@ -129,3 +129,16 @@ def test_a_queued_report_left_waiting_says_the_scheduler_may_be_down(app, world,
     with clock.frozen(clock.now() + (datetime(2026, 1, 1, 0, 3) - datetime(2026, 1, 1))):
         assert client.get(f"/reports/{job_id}/status").get_json()["waiting_too_long"]
         assert re.search(r"report-job__waiting[^>]*>", client.get(f"/reports/{job_id}").text)
+
+
+def test_a_stopping_scheduler_builds_no_further_report(app, world, login):
+    ours, theirs = login(world.ours_user), login(world.theirs_user)
+    first = _job_id(ours.post(f"/reports/ledger/{world.ours.id}"))
+    second = _job_id(theirs.post(f"/reports/ledger/{world.theirs.id}"))
+    asked = iter([False, True])  # the stop comes while the first one is being built
+    with app.app_context():
+        assert jobs.run_queued(get_session(), stop=lambda: next(asked)) == 1
+    assert ours.get(f"/reports/{first}/status").get_json()["status"] == "done"
+    assert theirs.get(f"/reports/{second}/status").get_json()["status"] == "queued"
+    assert _build(app) == 1  # the next run (or the scheduler taking over) builds it
+    assert theirs.get(f"/reports/{second}/status").get_json()["status"] == "done"

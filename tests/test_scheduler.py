@@ -144,8 +144,9 @@ def test_a_second_scheduler_waits_and_takes_over(database_url, tmp_path):
 def test_stopping_lets_the_running_job_finish_before_giving_the_lock_up(
     app, make, database_url, tmp_path
 ):
-    """SIGTERM in the middle of a delivery: the delivery is finished and recorded, and only then
-    is the lock given up, so a scheduler taking over cannot send the same message again."""
+    """SIGTERM in the middle of a delivery: the delivery is finished and recorded, the next one
+    is handed back untried, and only then is the lock given up, so a scheduler taking over cannot
+    send the same message again."""
     import json
 
     from inspection.notifications.models import Delivery
@@ -158,22 +159,49 @@ def test_stopping_lets_the_running_job_finish_before_giving_the_lock_up(
     with make.session() as s:
         s.add(WebhookEndpoint(name="slow", url=receiver.url, kinds=json.dumps(["test"])))
         s.commit()
-    _queue_webhook_messages(app, ["slow-1"])
+    _queue_webhook_messages(app, ["slow-1", "slow-2"])
     process = _start(database_url, tmp_path)
     try:
-        _wait_until(lambda: len(receiver.posts) == 1)  # the delivery is under way
+        _wait_until(lambda: len(receiver.posts) == 1)  # the first delivery is under way
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
     finally:
         receiver.stop()
         _stop(process)
     output = "".join(process.lines.queue)
-    assert "job deliver_notifications done" in output, output
-    assert output.index("job deliver_notifications done") < output.index("scheduler stopped")
+    done = "job deliver_notifications done: 1 handed back, 1 sent"
+    assert done in output, output
+    assert output.index(done) < output.index("scheduler stopped")
     with make.session() as s:
-        statuses = [d.status for d in s.exec(select(Delivery))]
-    assert statuses == [DeliveryStatus.SENT]
+        statuses = [d.status for d in s.exec(select(Delivery).order_by(Delivery.id))]
+    assert statuses == [DeliveryStatus.SENT, DeliveryStatus.PENDING]
     assert len(receiver.posts) == 1
+
+
+def test_stopped_twice_it_leaves_without_waiting(app, make, database_url, tmp_path):
+    import json
+
+    from inspection.notifications.models import WebhookEndpoint
+    from tests.loopback import HTTPServer
+    from tests.loopback import free_port
+
+    receiver = HTTPServer(free_port(), delay=60.0).start()  # a server that hangs
+    with make.session() as s:
+        s.add(WebhookEndpoint(name="stuck", url=receiver.url, kinds=json.dumps(["test"])))
+        s.commit()
+    _queue_webhook_messages(app, ["stuck-1"])
+    process = _start(database_url, tmp_path, {"INSPECTION_WEBHOOK_TIMEOUT": "60"})
+    try:
+        _wait_until(lambda: len(receiver.posts) == 1)
+        process.send_signal(signal.SIGTERM)
+        _wait_for(process, "stopping: letting the running jobs finish")
+        assert process.poll() is None  # still waiting for the delivery
+        process.send_signal(signal.SIGINT)
+        assert process.wait(10) == 1
+        _wait_for(process, "leaving without waiting")
+    finally:
+        receiver.stop()
+        _stop(process)
 
 
 def _queue_webhook_messages(app, names: list[str]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
@@ -69,8 +70,13 @@ def claim(session: Session, limit: int) -> list[Delivery]:
     return claimed
 
 
-def deliver_due(session: Session) -> Counter:
-    """Send what is due, one batch; return how many went out, will retry and failed."""
+def deliver_due(session: Session, stop: Callable[[], bool] = lambda: False) -> Counter:
+    """Send what is due, one batch; return how many went out, will retry and failed.
+
+    `stop` says the process is shutting down: the deliveries not tried yet are handed back at
+    once (each slow server can hold a delivery for its whole timeout), for the next run or the
+    scheduler taking over.
+    """
     config = current_app.config
     outcomes: Counter = Counter()
     claimed = claim(session, config["DELIVERY_BATCH"])
@@ -78,7 +84,11 @@ def deliver_due(session: Session) -> Counter:
         return outcomes
     endpoints: dict[int, WebhookEndpoint | None] = {}
     with Mailer(config) as mailer:
-        for delivery in claimed:
+        for number, delivery in enumerate(claimed):
+            if stop():
+                release(session, claimed[number:])
+                outcomes["handed back"] += len(claimed) - number
+                break
             try:
                 if delivery.channel == Channel.EMAIL:
                     if not config.get("MAIL_SERVER"):
@@ -107,6 +117,15 @@ def deliver_due(session: Session) -> Counter:
             delivery.lease_until = None
             session.commit()
     return outcomes
+
+
+def release(session: Session, deliveries: list[Delivery]) -> None:
+    """Give up the claim on deliveries that were not tried: due again at once, attempt uncounted."""
+    for delivery in deliveries:
+        delivery.status = DeliveryStatus.RETRYING if delivery.last_error else DeliveryStatus.PENDING
+        delivery.lease_until = None
+        delivery.attempts -= 1
+    session.commit()
 
 
 def send_webhook(endpoint: WebhookEndpoint | None, delivery: Delivery) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -174,10 +175,13 @@ def build(session: Session, job: ReportJob) -> None:
         session.commit()
 
 
-def run_queued(session: Session, *, limit: int = 3) -> int:
-    """Build up to `limit` waiting jobs (the scheduler calls this every few seconds)."""
+def run_queued(
+    session: Session, *, limit: int = 3, stop: Callable[[], bool] = lambda: False
+) -> int:
+    """Build up to `limit` waiting jobs (the scheduler calls this every few seconds); none more
+    once `stop` says the process is shutting down."""
     built = 0
-    while built < limit and (job := claim(session)) is not None:
+    while built < limit and not stop() and (job := claim(session)) is not None:
         build(session, job)
         built += 1
     return built
