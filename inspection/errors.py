@@ -65,7 +65,9 @@ HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "too_large",
+    422: "invalid_request",
     500: "server_error",
 }
 

@@ -127,3 +127,13 @@ def test_api_errors_carry_a_stable_code_beside_the_translated_words(world, login
     assert unknown.json["message"] == "该内容不存在，或您无权查看。"
     wrong_method = client.delete("/api/v1/sync")
     assert wrong_method.status_code == 405 and wrong_method.json["code"] == "method_not_allowed"
+
+
+def test_a_page_outside_the_menu_marks_its_sections_entry(world, make, login):
+    inspection = make.inspection(world.ours, world.inspector)
+    supervisor = login(world.supervisor).get(f"/inspections/{inspection.id}")
+    assert _current_nav_links(supervisor.get_data(as_text=True)) == ["/inspections/all"]
+    inspector = login(world.inspector).get(f"/inspections/{inspection.id}")
+    assert _current_nav_links(inspector.get_data(as_text=True)) == ["/inspections/"]
+    webhooks = login(world.admin).get("/admin/notifications/webhooks")
+    assert _current_nav_links(webhooks.get_data(as_text=True)) == ["/admin/notifications/"]

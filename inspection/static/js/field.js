@@ -474,32 +474,56 @@
     return section;
   }
 
-  // The hazard being written: its fields and photos, kept on the tablet as they are typed and
-  // taken, so that a reload, or the browser dropping the page while the camera is open, loses
-  // nothing. One draft at a time; saved or cancelled, it is gone.
-  const DRAFT = "hazard-draft";
+  // The hazards being written: each form's fields and photos, kept on the tablet as they are
+  // typed and taken, so that a reload, or the browser dropping the page while the camera is open,
+  // loses nothing. A form's draft is there whenever it is opened again; saved or cancelled, it is
+  // gone. `draft` is the one of the form on screen.
+  const DRAFTS = "hazard-drafts";
+  let drafts = {};
   let draft = null;
-  let draftRestored = false;
+  let restoredDrafts = new Set(); // kept from an earlier visit, not yet announced
   let draftWrite = null;
+
+  function hasContent(d) {
+    return Object.values(d.fields).some(Boolean) || d.before.length > 0 || d.after.length > 0;
+  }
+
+  function writeDrafts() {
+    clearTimeout(draftWrite);
+    draftWrite = null;
+    const kept = Object.fromEntries(Object.entries(drafts).filter(([, d]) => hasContent(d)));
+    return store.put("meta", kept, DRAFTS).catch(() => {});
+  }
 
   function keepDraft(delay) {
     clearTimeout(draftWrite);
-    const snapshot = draft;
-    draftWrite = setTimeout(() => {
-      if (snapshot && snapshot === draft) store.put("meta", snapshot, DRAFT).catch(() => {});
-    }, delay);
+    draftWrite = setTimeout(writeDrafts, delay);
   }
 
-  function dropDraft() {
-    clearTimeout(draftWrite);
-    draft = null;
-    return store.remove("meta", DRAFT);
+  // Anything typed in the last moments is written before the page may be dropped.
+  function flushDrafts() {
+    if (draftWrite !== null) writeDrafts();
   }
 
-  function draftField(control) {
+  function dropDraft(key) {
+    delete drafts[key];
+    if (draft && draft.key === key) draft = null;
+    return writeDrafts();
+  }
+
+  async function loadDrafts() {
+    drafts = (await store.get("meta", DRAFTS)) || {};
+    // Drafts of inspections no longer on the tablet cannot be saved any more.
+    Object.keys(drafts).forEach((key) => {
+      if (!inspectionOf(Number(key.split("/")[0]))) delete drafts[key];
+    });
+    restoredDrafts = new Set(Object.keys(drafts));
+  }
+
+  function draftField(control, at) {
     if (!draft || !control.name) return;
     draft.fields[control.name] = control.type === "checkbox" ? control.checked : control.value;
-    keepDraft(300);
+    keepDraft(at);
   }
 
   function fillFromDraft(form) {
@@ -528,7 +552,8 @@
     if (!inspection) return el("p", { class: "empty card", text: T.inspection_missing });
     const item = itemId === "new" ? null : itemsOf(inspection).find((i) => String(i.id) === itemId) || null;
     const key = `${inspectionId}/${itemId}`;
-    if (!draft || draft.key !== key) draft = { key, fields: {}, before: [], after: [] };
+    if (!drafts[key]) drafts[key] = { key, fields: {}, before: [], after: [] };
+    draft = drafts[key];
     const level = item && item.major ? "major" : "general";
     const days = (item && item.deadline_days) || pkg.default_deadline_days[level];
     const form = el("form", { class: "card field-hazard-form", novalidate: true, dataset: { inspection: inspectionId, item: item ? item.id : "" } }, [
@@ -558,9 +583,8 @@
       ]),
     ]);
     fillFromDraft(form);
-    if (draftRestored) {
+    if (restoredDrafts.delete(key) && hasContent(draft)) {
       form.querySelector("h2").after(el("p", { class: "flash", role: "status", text: T.draft_restored }));
-      draftRestored = false;
     }
     return form;
   }
@@ -773,11 +797,18 @@
     const slot = input.dataset.slot;
     const status = input.closest(".field").querySelector("[data-count]");
     status.textContent = T.processing_photos;
+    const target = draft;
     const made = await photosFrom(input, Number(location.hash.split("/")[2]));
-    draft[slot] = draft[slot].concat(made);
-    keepDraft(0);
-    status.textContent = fmt(T.photos_count, { count: draft[slot].length });
-    const preview = input.closest(".field").querySelector(`[data-preview="${slot}"]`);
+    // The photos belong to the form they were taken on, even if another is open by now; if that
+    // hazard was saved or cancelled while they were being shrunk, they are not kept.
+    if (!target || target !== drafts[target.key]) return;
+    target[slot] = target[slot].concat(made);
+    writeDrafts();
+    // The form on screen may have been drawn again meanwhile (after a sync): update that one.
+    const form = view.querySelector("form.field-hazard-form");
+    if (target !== draft || !form) return;
+    form.querySelector(`[data-count="${slot}"]`).textContent = fmt(T.photos_count, { count: draft[slot].length });
+    const preview = form.querySelector(`[data-preview="${slot}"]`);
     preview.textContent = "";
     draft[slot].forEach((photo) => preview.append(thumb(photo)));
   }
@@ -824,7 +855,7 @@
       errors.hidden = false;
       return;
     }
-    await dropDraft();
+    await dropDraft(draft.key);
     view.dataset.route = "";
     location.hash = item ? sectionHref(inspection, item.id) : `#/inspection/${inspectionId}`;
     await refresh();
@@ -1187,7 +1218,7 @@
     if (action === "prepare") prepare();
     else if (action === "sync") sync();
     else if (action === "dismiss") dismiss(target.dataset.record);
-    else if (action === "discard-draft") dropDraft();
+    else if (action === "discard-draft" && draft) dropDraft(draft.key);
     else if (action === "answer") {
       const values = { result: target.dataset.result };
       const text = view.querySelector(`#text-${target.dataset.item}`);
@@ -1217,12 +1248,17 @@
     else if (target.dataset.action === "toggle-fix") {
       target.closest("form").querySelector("[data-fix]").hidden = !target.checked;
     }
-    if (target.closest("form.field-hazard-form") && target.type !== "file") draftField(target);
+    if (target.closest("form.field-hazard-form") && target.type !== "file") draftField(target, 0);
   });
 
   root.addEventListener("input", (event) => {
-    if (event.target.closest("form.field-hazard-form")) draftField(event.target);
+    if (event.target.closest("form.field-hazard-form")) draftField(event.target, 300);
   });
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") flushDrafts();
+  });
+  window.addEventListener("pagehide", flushDrafts);
 
   root.addEventListener("submit", (event) => {
     if (!event.target.matches("form.field-hazard-form")) return;
@@ -1246,10 +1282,7 @@
   }
 
   load().then(async () => {
-    draft = (await store.get("meta", DRAFT)) || null;
-    const [draftInspection, draftItem] = draft ? draft.key.split("/") : [];
-    draftRestored = Boolean(draft && location.hash === `#/inspection/${draftInspection}/hazard/${draftItem}`
-      && (Object.values(draft.fields).some(Boolean) || draft.before.length || draft.after.length));
+    await loadDrafts();
     root.dataset.ready = "1";
     render(true);
     checkStorage();
