@@ -72,10 +72,14 @@ HTTP_CODES = {
 }
 
 
+def problem(status: int, code: str, title: str, message: str, **extra):
+    """A JSON error: a stable code for programs, a title and a message for people."""
+    return jsonify(code=code, error=title, message=message, **extra), status
+
+
 def _render(status: int, title: str, message: str, code: str | None = None):
     if _wants_json():
-        code = code or HTTP_CODES.get(status, f"http_{status}")
-        return jsonify(code=code, error=title, message=message), status
+        return problem(status, code or HTTP_CODES.get(status, f"http_{status}"), title, message)
     return render_template("errors.html", status=status, title=title, message=message), status
 
 

@@ -28,14 +28,10 @@ from inspection.api.models import PhotoUpload
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.db import get_session
-from inspection.errors import DomainError
+from inspection.errors import problem
 from inspection.evidence.photos import PhotoRejected
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _problem(status: int, code: str, error: str, message: str, **extra):
-    return jsonify(code=code, error=error, message=message, **extra), status
 
 
 def api_require(permission: Permission | None = None) -> Callable:
@@ -45,7 +41,7 @@ def api_require(permission: Permission | None = None) -> Callable:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return _problem(
+                return problem(
                     401,
                     "not_logged_in",
                     _("Not logged in"),
@@ -55,7 +51,7 @@ def api_require(permission: Permission | None = None) -> Callable:
                     ),
                 )
             if permission is not None and not has_permission(current_user, permission):
-                return _problem(
+                return problem(
                     403, "forbidden", _("Not allowed"), _("Only inspectors can sync inspections.")
                 )
             return view(*args, **kwargs)
@@ -83,7 +79,7 @@ def invalid(error: ValidationError):
         }
         for problem in error.errors(include_url=False, include_input=False)
     ]
-    return _problem(
+    return problem(
         422,
         "invalid_request",
         _("The request was not carried out"),
@@ -185,25 +181,19 @@ def photo_piece(photo_id: UUID):
     except uploads.OutOfOrder as refused:
         state = _state(refused.upload)
         db.rollback()
-        return _problem(
+        return problem(
             409, refused.code, _("Out of order"), refused.message, **state.model_dump(mode="json")
         )
     except uploads.DamagedUpload as refused:
         db.commit()  # keeps the reset to zero bytes: the device sends the photo again
-        return _problem(409, refused.code, _("Damaged"), refused.message, received=0)
+        return problem(409, refused.code, _("Damaged"), refused.message, received=0)
     except PhotoRejected as refused:
         db.rollback()
         db.delete(db.get(PhotoUpload, str(photo_id)))
         db.commit()
         uploads.discard_partial(str(photo_id))
-        return _problem(422, refused.code, _("The photo was refused"), refused.message)
+        return problem(422, refused.code, _("The photo was refused"), refused.message)
     db.commit()
     if upload.photo_id is not None:
         uploads.discard_partial(upload.photo_uuid)
     return _json(_state(upload))
-
-
-@bp.errorhandler(DomainError)
-def refused(error: DomainError):
-    get_session().rollback()
-    return _problem(error.status, error.code, _("The request was not carried out"), error.message)
