@@ -38,8 +38,8 @@ import inspection.models  # noqa: E402,F401
 from inspection import clock  # noqa: E402
 from inspection import create_app  # noqa: E402
 from inspection.db import get_session  # noqa: E402
-from inspection.enterprises.models import Park  # noqa: E402
 from inspection.hazards.models import Hazard  # noqa: E402
+from inspection.parks.models import Park  # noqa: E402
 from inspection.reminders import sweep  # noqa: E402
 from inspection.reminders.policy import policy_for  # noqa: E402
 from inspection.reminders.rules import Steps  # noqa: E402

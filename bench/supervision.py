@@ -104,9 +104,9 @@ def fill(app, count: int) -> None:
     from inspection.auth.services import create_user
     from inspection.db import get_session
     from inspection.enterprises.models import Enterprise
-    from inspection.enterprises.models import Park
     from inspection.enterprises.models import Zone
     from inspection.inspections.models import Inspection
+    from inspection.parks.models import Park
 
     engine = app.extensions["engine"]
     SQLModel.metadata.create_all(engine)

@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection import i18n
     from inspection import web
     from inspection.auth import init_app as init_auth
+    from inspection.parks import init_app as init_parks
     from inspection.statistics import standing
 
     db.init_app(app)
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
     init_auth(app)
+    init_parks(app)
     errors.init_app(app)
 
     from inspection.api.views import bp as api_bp
@@ -49,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.inspections.views import bp as inspections_bp
     from inspection.notifications.admin import bp as notification_admin_bp
     from inspection.notifications.views import bp as notifications_bp
+    from inspection.parks.views import bp as parks_bp
     from inspection.portal.views import bp as portal_bp
     from inspection.reminders.views import bp as reminders_bp
     from inspection.reports.views import bp as reports_bp
@@ -67,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         inspections_bp,
         notification_admin_bp,
         notifications_bp,
+        parks_bp,
         portal_bp,
         recurring_bp,
         reminders_bp,

@@ -92,7 +92,7 @@ def init_app(app: Flask) -> None:
     @click.option("--notice-prefix", required=True, help="Printed in notice numbers.")
     def setup_park(name: str, notice_prefix: str) -> None:
         """Create the park this deployment serves (once)."""
-        from inspection.enterprises.models import Park
+        from inspection.parks.models import Park
 
         db = get_session()
         if db.exec(select(Park)).first() is not None:

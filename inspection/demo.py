@@ -28,7 +28,6 @@ from inspection.checklists.services import offered_versions
 from inspection.enterprises import credit_code
 from inspection.enterprises.models import DischargePermit
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
 from inspection.enterprises.models import Zone
 from inspection.evidence.documents import CheckedDocument
 from inspection.evidence.photos import check_photo
@@ -45,6 +44,7 @@ from inspection.inspections import signatures
 from inspection.inspections.answers import add_checklist
 from inspection.inspections.answers import record_answer
 from inspection.inspections.models import Inspection
+from inspection.parks.models import Park
 
 PASSWORD = "demo1234"
 

@@ -12,7 +12,6 @@ from inspection.checklists.models import ChecklistSection
 from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
 from inspection.enterprises.models import Zone
 from inspection.evidence.models import Document
 from inspection.evidence.models import Photo
@@ -30,6 +29,8 @@ from inspection.notifications.models import Delivery
 from inspection.notifications.models import Notification
 from inspection.notifications.models import WebhookEndpoint
 from inspection.numbering import Counter
+from inspection.parks.models import Park
+from inspection.parks.models import Region
 from inspection.reminders.models import ReminderPolicy
 from inspection.reminders.models import SweepState
 from inspection.reports.models import ReportJob
@@ -69,6 +70,7 @@ __all__ = [
     "Park",
     "Photo",
     "RectificationPlan",
+    "Region",
     "Signature",
     "User",
     "Zone",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import request
@@ -63,6 +64,16 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value: object) -> str:
         return str(int(value))  # type: ignore[call-overload]
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only follow a relative, same-site `next` link."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 def url_with(**changes: object) -> str:

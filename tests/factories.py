@@ -18,7 +18,6 @@ from inspection.auth.services import create_user
 from inspection.db import get_session
 from inspection.enterprises.credit_code import check_character
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
 from inspection.enterprises.models import Zone
 from inspection.evidence.photos import check_photo
 from inspection.hazards import services as hazard_services
@@ -26,6 +25,8 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import Notice
 from inspection.inspections import services as inspection_services
 from inspection.inspections.models import Inspection
+from inspection.parks.models import Park
+from inspection.parks.models import Region
 
 PASSWORD = "password123"
 
@@ -94,19 +95,53 @@ class Factory:
         """A separate session for reading what requests did (close it, or let GC do it)."""
         return Session(self.app.extensions["engine"], expire_on_commit=False)
 
-    def park(self, name: str = "测试经济开发区", prefix: str = "测开安环整改") -> Park:
+    def park(
+        self,
+        name: str = "测试经济开发区",
+        prefix: str = "测开安环整改",
+        *,
+        region: Region | None = None,
+    ) -> Park:
+        """The park of that name, made on first use (the default is the first park)."""
+
         def work(s):
-            park = s.exec(select(Park)).first()
+            park = s.exec(select(Park).where(Park.name == name)).first()
             if park is None:
-                park = Park(name=name, notice_prefix=prefix)
+                park = Park(
+                    name=name,
+                    notice_prefix=prefix,
+                    region_id=region.id if region else None,
+                    authority=f"{name}管理委员会",
+                )
                 s.add(park)
                 s.flush()
             return park
 
         return self._run(work)
 
-    def zone(self, name: str = "新材料新装备产业园") -> Zone:
-        park = self.park()
+    def region(self, name: str = "测试县") -> Region:
+        """A region holding the default park, made on first use."""
+
+        def work(s):
+            region = s.exec(select(Region).where(Region.name == name)).first()
+            if region is None:
+                region = Region(name=name, authority=f"{name}应急管理局")
+                s.add(region)
+                s.flush()
+            return region
+
+        region = self._run(work)
+        first = self.park()
+
+        def attach(s):
+            park = s.get(Park, first.id)
+            park.region_id = region.id
+
+        self._run(attach)
+        return region
+
+    def zone(self, name: str = "新材料新装备产业园", park: Park | None = None) -> Zone:
+        park = park or self.park()
 
         def work(s):
             zone = Zone(park_id=park.id, name=name)
@@ -116,8 +151,8 @@ class Factory:
 
         return self._run(work)
 
-    def enterprise(self, name: str | None = None, **values) -> Enterprise:
-        park = self.park()
+    def enterprise(self, name: str | None = None, park: Park | None = None, **values) -> Enterprise:
+        park = park or self.park()
         self.counter += 1
         n = self.counter
 
@@ -140,10 +175,17 @@ class Factory:
         role: Role | str = Role.INSPECTOR,
         username: str | None = None,
         enterprise: Enterprise | None = None,
+        park: Park | None = None,
+        region: Region | None = None,
         **values,
     ) -> User:
+        """A user of the default park unless a park or region (bureau staff) is given."""
         self.counter += 1
         username = username or f"{Role(role).value}{self.counter}"
+        if enterprise is None and region is None:
+            values["park_id"] = (park or self.park()).id
+        elif region is not None:
+            values["region_id"] = region.id
 
         def work(s):
             return create_user(
@@ -338,7 +380,10 @@ sections:
         from inspection.notifications.models import WebhookEndpoint
 
         def work(s):
-            endpoint = WebhookEndpoint(name="安环办钉钉群", url="http://127.0.0.1:9/robot")
+            park_id = s.get(User, user.id).park_id
+            endpoint = WebhookEndpoint(
+                park_id=park_id, name="安环办钉钉群", url="http://127.0.0.1:9/robot"
+            )
             s.add(endpoint)
             delivery = Delivery(
                 key=f"email:test:{user.id}",
@@ -351,14 +396,20 @@ sections:
             s.add(delivery)
             inspector = s.exec(select(User).where(User.role == Role.INSPECTOR)).first()
             plan = RecurringPlan(
-                name="月度例行检查", recurrence="monthly", created_by_id=inspector.id
+                park_id=park_id,
+                name="月度例行检查",
+                recurrence="monthly",
+                created_by_id=inspector.id,
             )
             s.add(plan)
-            holiday = Holiday(name="元旦", start_date=date(2031, 1, 1), end_date=date(2031, 1, 1))
+            holiday = Holiday(
+                park_id=park_id, name="元旦", start_date=date(2031, 1, 1), end_date=date(2031, 1, 1)
+            )
             s.add(holiday)
             from inspection.reports.models import ReportJob
 
             job = ReportJob(
+                park_id=park_id,
                 kind="ledger",
                 enterprise_id=user.enterprise_id,
                 title="隐患台账",
@@ -396,4 +447,27 @@ sections:
             inspector2=self.user(Role.INSPECTOR, "inspector2"),
             ours_user=self.user(Role.ENTERPRISE, "ours", enterprise=ours),
             theirs_user=self.user(Role.ENTERPRISE, "theirs", enterprise=theirs),
+        )
+
+    def two_parks(self) -> SimpleNamespace:
+        """`world()` in park A, a second park B of the same region with its own staff and
+        enterprise, and bureau staff of the region (who see both)."""
+        world = self.world()
+        region = self.region()
+        park_b = self.park("测试第二园区", "测二安环整改", region=region)
+        zone_b = self.zone("第二园区一区", park=park_b)
+        b_enterprise = self.enterprise("丙木业有限公司", park=park_b, zone_id=zone_b.id)
+        return SimpleNamespace(
+            **vars(world),
+            region=region,
+            park_a=self.park(),
+            park_b=park_b,
+            zone_b=zone_b,
+            b_enterprise=b_enterprise,
+            b_admin=self.user(Role.ADMIN, "b_admin", park=park_b),
+            b_supervisor=self.user(Role.SUPERVISOR, "b_leader", park=park_b),
+            b_inspector=self.user(Role.INSPECTOR, "b_inspector", park=park_b),
+            b_user=self.user(Role.ENTERPRISE, "b_user", enterprise=b_enterprise),
+            bureau=self.user(Role.SUPERVISOR, "bureau", region=region),
+            bureau_admin=self.user(Role.ADMIN, "bureau_admin", region=region),
         )

@@ -121,9 +121,15 @@ def test_two_claims_at_once_take_disjoint_deliveries(app, make):
         session = get_session()
         from inspection.notifications.models import WebhookEndpoint
 
-        session.add(WebhookEndpoint(name="r", url="http://127.0.0.1:9", kinds='["test"]'))
+        park = make.park().id
+        session.add(
+            WebhookEndpoint(park_id=park, name="r", url="http://127.0.0.1:9", kinds='["test"]')
+        )
         session.commit()
-        queue(session, [Message([], "test", f"m{n}", {"user": "x"}) for n in range(40)])
+        queue(
+            session,
+            [Message([], "test", f"m{n}", {"user": "x"}, park_id=park) for n in range(40)],
+        )
         session.commit()
     results = _together(app, [lambda s: [d.id for d in claim(s, 25)]] * 2)
     first, second = (set(ids) for _status, ids in results)

@@ -82,6 +82,7 @@ def _issue_notice(make, world):
 def _webhook(make, url: str, flavour: str = "generic", secret: str | None = None, kinds=None):
     with make.session() as s:
         endpoint = WebhookEndpoint(
+            park_id=make.park().id,
             name="安环办群",
             flavour=flavour,
             url=url,

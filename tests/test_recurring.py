@@ -19,6 +19,7 @@ from inspection.campaigns.models import RecurringPlan
 from inspection.db import get_session
 from inspection.inspections.models import Inspection
 from inspection.notifications.models import Notification
+from inspection.parks.models import Park
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -55,12 +56,14 @@ def test_before_holiday_dates():
 
 
 def _save_plan(make, world, version_id, **values):
+    park_id = make.park().id
     def work(s):
         from inspection.auth.models import User
 
         return recurring.save_plan(
             s,
             actor=s.get(User, world.inspector.id),
+            park=s.get(Park, park_id),
             plan=None,
             values={
                 "name": "危化品企业月度例行检查",

@@ -289,7 +289,7 @@ def test_enterprises_are_reminded_of_their_statistics_reports(app, make, world):
 
 def test_the_rules_follow_the_parks_settings(app, make, world, frozen):
     with make.session() as s:
-        from inspection.enterprises.models import Park
+        from inspection.parks.models import Park
 
         park = s.exec(select(Park)).first()
         s.add(ReminderPolicy(park_id=park.id, before_days="5", on_day=False, escalate_after=0))

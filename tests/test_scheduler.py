@@ -157,7 +157,11 @@ def test_stopping_lets_the_running_job_finish_before_giving_the_lock_up(
 
     receiver = HTTPServer(free_port(), delay=2.0).start()
     with make.session() as s:
-        s.add(WebhookEndpoint(name="slow", url=receiver.url, kinds=json.dumps(["test"])))
+        s.add(
+            WebhookEndpoint(
+                park_id=make.park().id, name="slow", url=receiver.url, kinds=json.dumps(["test"])
+            )
+        )
         s.commit()
     _queue_webhook_messages(app, ["slow-1", "slow-2"])
     process = _start(database_url, tmp_path)
@@ -187,7 +191,11 @@ def test_stopped_twice_it_leaves_without_waiting(app, make, database_url, tmp_pa
 
     receiver = HTTPServer(free_port(), delay=60.0).start()  # a server that hangs
     with make.session() as s:
-        s.add(WebhookEndpoint(name="stuck", url=receiver.url, kinds=json.dumps(["test"])))
+        s.add(
+            WebhookEndpoint(
+                park_id=make.park().id, name="stuck", url=receiver.url, kinds=json.dumps(["test"])
+            )
+        )
         s.commit()
     _queue_webhook_messages(app, ["stuck-1"])
     process = _start(database_url, tmp_path, {"INSPECTION_WEBHOOK_TIMEOUT": "60"})
@@ -208,10 +216,15 @@ def _queue_webhook_messages(app, names: list[str]) -> None:
     from inspection.db import get_session
     from inspection.notifications.services import Message
     from inspection.notifications.services import queue
+    from inspection.parks.models import Park
 
     with app.app_context():
         session = get_session()
-        queue(session, [Message([], "test", name, {"user": name}) for name in names])
+        park = session.exec(select(Park)).first().id
+        queue(
+            session,
+            [Message([], "test", name, {"user": name}, park_id=park) for name in names],
+        )
         session.commit()
 
 
@@ -236,7 +249,14 @@ def test_two_schedulers_deliver_every_message_exactly_once(app, make, database_u
 
     receiver = HTTPServer(free_port()).start()
     with make.session() as s:
-        s.add(WebhookEndpoint(name="receiver", url=receiver.url, kinds=json.dumps(["test"])))
+        s.add(
+            WebhookEndpoint(
+                park_id=make.park().id,
+                name="receiver",
+                url=receiver.url,
+                kinds=json.dumps(["test"]),
+            )
+        )
         s.commit()
     _queue_webhook_messages(app, [f"first-{n}" for n in range(20)])
     extra = {"INSPECTION_DELIVERY_INTERVAL_SECONDS": "1"}

@@ -9,12 +9,13 @@ import pytest
 
 from inspection import clock
 from inspection.auth.models import User
+from inspection.auth.scope import EVERYTHING
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.statistics import figures
 from inspection.statistics import standing
-from inspection.statistics.figures import Scope
+from inspection.statistics.figures import Subject
 from tests.test_statistics import _close
 from tests.test_statistics import at
 from tests.test_statistics import data  # noqa: F401  (the fixed data set)
@@ -28,7 +29,7 @@ def counted(monkeypatch):
 
     def counting(session, scope=None):
         calls.append(scope)
-        return real(session, scope or Scope())
+        return real(session, scope or Subject(EVERYTHING))
 
     monkeypatch.setattr(figures, "now", counting)
     return calls
@@ -36,7 +37,7 @@ def counted(monkeypatch):
 
 def _standing(app, scope=None):
     with app.app_context():
-        return standing.current(get_session(), scope or Scope())
+        return standing.current(get_session(), scope or Subject(EVERYTHING))
 
 
 @pytest.mark.usefixtures("data")
@@ -50,7 +51,7 @@ def test_the_answer_is_kept_until_a_hazard_changes(app, make, world, counted):
             (world.theirs.name, 1, 1)
         ]
         # Another scope is its own answer.
-        assert _standing(app, Scope("enterprise", str(world.ours.id))).now.open == 0
+        assert _standing(app, Subject(EVERYTHING, "enterprise", str(world.ours.id))).now.open == 0
         assert len(counted) == 2
 
         # H4 is rectified and accepted: the very next view counts again and shows it.
@@ -73,7 +74,7 @@ def test_a_new_day_counts_again(app, counted):
 
 @pytest.mark.usefixtures("data")
 def test_moving_an_enterprise_to_another_zone_counts_again(app, make, world, counted):
-    zone = Scope("zone", str(world.zone.id))
+    zone = Subject(EVERYTHING, "zone", str(world.zone.id))
     with clock.frozen(at(11, 20)):
         assert _standing(app, zone).now.open == 1
         with make.session() as s:

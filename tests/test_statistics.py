@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import User
+from inspection.auth.scope import EVERYTHING
 from inspection.db import get_session
 from inspection.hazards import extensions
 from inspection.hazards import services
@@ -29,7 +30,7 @@ from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import Hazard
 from inspection.statistics import figures
 from inspection.statistics import tally
-from inspection.statistics.figures import Scope
+from inspection.statistics.figures import Subject
 from inspection.statistics.models import HazardTally
 from inspection.statistics.periods import Period
 from tests.factories import checked
@@ -154,7 +155,12 @@ def _in(app, work):
 
 
 def test_october_counts_the_hazards_found_in_it_even_when_closed_in_november(app, data):
-    october = _in(app, lambda s: figures.totals(s, Period.parse("2026-10", date(2026, 11, 20))))
+    october = _in(
+        app,
+        lambda s: figures.totals(
+            s, Period.parse("2026-10", date(2026, 11, 20)), Subject(EVERYTHING)
+        ),
+    )
     assert (october.found, october.closed, october.closed_on_time) == (3, 3, 2)
     assert october.closure_rate == 1.0
     assert october.on_time_rate == pytest.approx(2 / 3)  # H3 was extended, so it is late
@@ -164,7 +170,12 @@ def test_october_counts_the_hazards_found_in_it_even_when_closed_in_november(app
 
 
 def test_november_leaves_out_the_voided_hazard(app, data):
-    november = _in(app, lambda s: figures.totals(s, Period.parse("2026-11", date(2026, 11, 20))))
+    november = _in(
+        app,
+        lambda s: figures.totals(
+            s, Period.parse("2026-11", date(2026, 11, 20)), Subject(EVERYTHING)
+        ),
+    )
     assert (november.found, november.closed, november.closed_on_time) == (2, 1, 1)
     assert november.closure_rate == 0.5
     assert november.average_days == 0
@@ -174,12 +185,14 @@ def test_november_leaves_out_the_voided_hazard(app, data):
 
 def test_the_year_the_quarter_and_the_trend(app, data):
     today = date(2026, 11, 20)
-    year = _in(app, lambda s: figures.totals(s, Period.parse("2026", today)))
-    quarter = _in(app, lambda s: figures.totals(s, Period.parse("2026-Q4", today)))
+    year = _in(app, lambda s: figures.totals(s, Period.parse("2026", today), Subject(EVERYTHING)))
+    quarter = _in(
+        app, lambda s: figures.totals(s, Period.parse("2026-Q4", today), Subject(EVERYTHING))
+    )
     for totals in (year, quarter):
         assert (totals.found, totals.closed, totals.closed_on_time) == (5, 4, 3)
         assert totals.closure_rate == 0.8 and totals.on_time_rate == 0.75
-    trend = _in(app, lambda s: figures.trend(s, today))
+    trend = _in(app, lambda s: figures.trend(s, today, Subject(EVERYTHING)))
     assert len(trend) == 12 and trend[0][0] == date(2025, 12, 1)
     assert [(m.month, t.found, t.closed) for m, t in trend[-2:]] == [(10, 3, 3), (11, 2, 1)]
     assert all(t.found == 0 for _m, t in trend[:-2])
@@ -187,27 +200,29 @@ def test_the_year_the_quarter_and_the_trend(app, data):
 
 def test_breakdowns_by_industry_enterprise_zone_and_level(app, data, world):
     period = Period.parse("2026", date(2026, 11, 20))
-    industry = _in(app, lambda s: figures.breakdown(s, period, "industry"))
+    industry = _in(app, lambda s: figures.breakdown(s, period, "industry", EVERYTHING))
     assert {k: (t.found, t.closed) for k, t in industry.items()} == {
         "五金": (3, 3),
         "化工": (2, 1),
     }
-    enterprise = _in(app, lambda s: figures.breakdown(s, period, "enterprise"))
+    enterprise = _in(app, lambda s: figures.breakdown(s, period, "enterprise", EVERYTHING))
     assert enterprise[str(world.theirs.id)].major_found == 1
-    zone = _in(app, lambda s: figures.breakdown(s, period, "zone"))
+    zone = _in(app, lambda s: figures.breakdown(s, period, "zone", EVERYTHING))
     assert {k: t.found for k, t in zone.items()} == {str(world.zone.id): 5}
-    inspector = _in(app, lambda s: figures.breakdown(s, period, "inspector"))
+    inspector = _in(app, lambda s: figures.breakdown(s, period, "inspector", EVERYTHING))
     assert {k: t.found for k, t in inspector.items()} == {str(world.inspector.id): 5}
-    scoped = _in(app, lambda s: figures.totals(s, period, Scope("industry", "化工")))
+    scoped = _in(app, lambda s: figures.totals(s, period, Subject(EVERYTHING, "industry", "化工")))
     assert (scoped.found, scoped.closed, scoped.closed_on_time) == (2, 1, 0)
 
 
 def test_how_things_stand_now(app, data, world):
     with clock.frozen(at(11, 20)):
-        now = _in(app, lambda s: figures.now(s))
-        worst = _in(app, lambda s: figures.worst_enterprises(s))
-        chemical = _in(app, lambda s: figures.now(s, Scope("industry", "化工")))
-        hardware = _in(app, lambda s: figures.now(s, Scope("enterprise", str(world.ours.id))))
+        now = _in(app, lambda s: figures.now(s, Subject(EVERYTHING)))
+        worst = _in(app, lambda s: figures.worst_enterprises(s, Subject(EVERYTHING)))
+        chemical = _in(app, lambda s: figures.now(s, Subject(EVERYTHING, "industry", "化工")))
+        hardware = _in(
+            app, lambda s: figures.now(s, Subject(EVERYTHING, "enterprise", str(world.ours.id)))
+        )
     assert (now.open, now.overdue, now.open_major) == (1, 1, 0)
     assert [(e.id, overdue, open_) for e, overdue, open_ in worst] == [(world.theirs.id, 1, 1)]
     assert chemical.overdue == 1 and hardware.open == 0
@@ -243,7 +258,7 @@ def test_the_tallies_agree_with_a_recount_and_follow_an_enterprise_that_moves(
         make._run(move)
     assert _in(app, tally.differences) == []
     period = Period.parse("2026", date(2026, 11, 20))
-    zone = _in(app, lambda s: figures.breakdown(s, period, "zone"))
+    zone = _in(app, lambda s: figures.breakdown(s, period, "zone", EVERYTHING))
     assert {k: t.found for k, t in zone.items() if t.found} == {
         str(world.zone.id): 2,
         str(other_zone.id): 3,

@@ -12,11 +12,11 @@ import pytest
 from sqlmodel import select
 
 from inspection import clock
-from inspection.enterprises.models import Park
 from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.notifications.models import Notification
+from inspection.parks.models import Park
 from tests.factories import image_bytes
 from tests.factories import pdf_bytes
 from tests.factories import prefixed

@@ -36,6 +36,13 @@ class User(SQLModel, table=True):
             "role IN ('admin', 'supervisor', 'inspector', 'enterprise')",
             name="role",
         ),
+        # Staff work for one park, or for the region's bureau (all its parks); an enterprise's
+        # users belong to the enterprise's park.
+        CheckConstraint(
+            "(park_id IS NULL OR region_id IS NULL)"
+            " AND (role <> 'enterprise' OR park_id IS NOT NULL)",
+            name="user_home",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,6 +51,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=16)
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
+    # Where the user works: one park, or a region's bureau (every park of the region).
+    park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
+    region_id: int | None = Field(default=None, foreign_key="region.id", index=True)
     # The employer of a third-party service firm's staff (安全生产社会化服务).
     organisation: str | None = Field(default=None, max_length=128)
     third_party: bool = False

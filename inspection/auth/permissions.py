@@ -1,8 +1,8 @@
 """The permission vocabulary: what each role may do, and how views and queries ask for it.
 
 Views declare what they need with `@require(Permission.X)`. Queries scope rows with
-`enterprise_scope(...)`, which fails closed: an enterprise user sees its own enterprise only,
-and a user the rules do not know sees nothing.
+`auth.scope`, which fails closed: an enterprise user sees its own enterprise only, park staff
+their park, bureau staff their region's parks, and a user the rules do not know sees nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ from enum import StrEnum
 from flask import abort
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import ColumnElement
-from sqlalchemy import false
-from sqlalchemy import true
 
 from inspection.auth.models import Role
 from inspection.auth.models import User
@@ -116,17 +113,6 @@ def require(permission: Permission) -> Callable:
         return wrapped
 
     return decorator
-
-
-def enterprise_scope(user: User, enterprise_column: ColumnElement) -> ColumnElement[bool]:
-    """The rows of `enterprise_column` that `user` may see; nothing for an unknown role."""
-    if user.role == Role.ENTERPRISE:
-        if user.enterprise_id is None:
-            return false()
-        return enterprise_column == user.enterprise_id
-    if user.role in (Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR):
-        return true()
-    return false()
 
 
 def is_enterprise_user(user: User) -> bool:

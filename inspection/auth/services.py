@@ -17,6 +17,7 @@ from inspection.auth.passwords import MIN_LENGTH
 from inspection.auth.passwords import hash_password
 from inspection.auth.passwords import needs_rehash
 from inspection.auth.passwords import verify_password
+from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import check_version
 
@@ -103,6 +104,8 @@ def create_user(
     password: str,
     role: Role,
     enterprise_id: int | None = None,
+    park_id: int | None = None,
+    region_id: int | None = None,
     email: str | None = None,
     phone: str | None = None,
     organisation: str | None = None,
@@ -120,12 +123,23 @@ def create_user(
         raise DomainError(
             _("An enterprise user needs an enterprise; other roles must not have one.")
         )
+    if role == Role.ENTERPRISE:
+        enterprise = session.get(Enterprise, enterprise_id)
+        if enterprise is None:
+            raise DomainError(_("The enterprise no longer exists."))
+        park_id, region_id = enterprise.park_id, None
+    elif (park_id is None) == (region_id is None):
+        raise DomainError(
+            _("Choose where the user works: one park, or the region's bureau (all its parks).")
+        )
     user = User(
         username=key,
         display_name=display_name.strip() or key,
         password_hash=hash_password(password),
         role=role,
         enterprise_id=enterprise_id,
+        park_id=park_id,
+        region_id=region_id,
         email=email or None,
         phone=phone or None,
         organisation=organisation or None,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint
 from flask import current_app
 from flask import flash
@@ -24,6 +22,7 @@ from inspection.auth.forms import LoginForm
 from inspection.auth.models import Role
 from inspection.db import get_session
 from inspection.errors import DomainError
+from inspection.web import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -38,16 +37,6 @@ HOME_BY_ROLE = {
 def home_url() -> str:
     """Where a user starts: their role's home page."""
     return url_for(HOME_BY_ROLE.get(current_user.role, "auth.login"))
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only follow a relative, same-site `next` link."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.get("/")
@@ -91,7 +80,7 @@ def login():
             if user.must_change_password:
                 flash(_("Please choose a new password before you continue."), "info")
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")) or home_url())
+            return redirect(safe_next(request.args.get("next")) or home_url())
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error), status
 
@@ -120,7 +109,7 @@ def language():
     if current_user.is_authenticated:
         current_user.locale = code
         get_session().commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("auth.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.index"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

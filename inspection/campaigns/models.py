@@ -22,6 +22,7 @@ class Campaign(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    park_id: int = Field(foreign_key="park.id", index=True)
     name: str = Field(max_length=128)
     type: str = Field(default="special", max_length=20)
     description: str | None = Field(default=None, sa_type=Text)
@@ -42,6 +43,7 @@ class RecurringPlan(SQLModel, table=True):
     __tablename__ = "recurring_plan"
 
     id: int | None = Field(default=None, primary_key=True)
+    park_id: int = Field(foreign_key="park.id", index=True)
     name: str = Field(max_length=128)
     recurrence: str = Field(max_length=20)  # monthly, quarterly, before_holidays
     type: str = Field(default="routine", max_length=20)
@@ -69,9 +71,12 @@ class RecurringPlan(SQLModel, table=True):
 class Holiday(SQLModel, table=True):
     """A public holiday, for plans that inspect before holidays (节假日前检查)."""
 
-    __table_args__ = (UniqueConstraint("start_date", "name", name="uq_holiday_start_name"),)
+    __table_args__ = (
+        UniqueConstraint("park_id", "start_date", "name", name="uq_holiday_park_start_name"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    park_id: int = Field(foreign_key="park.id", index=True)
     name: str = Field(max_length=64)
     start_date: date
     end_date: date

@@ -17,6 +17,8 @@ from inspection import clock
 from inspection import labels
 from inspection.auth.models import Role
 from inspection.auth.models import User
+from inspection.auth.scope import EVERYTHING
+from inspection.auth.scope import Scope
 from inspection.campaigns import services
 from inspection.campaigns.models import Campaign
 from inspection.campaigns.models import Holiday
@@ -25,6 +27,7 @@ from inspection.errors import DomainError
 from inspection.errors import check_version
 from inspection.inspections.services import team_members
 from inspection.notifications.services import notify
+from inspection.parks.models import Park
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +57,24 @@ def occurrences(plan: RecurringPlan, start: date, end: date, holidays: list[Holi
 def next_occurrence(session: Session, plan: RecurringPlan) -> date | None:
     """The next date the plan inspects on, within a year."""
     today = clock.today()
-    dates = occurrences(plan, today, today + timedelta(days=366), holidays(session))
+    dates = occurrences(plan, today, today + timedelta(days=366), holidays(session, plan.park_id))
     return dates[0] if dates else None
 
 
-def holidays(session: Session) -> list[Holiday]:
-    """The holidays on record, in order."""
-    return list(session.exec(select(Holiday).order_by(Holiday.start_date)))
+def holidays_in(session: Session, scope: Scope) -> list[Holiday]:
+    """The holidays of the parks in scope, in order."""
+    return list(
+        session.exec(
+            select(Holiday).where(scope.parks(Holiday.park_id)).order_by(Holiday.start_date)
+        )
+    )
+
+
+def holidays(session: Session, park_id: int) -> list[Holiday]:
+    """The park's holidays on record, in order."""
+    return list(
+        session.exec(select(Holiday).where(Holiday.park_id == park_id).order_by(Holiday.start_date))
+    )
 
 
 @dataclass
@@ -72,16 +86,23 @@ class PlanningResult:
     problems: int = 0
 
 
-def plan_due(session: Session) -> PlanningResult:
-    """Make the campaigns of every occurrence that falls within its plan's lead time."""
+def plan_due(session: Session, parks: Scope = EVERYTHING) -> PlanningResult:
+    """Make the campaigns of every occurrence that falls within its plan's lead time (of the
+    plans of the parks in scope: the scheduler's night run covers them all)."""
     today = clock.today()
     result = PlanningResult()
-    all_holidays = holidays(session)
-    plan_ids = session.exec(select(RecurringPlan.id).where(RecurringPlan.active.is_(True))).all()
+    park_holidays: dict[int, list[Holiday]] = {}
+    plan_ids = session.exec(
+        select(RecurringPlan.id).where(
+            RecurringPlan.active.is_(True), parks.parks(RecurringPlan.park_id)
+        )
+    ).all()
     for plan_id in plan_ids:
         plan = session.get(RecurringPlan, plan_id)
         window_end = today + timedelta(days=plan.lead_days)
-        for when in occurrences(plan, today, window_end, all_holidays):
+        if plan.park_id not in park_holidays:
+            park_holidays[plan.park_id] = holidays(session, plan.park_id)
+        for when in occurrences(plan, today, window_end, park_holidays[plan.park_id]):
             exists = session.exec(
                 select(Campaign.id).where(
                     Campaign.recurring_plan_id == plan.id, Campaign.occurrence == when
@@ -99,6 +120,7 @@ def plan_due(session: Session) -> PlanningResult:
                     key=f"recurring:{plan.id}:{when.isoformat()}",
                     params={"plan": plan.name, "count": count, "date": when.isoformat()},
                     link=f"/campaigns/{campaign.id}",
+                    park_id=plan.park_id,
                 )
                 plan.last_error = None
                 session.commit()
@@ -133,11 +155,14 @@ def _make_campaign(session: Session, plan: RecurringPlan, when: date) -> Campaig
         raise DomainError(
             _("The plan's author no longer has an active account; edit and save the plan again.")
         )
-    selection = services.Selection(industry=plan.industry, risk=plan.risk, zone_id=plan.zone_id)
+    selection = services.Selection(
+        park_id=plan.park_id, industry=plan.industry, risk=plan.risk, zone_id=plan.zone_id
+    )
     enterprises = services.matching(session, selection)
     campaign = services.create_campaign(
         session,
         actor=actor,
+        park=session.get(Park, plan.park_id),
         name=f"{plan.name}（{when.isoformat()}）",
         type=plan.type,
         description=None,
@@ -158,6 +183,7 @@ def save_plan(
     session: Session,
     *,
     actor: User,
+    park: Park,
     plan: RecurringPlan | None,
     values: dict,
     expected_version: int | None = None,
@@ -183,9 +209,11 @@ def save_plan(
         inspector_ids.insert(0, actor.id)
     if not inspector_ids:
         raise DomainError(_("Choose at least one inspector for the plan."))
-    team_members(session, inspector_ids)
+    team_members(session, inspector_ids, park=park)
     if plan is None:
-        plan = RecurringPlan(name=name, recurrence=values["recurrence"], created_by_id=actor.id)
+        plan = RecurringPlan(
+            park_id=park.id, name=name, recurrence=values["recurrence"], created_by_id=actor.id
+        )
         session.add(plan)
     else:
         check_version(plan.version, expected_version)
@@ -211,8 +239,10 @@ def save_plan(
     return plan
 
 
-def add_holiday(session: Session, *, name: str, start: date | None, end: date | None) -> Holiday:
-    """Record a holiday; the end may be left out for a one-day holiday."""
+def add_holiday(
+    session: Session, *, park: Park, name: str, start: date | None, end: date | None
+) -> Holiday:
+    """Record a holiday of the park; the end may be left out for a one-day holiday."""
     name = (name or "").strip()
     if not name or start is None:
         raise DomainError(_("Give the holiday's name and first day."))
@@ -220,10 +250,12 @@ def add_holiday(session: Session, *, name: str, start: date | None, end: date | 
     if end < start:
         raise DomainError(_("A holiday cannot end before it starts."))
     if session.exec(
-        select(Holiday.id).where(Holiday.name == name, Holiday.start_date == start)
+        select(Holiday.id).where(
+            Holiday.park_id == park.id, Holiday.name == name, Holiday.start_date == start
+        )
     ).first():
         raise DomainError(_("This holiday is already on the list."))
-    holiday = Holiday(name=name[:64], start_date=start, end_date=end)
+    holiday = Holiday(park_id=park.id, name=name[:64], start_date=start, end_date=end)
     session.add(holiday)
     session.flush()
     return holiday

@@ -19,11 +19,12 @@ from inspection import clock
 from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
+from inspection.campaigns import queries
 from inspection.campaigns import recurring
 from inspection.campaigns.forms import HolidayForm
 from inspection.campaigns.forms import RecurringPlanForm
 from inspection.campaigns.models import Campaign
-from inspection.campaigns.models import Holiday
 from inspection.campaigns.models import RecurringPlan
 from inspection.campaigns.views import checklist_choices
 from inspection.campaigns.views import inspector_choices
@@ -31,9 +32,9 @@ from inspection.checklists.models import ChecklistVersion
 from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import INDUSTRY_SECTORS
-from inspection.enterprises.services import current_park
 from inspection.errors import DomainError
 from inspection.hazards.forms import ConfirmForm
+from inspection.parks.queries import require_working_park
 from inspection.web import choices
 from inspection.web import parse_version
 from inspection.web import refuse
@@ -46,7 +47,13 @@ bp = Blueprint("recurring", __name__, url_prefix="/campaigns")
 def index():
     """The recurring plans, when each next inspects, and any problem planning them."""
     db = get_session()
-    plans = list(db.exec(select(RecurringPlan).order_by(RecurringPlan.name)))
+    plans = list(
+        db.exec(
+            select(RecurringPlan)
+            .where(request_scope(current_user).rows(RecurringPlan.park_id))
+            .order_by(RecurringPlan.name)
+        )
+    )
     made = {
         plan.id: db.exec(
             select(Campaign)
@@ -81,7 +88,7 @@ def _choices(form: RecurringPlanForm) -> None:
         [("", _("All industries"))] + [(n, n) for n in INDUSTRY_SECTORS]
     )
     form.risk.choices = choices([("", _("Any"))] + list(labels.RISK_FLAGS.items()))
-    zones = enterprise_queries.zones(db, current_park(db).id)
+    zones = enterprise_queries.zones(db, require_working_park(db, current_user).id)
     form.zone.choices = choices([("", _("All zones"))] + [(str(z.id), z.name) for z in zones])
     checklist_choices(form)
     inspector_choices(form)
@@ -93,7 +100,7 @@ def _choices(form: RecurringPlanForm) -> None:
 def edit(plan_id: int | None = None):
     """Create or change a recurring plan."""
     db = get_session()
-    plan = db.get(RecurringPlan, plan_id) if plan_id else None
+    plan = queries.get_plan(db, current_user, plan_id) if plan_id else None
     if plan_id and plan is None:
         abort(404)
     form = RecurringPlanForm(obj=plan if request.method == "GET" else None)
@@ -130,6 +137,7 @@ def edit(plan_id: int | None = None):
             plan = recurring.save_plan(
                 db,
                 actor=current_user,
+                park=require_working_park(db, current_user),
                 plan=plan,
                 values=values,
                 expected_version=parse_version(form.version.data),
@@ -151,7 +159,7 @@ def plan_now():
     """Make the inspections that are due to be planned now, without waiting for the night."""
     if not ConfirmForm().validate():
         abort(400)
-    result = recurring.plan_due(get_session())
+    result = recurring.plan_due(get_session(), request_scope(current_user))
     if result.problems:
         flash(
             _(
@@ -181,7 +189,11 @@ def holidays():
     if form.validate_on_submit():
         try:
             holiday = recurring.add_holiday(
-                db, name=form.name.data, start=form.start_date.data, end=form.end_date.data
+                db,
+                park=require_working_park(db, current_user),
+                name=form.name.data,
+                start=form.start_date.data,
+                end=form.end_date.data,
             )
         except DomainError as refused:
             status = refuse(db, refused)
@@ -194,7 +206,7 @@ def holidays():
     return render_template(
         "campaigns/holidays.html",
         form=form,
-        holidays=recurring.holidays(db),
+        holidays=recurring.holidays_in(db, request_scope(current_user)),
         today=clock.today(),
         confirm_form=ConfirmForm(),
     ), status
@@ -205,7 +217,7 @@ def holidays():
 def delete_holiday(holiday_id: int):
     """Take a holiday off the list."""
     db = get_session()
-    holiday = db.get(Holiday, holiday_id) or abort(404)
+    holiday = queries.get_holiday(db, current_user, holiday_id) or abort(404)
     if not ConfirmForm().validate():
         abort(400)
     db.delete(holiday)

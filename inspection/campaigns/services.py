@@ -20,18 +20,23 @@ from inspection.errors import Forbidden
 from inspection.inspections import services
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionStatus
+from inspection.parks.models import Park
 
 
 @dataclass
 class Selection:
-    """Which enterprises a campaign covers: by industry, risk flag and zone (all must match)."""
+    """Which enterprises of a park a campaign covers: by industry, risk flag and zone (all must
+    match)."""
 
+    park_id: int
     industry: str | None = None
     risk: str | None = None
     zone_id: int | None = None
 
     def statement(self):
-        stmt = select(Enterprise).where(Enterprise.active.is_(True))
+        stmt = select(Enterprise).where(
+            Enterprise.park_id == self.park_id, Enterprise.active.is_(True)
+        )
         if self.industry:
             stmt = stmt.where(Enterprise.industry == self.industry)
         if self.risk in RISK_FLAGS:
@@ -50,6 +55,7 @@ def create_campaign(
     session: Session,
     *,
     actor: User,
+    park: Park,
     name: str,
     type: str,
     description: str | None,
@@ -75,8 +81,9 @@ def create_campaign(
     ids = list(inspector_ids)
     if actor.role == Role.INSPECTOR and actor.id not in ids:
         ids.insert(0, actor.id)
-    team = services.team_members(session, ids)
+    team = services.team_members(session, ids, park=park)
     campaign = Campaign(
+        park_id=park.id,
         name=name,
         type=type,
         description=(description or "").strip() or None,
@@ -89,8 +96,10 @@ def create_campaign(
     session.flush()
     for enterprise_id in dict.fromkeys(enterprise_ids):
         enterprise = session.get(Enterprise, enterprise_id)
-        if enterprise is None:
-            raise DomainError(_("An enterprise of the selection no longer exists."))
+        if enterprise is None or enterprise.park_id != park.id:
+            raise DomainError(
+                _("An enterprise of the selection no longer exists in %(park)s.", park=park.name)
+            )
         inspection = services.open_inspection(
             session,
             enterprise=enterprise,

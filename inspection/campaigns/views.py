@@ -20,6 +20,8 @@ from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
+from inspection.campaigns import queries
 from inspection.campaigns import services
 from inspection.campaigns.forms import CampaignForm
 from inspection.campaigns.models import Campaign
@@ -30,10 +32,10 @@ from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.services import current_park
 from inspection.errors import DomainError
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import active_inspectors
+from inspection.parks.queries import require_working_park
 from inspection.web import choices
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -46,7 +48,9 @@ def index():
     db = get_session()
     rows = [
         (campaign, services.progress(db, campaign.id))
-        for campaign in db.exec(select(Campaign).order_by(Campaign.start_date.desc()))
+        for campaign in db.exec(
+            queries.visible_campaigns(current_user).order_by(Campaign.start_date.desc())
+        )
     ]
     return render_template(
         "campaigns/index.html",
@@ -61,6 +65,7 @@ def _selection() -> services.Selection:
     risk = request.values.get("risk") or None
     zone = request.values.get("zone", "")
     return services.Selection(
+        park_id=require_working_park(get_session(), current_user).id,
         industry=industry if industry in INDUSTRY_SECTORS else None,
         risk=risk if risk in RISK_FLAGS else None,
         zone_id=int(zone) if zone.isdigit() and len(zone) < 10 else None,
@@ -84,7 +89,7 @@ def inspector_choices(form) -> None:
     """The active inspectors, for `form.inspectors`."""
     form.inspectors.choices = choices(
         (u.id, u.display_name + (f"（{u.organisation}）" if u.third_party else ""))
-        for u in active_inspectors(get_session())
+        for u in active_inspectors(get_session(), request_scope(current_user))
     )
 
 
@@ -118,6 +123,7 @@ def create():
         campaign = services.create_campaign(
             db,
             actor=current_user,
+            park=require_working_park(db, current_user),
             name=form.name.data,
             type=form.type.data,
             description=form.description.data,
@@ -149,7 +155,7 @@ def _page(form, selection, matching, status: int = 200, error: str | None = None
         form=form,
         selection=selection,
         matching=matching,
-        zones=enterprise_queries.zones(db, current_park(db).id),
+        zones=enterprise_queries.zones(db, require_working_park(db, current_user).id),
         industries=list(INDUSTRY_SECTORS),
         risk_labels=labels.RISK_FLAGS,
         error=error,
@@ -161,7 +167,7 @@ def _page(form, selection, matching, status: int = 200, error: str | None = None
 def detail(campaign_id: int):
     """A campaign's inspections, enterprise by enterprise."""
     db = get_session()
-    campaign = db.get(Campaign, campaign_id) or abort(404)
+    campaign = queries.get_campaign(db, current_user, campaign_id) or abort(404)
     rows = list(
         db.exec(
             select(Inspection, Enterprise.name)

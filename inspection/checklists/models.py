@@ -6,8 +6,10 @@ from datetime import date
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import text
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
@@ -44,9 +46,24 @@ class ChecklistTemplate(SQLModel, table=True):
     """A checklist people refer to by its code; its content lives in versions."""
 
     __tablename__ = "checklist_template"
+    __table_args__ = (
+        # One template per code in the shared library, and one per code in each park.
+        Index(
+            "uq_checklist_template_library_code",
+            "code",
+            unique=True,
+            postgresql_where=text("park_id IS NULL"),
+            sqlite_where=text("park_id IS NULL"),
+        ),
+        UniqueConstraint("park_id", "code", name="uq_checklist_template_park_code"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=64, unique=True)
+    code: str = Field(max_length=64)
+    # None: the region's shared library, offered to every park; else one park's own copy.
+    park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
+    # The library template a park's copy was made from.
+    copied_from_id: int | None = Field(default=None, foreign_key="checklist_template.id")
     retired: bool = False
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from inspection import clock
 from inspection import labels
 from inspection.auth.models import User
+from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.hazards.models import Hazard
@@ -25,7 +26,7 @@ from inspection.inspections.models import InspectionInspector
 from inspection.inspections.models import InspectionStatus
 from inspection.inspections.queries import active_inspectors
 from inspection.statistics import figures
-from inspection.statistics.figures import Scope
+from inspection.statistics.figures import Subject
 from inspection.statistics.periods import Period
 from inspection.statistics.periods import add_months
 
@@ -56,8 +57,8 @@ def open_major(session: Session, user: User, limit: int = 10) -> list[tuple[Haza
     )
 
 
-def scope_name(session: Session, scope: Scope) -> str | None:
-    """What the scope is called (a zone's or enterprise's name, an industry), if any."""
+def scope_name(session: Session, scope: Subject) -> str | None:
+    """What the subject is called (a zone's or enterprise's name, an industry), if any."""
     if scope.dimension == "park":
         return None
     if scope.dimension == "zone":
@@ -98,10 +99,11 @@ class Workload:
     found: int = 0
 
 
-def workload(session: Session, period: Period) -> list[Workload]:
-    """Every active inspector's open hazards, re-inspections waiting and inspections ahead."""
+def workload(session: Session, period: Period, parks: Scope) -> list[Workload]:
+    """Every active inspector's open hazards, re-inspections waiting and inspections ahead, in
+    the parks in scope."""
     today = clock.today()
-    rows = {user.id: Workload(user) for user in active_inspectors(session)}
+    rows = {user.id: Workload(user) for user in active_inspectors(session, parks)}
     hazards = session.exec(
         select(
             Hazard.assigned_inspector_id,
@@ -109,7 +111,9 @@ def workload(session: Session, period: Period) -> list[Workload]:
             func.count().filter(Hazard.deadline < today),
             func.count().filter(Hazard.state == HazardState.SUBMITTED),
         )
-        .where(unclosed(), Hazard.assigned_inspector_id.in_(list(rows)))
+        .where(
+            unclosed(), parks.parks(Hazard.park_id), Hazard.assigned_inspector_id.in_(list(rows))
+        )
         .group_by(Hazard.assigned_inspector_id)
     )
     for user_id, open_, overdue, to_review in hazards:
@@ -123,6 +127,7 @@ def workload(session: Session, period: Period) -> list[Workload]:
         .join(Inspection, Inspection.id == InspectionInspector.inspection_id)
         .where(
             InspectionInspector.user_id.in_(list(rows)),
+            parks.parks(Inspection.park_id),
             Inspection.status.in_([InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS]),
         )
         .group_by(InspectionInspector.user_id, Inspection.status)
@@ -132,7 +137,7 @@ def workload(session: Session, period: Period) -> list[Workload]:
             rows[user_id].planned = count
         else:
             rows[user_id].in_progress = count
-    for key, totals in figures.breakdown(session, period, "inspector").items():
+    for key, totals in figures.breakdown(session, period, "inspector", parks).items():
         if key.isdigit() and int(key) in rows:
             rows[int(key)].found = totals.found
     return sorted(rows.values(), key=lambda row: (-row.open, row.inspector.display_name))

@@ -13,12 +13,14 @@ from inspection import clock
 from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
 from inspection.dashboard import queries
 from inspection.db import get_session
+from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.statistics import summary
-from inspection.statistics.figures import Scope
+from inspection.statistics.figures import Subject
 from inspection.statistics.periods import Period
 
 bp = Blueprint("dashboard", __name__)
@@ -35,8 +37,10 @@ def read_period() -> tuple[Period, list[str]]:
         return Period.parse("", clock.today()), [str(wrong)]
 
 
-def read_scope() -> tuple[Scope, list[str]]:
-    """At most one scope filter; nonsense is named and left out."""
+def read_subject() -> tuple[Subject, list[str]]:
+    """The parks in the user's scope, narrowed by at most one filter; nonsense is named and
+    left out."""
+    parks = request_scope(current_user)
     checks = {
         "zone": lambda v: v.isdigit() and len(v) < 10,
         "enterprise": lambda v: v.isdigit() and len(v) < 10,
@@ -55,18 +59,18 @@ def read_scope() -> tuple[Scope, list[str]]:
                 value=value[:40],
                 filter=labels.label(labels.FILTER_NAMES, name),
             )
-            return Scope(), [message]
-        return Scope(name, value), []
-    return Scope(), []
+            return Subject(parks), [message]
+        return Subject(parks, name, value), []
+    return Subject(parks), []
 
 
-def _render(template: str, period: Period, scope: Scope, problems: list[str], **context):
+def _render(template: str, period: Period, subject: Subject, problems: list[str], **context):
     db = get_session()
     return render_template(
         template,
-        summary=summary.summarise(db, period, scope),
+        summary=summary.summarise(db, period, subject),
         period=period,
-        scope=scope,
+        scope=subject,
         problems=problems,
         list_args=summary.list_args,
         periods=queries.period_choices(clock.today()),
@@ -83,20 +87,22 @@ def index():
     now."""
     db = get_session()
     period, problems = read_period()
-    scope, scope_problems = read_scope()
+    subject, subject_problems = read_subject()
     titles = summary.titles()
     by = request.args.get("by")
     if by not in titles:
         by = "zone"
+    whole = subject.dimension == "park"
     return _render(
         "dashboard/index.html",
         period,
-        scope,
-        problems + scope_problems,
-        scope_name=queries.scope_name(db, scope),
+        subject,
+        problems + subject_problems,
+        scope_name=queries.scope_name(db, subject),
         by=by,
-        breakdown=summary.breakdown(db, period, by) if scope.dimension == "park" else None,
+        breakdown=summary.breakdown(db, period, by, subject.parks) if whole else None,
         breakdown_titles=titles,
+        parks=summary.compare_parks(db, period, subject.parks) if subject.parks.is_region else None,
         overdue=queries.overdue_list(db, current_user),
         major=queries.open_major(db, current_user),
     )
@@ -106,7 +112,8 @@ def index():
 @require(Permission.VIEW_ENTERPRISES)
 def scorecard(enterprise_id: int):
     """One enterprise's figures (staff view)."""
-    enterprise = get_session().get(Enterprise, enterprise_id) or abort(404)
+    db = get_session()
+    enterprise = enterprise_queries.get_enterprise(db, current_user, enterprise_id) or abort(404)
     return _scorecard(enterprise)
 
 
@@ -114,7 +121,9 @@ def scorecard(enterprise_id: int):
 @require(Permission.RECTIFY)
 def own_scorecard():
     """The enterprise's own figures, in its portal."""
-    enterprise = get_session().get(Enterprise, current_user.enterprise_id) or abort(404)
+    db = get_session()
+    own = current_user.enterprise_id
+    enterprise = enterprise_queries.get_enterprise(db, current_user, own) or abort(404)
     return _scorecard(enterprise)
 
 
@@ -124,7 +133,7 @@ def _scorecard(enterprise: Enterprise):
     return _render(
         "dashboard/scorecard.html",
         period,
-        Scope("enterprise", str(enterprise.id)),
+        Subject(request_scope(current_user), "enterprise", str(enterprise.id)),
         problems,
         enterprise=enterprise,
         zone=zone,
@@ -139,7 +148,7 @@ def workload():
     period, problems = read_period()
     return render_template(
         "dashboard/workload.html",
-        rows=queries.workload(db, period),
+        rows=queries.workload(db, period, request_scope(current_user)),
         period=period,
         problems=problems,
         periods=queries.period_choices(clock.today()),

@@ -1,4 +1,4 @@
-"""The park, its zones and the enterprises in it."""
+"""The zones of a park and the enterprises in it."""
 
 from __future__ import annotations
 
@@ -11,21 +11,6 @@ from sqlmodel import SQLModel
 
 from inspection import clock
 from inspection.db import UTCDateTime
-
-
-class Park(SQLModel, table=True):
-    """An economic development zone or industrial park run by one committee (管委会)."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=128, unique=True)
-    # Printed in notice numbers, e.g. 经开安环整改〔2026〕第0001号.
-    notice_prefix: str = Field(max_length=32)
-    # The committee's name as it heads its documents, e.g. 青溪经济开发区管理委员会.
-    authority: str | None = Field(default=None, max_length=128)
-    # Workflow settings: the re-inspector must not be the finder; who decides extensions.
-    reviewer_must_differ: bool = True
-    extension_approver: str = Field(default="supervisor", max_length=16)
-    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 
 
 class Zone(SQLModel, table=True):

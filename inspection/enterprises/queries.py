@@ -9,7 +9,8 @@ from sqlmodel import or_
 from sqlmodel import select
 
 from inspection.auth.models import User
-from inspection.auth.permissions import enterprise_scope
+from inspection.auth.scope import Scope
+from inspection.auth.scope import request_scope
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import Enterprise
@@ -45,7 +46,7 @@ class EnterpriseFilters:
 
 def visible_enterprises(user: User):
     """A select of the enterprises the user may see."""
-    return select(Enterprise).where(enterprise_scope(user, Enterprise.id))
+    return select(Enterprise).where(request_scope(user).rows(Enterprise.park_id, Enterprise.id))
 
 
 def get_enterprise(session: Session, user: User, enterprise_id: int) -> Enterprise | None:
@@ -82,6 +83,13 @@ def list_enterprises(
 def zones(session: Session, park_id: int) -> list[Zone]:
     """The park's zones by name."""
     return list(session.exec(select(Zone).where(Zone.park_id == park_id).order_by(Zone.name)))
+
+
+def zones_in(session: Session, scope: Scope) -> list[Zone]:
+    """The zones of the parks in scope, by name (for list filters)."""
+    return list(
+        session.exec(select(Zone).where(scope.parks(Zone.park_id)).order_by(Zone.name, Zone.id))
+    )
 
 
 def zone_names(session: Session) -> dict[int, str]:

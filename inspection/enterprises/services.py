@@ -17,11 +17,11 @@ from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import DischargePermit
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
 from inspection.enterprises.models import Scale
 from inspection.enterprises.models import Zone
 from inspection.errors import DomainError
 from inspection.errors import check_version
+from inspection.parks.models import Park
 from inspection.statistics import tally
 
 EDITABLE_FIELDS = (
@@ -47,14 +47,6 @@ class InvalidEnterprise(DomainError):
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__("；".join(problems.values()))
         self.problems = problems
-
-
-def current_park(session: Session) -> Park:
-    """The park this deployment serves."""
-    park = session.exec(select(Park).order_by(Park.id)).first()
-    if park is None:
-        raise DomainError(_("No park is set up yet. Run `flask --app wsgi setup-park` first."))
-    return park
 
 
 def validate(

@@ -18,6 +18,7 @@ from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
 from inspection.db import get_session
 from inspection.enterprises import queries
 from inspection.enterprises import services
@@ -29,6 +30,7 @@ from inspection.errors import DomainError
 from inspection.hazards import queries as hazard_queries
 from inspection.inspections import queries as inspection_queries
 from inspection.pagination import parse_page
+from inspection.parks.queries import require_working_park
 from inspection.web import choices
 from inspection.web import parse_version
 
@@ -36,7 +38,7 @@ bp = Blueprint("enterprises", __name__)
 
 
 def _zone_choices(form: EnterpriseForm) -> None:
-    park = services.current_park(get_session())
+    park = require_working_park(get_session(), current_user)
     form.zone_id.choices = choices(
         [("", _("No zone"))]
         + [(zone.id, zone.name) for zone in queries.zones(get_session(), park.id)]
@@ -48,7 +50,6 @@ def _zone_choices(form: EnterpriseForm) -> None:
 def index():
     """List enterprises with search, filters and pagination."""
     db = get_session()
-    park = services.current_park(db)
     filters = queries.EnterpriseFilters.from_args(request.args)
     page = queries.list_enterprises(
         db,
@@ -61,7 +62,7 @@ def index():
         "enterprises/index.html",
         page=page,
         filters=filters,
-        zones=queries.zones(db, park.id),
+        zones=queries.zones_in(db, request_scope(current_user)),
         zone_names=queries.zone_names(db),
         industries=list(INDUSTRY_SECTORS),
         risk_labels=labels.RISK_FLAGS,
@@ -97,7 +98,7 @@ def create():
         db = get_session()
         try:
             enterprise = services.create_enterprise(
-                db, park=services.current_park(db), values=form.values()
+                db, park=require_working_park(db, current_user), values=form.values()
             )
         except services.InvalidEnterprise as invalid:
             _attach(form, invalid.problems)
@@ -156,7 +157,7 @@ def import_file():
         try:
             report = services.import_enterprises(
                 db,
-                park=services.current_park(db),
+                park=require_working_park(db, current_user),
                 filename=upload.filename or "",
                 data=upload.read(),
                 max_rows=current_app.config["IMPORT_MAX_ROWS"],
@@ -192,7 +193,7 @@ def import_template():
 def zones():
     """The park's zones, and a form to add one."""
     db = get_session()
-    park = services.current_park(db)
+    park = require_working_park(db, current_user)
     form = ZoneForm()
     if form.validate_on_submit():
         try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
 from inspection.hazards.models import Hazard
+from inspection.parks.models import Park
 
 
 def lock(session: Session, hazard: Hazard) -> Hazard:

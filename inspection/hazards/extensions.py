@@ -101,7 +101,7 @@ def request_extension(
     session.flush()
     role = approver_role(session, hazard)
     deciders = (
-        supervisors(session)
+        supervisors(session, hazard.park_id)
         if role == Role.SUPERVISOR
         else [session.get(User, hazard.assigned_inspector_id or hazard.found_by_id)]
     )

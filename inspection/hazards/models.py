@@ -140,14 +140,15 @@ class Hazard(SQLModel, table=True):
         # count from the index alone.
         Index(
             "ix_hazard_unclosed",
+            "park_id",
             "deadline",
             "id",
             postgresql_where=text(UNCLOSED_PREDICATE),
             sqlite_where=text(UNCLOSED_PREDICATE),
             postgresql_include=["level", "enterprise_id"],
         ),
-        # The hazard list's order (most urgent first) walks this index.
-        Index("ix_hazard_deadline_id", "deadline", "id"),
+        # The hazard list's order (most urgent first) walks this index, within a park.
+        Index("ix_hazard_park_deadline_id", "park_id", "deadline", "id"),
         Index(
             "ix_hazard_open_deadline",
             "level",
@@ -169,6 +170,8 @@ class Hazard(SQLModel, table=True):
     uuid: str = Field(default_factory=lambda: str(uuid_module.uuid4()), max_length=36, unique=True)
     # YH-YYYYMMDD-NNNN, numbered per local day.
     number: str = Field(max_length=32, unique=True)
+    # The enterprise's park (enterprises never change park), so every scope reads one column.
+    park_id: int = Field(foreign_key="park.id")
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True)
     notice_id: int | None = Field(default=None, foreign_key="notice.id", index=True)

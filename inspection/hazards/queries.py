@@ -20,7 +20,7 @@ from inspection import clock
 from inspection import labels
 from inspection.auth.models import Role
 from inspection.auth.models import User
-from inspection.auth.permissions import enterprise_scope
+from inspection.auth.scope import request_scope
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import OPEN_STATES
 from inspection.hazards.models import VISIBLE_TO_ENTERPRISE
@@ -45,7 +45,7 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
 
 def hazard_scope(user: User) -> ColumnElement[bool]:
     """The hazards a user may see: an enterprise sees its own, once a notice made them its."""
-    scope = enterprise_scope(user, Hazard.enterprise_id)
+    scope = request_scope(user).rows(Hazard.park_id, Hazard.enterprise_id)
     if user.role == Role.ENTERPRISE:
         scope = and_(scope, Hazard.state.in_(VISIBLE_TO_ENTERPRISE))
     return scope
@@ -318,7 +318,7 @@ def history(session: Session, hazard_id: int) -> list[tuple[HazardEvent, str | N
 
 def notice_scope(user: User) -> ColumnElement[bool]:
     """The notices a user may see."""
-    return enterprise_scope(user, Notice.enterprise_id)
+    return request_scope(user).rows(Notice.park_id, Notice.enterprise_id)
 
 
 def get_notice(session: Session, user: User, notice_id: int) -> Notice | None:

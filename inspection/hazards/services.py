@@ -19,7 +19,6 @@ from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.checklists.models import ChecklistItem
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
 from inspection.errors import NotFound
@@ -53,6 +52,7 @@ from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
 from inspection.notifications.services import supervisors
 from inspection.numbering import next_number
+from inspection.parks.models import Park
 from inspection.statistics import tally
 
 DEFAULT_DEADLINE_DAYS = {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 60}
@@ -170,6 +170,7 @@ def record_hazard(
     number = f"YH-{local_day}-{next_number(session, f'hazard:{local_day}'):04d}"
     hazard = Hazard(
         number=number,
+        park_id=inspection.park_id,
         enterprise_id=inspection.enterprise_id,
         inspection_id=inspection.id,
         title=title,
@@ -320,6 +321,7 @@ def issue_notice(session: Session, *, inspection: Inspection, actor: User) -> No
         key=f"notice:{notice.id}",
         params={"notice": notice.number, "enterprise": enterprise.name, "count": len(hazards)},
         link=notice_link(notice.id),
+        park_id=notice.park_id,
     )
     return notice
 
@@ -424,7 +426,7 @@ def accept_rectification(
     )
     _record_review(session, hazard, actor, event, comment, photos, review_mode)
     if hazard.state == HazardState.ACCEPTED:
-        recipients, kind = supervisors(session), "awaiting_delisting"
+        recipients, kind = supervisors(session, hazard.park_id), "awaiting_delisting"
     else:
         recipients, kind = enterprise_users(session, hazard.enterprise_id), "hazard_closed"
     notify(

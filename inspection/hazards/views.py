@@ -27,12 +27,11 @@ from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import is_enterprise_user
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
 from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
-from inspection.enterprises.services import current_park
 from inspection.errors import DomainError
 from inspection.evidence import queries as photo_queries
 from inspection.evidence.documents import check_upload
@@ -67,6 +66,7 @@ from inspection.inspections.models import Inspection
 from inspection.inspections.queries import inspector_names
 from inspection.inspections.queries import team
 from inspection.pagination import parse_page
+from inspection.parks.models import Park
 from inspection.reports.pdf import render_pdf
 from inspection.web import choices
 
@@ -123,7 +123,7 @@ def index():
         enterprise = enterprise_queries.get_enterprise(db, current_user, filters.enterprise_id)
     zones, inspectors = [], []
     if not is_enterprise_user(current_user):
-        zones = enterprise_queries.zones(db, current_park(db).id)
+        zones = enterprise_queries.zones_in(db, request_scope(current_user))
         inspectors = inspector_names(db)
     # Ticking hazards and the bulk form come when asked for (?bulk=1): the everyday list stays
     # light, and a tablet user does not tick boxes by accident.

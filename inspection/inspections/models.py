@@ -45,6 +45,8 @@ class Inspection(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # Made on the device for records created offline, so a resend creates nothing twice.
     uuid: str = Field(default_factory=lambda: str(uuid_module.uuid4()), max_length=36, unique=True)
+    # The enterprise's park, so every scope reads one column.
+    park_id: int = Field(foreign_key="park.id", index=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     type: str = Field(default=InspectionType.ROUTINE, max_length=20, index=True)
     # 执法检查: needs at least two certified officers; third-party staff may not carry it out.

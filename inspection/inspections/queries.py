@@ -11,7 +11,8 @@ from sqlmodel import select
 from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
-from inspection.auth.permissions import enterprise_scope
+from inspection.auth.scope import Scope
+from inspection.auth.scope import request_scope
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.inspections.models import Inspection
@@ -24,7 +25,7 @@ from inspection.pagination import paginate
 
 def visible_inspections(user: User):
     """A select of the inspections the user may see (never another enterprise's)."""
-    scope = enterprise_scope(user, Inspection.enterprise_id)
+    scope = request_scope(user).rows(Inspection.park_id, Inspection.enterprise_id)
     if user.role == Role.ENTERPRISE:
         # Enterprise users see inspections through the notices issued to them, not directly.
         scope = Inspection.id.is_(None)
@@ -140,12 +141,12 @@ def inspector_names(session: Session) -> list:
     )
 
 
-def active_inspectors(session: Session) -> list[User]:
-    """Inspectors who can join a team."""
+def active_inspectors(session: Session, parks: Scope) -> list[User]:
+    """Inspectors who can join a team in the parks of a scope."""
     return list(
         session.exec(
             select(User)
-            .where(User.role == Role.INSPECTOR, User.active.is_(True))
+            .where(User.role == Role.INSPECTOR, User.active.is_(True), parks.staff())
             .order_by(User.display_name)
         )
     )

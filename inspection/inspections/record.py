@@ -7,7 +7,6 @@ from sqlmodel import Session
 from inspection import labels
 from inspection.checklists import services as checklists
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
 from inspection.evidence import queries as photo_queries
 from inspection.evidence.storage import storage
 from inspection.evidence.watermark import watermarked
@@ -15,6 +14,7 @@ from inspection.inspections import answers
 from inspection.inspections import queries
 from inspection.inspections import signatures
 from inspection.inspections.models import Inspection
+from inspection.parks.models import Park
 
 
 def context(session: Session, inspection: Inspection) -> dict:

@@ -11,6 +11,7 @@ from sqlmodel import select
 from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
+from inspection.auth.scope import scope_of
 from inspection.checklists.models import ChecklistVersion
 from inspection.checklists.models import VersionStatus
 from inspection.enterprises.models import Enterprise
@@ -23,6 +24,7 @@ from inspection.inspections.models import InspectionStatus
 from inspection.inspections.models import InspectionType
 from inspection.inspections.models import Signature
 from inspection.inspections.models import SignerRole
+from inspection.parks.models import Park
 
 
 def create_inspection(
@@ -40,7 +42,9 @@ def create_inspection(
     """Open an inspection of one enterprise with the actor as lead inspector."""
     if actor.role != Role.INSPECTOR:
         raise Forbidden(_("Only inspectors can start inspections."))
-    team = [actor] + team_members(session, [i for i in co_inspector_ids or [] if i != actor.id])
+    park = session.get(Park, enterprise.park_id)
+    co_inspectors = [i for i in co_inspector_ids or [] if i != actor.id]
+    team = [actor] + team_members(session, co_inspectors, park=park)
     inspection = open_inspection(
         session,
         enterprise=enterprise,
@@ -56,15 +60,28 @@ def create_inspection(
     return inspection
 
 
-def team_members(session: Session, user_ids: list[int]) -> list[User]:
-    """Active inspectors by id, in the order given, without repeats."""
+def team_members(session: Session, user_ids: list[int], *, park: Park) -> list[User]:
+    """Active inspectors of the park by id, in the order given, without repeats."""
     members = []
     for user_id in dict.fromkeys(user_ids):
         user = session.get(User, user_id)
         if user is None or user.role != Role.INSPECTOR or not user.active:
             raise DomainError(_("Only active inspectors can be on an inspection team."))
+        check_serves(user, park)
         members.append(user)
     return members
+
+
+def check_serves(user: User, park: Park) -> None:
+    """Refuse someone who does not work in the park (its own staff, or the region's bureau)."""
+    if not scope_of(user).covers(park):
+        raise DomainError(
+            _(
+                "%(name)s does not work in %(park)s and cannot take part in its inspections.",
+                name=user.display_name,
+                park=park.name,
+            )
+        )
 
 
 def use_checklists(session: Session, inspection: Inspection, version_ids: list[int]) -> None:
@@ -102,6 +119,9 @@ def open_inspection(
         raise DomainError(_("%(name)s is no longer active in the park.", name=enterprise.name))
     if not team:
         raise DomainError(_("Choose at least one inspector."))
+    park = session.get(Park, enterprise.park_id)
+    for member in [actor, *team]:
+        check_serves(member, park)
     if enforcement:
         officers = [member for member in team if not member.third_party]
         if any(member.third_party for member in team):
@@ -117,6 +137,7 @@ def open_inspection(
             )
     now = clock.now()
     inspection = Inspection(
+        park_id=enterprise.park_id,
         enterprise_id=enterprise.id,
         type=type,
         enforcement=enforcement,

@@ -25,6 +25,7 @@ from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
 from inspection.checklists import services as checklist_services
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistSection
@@ -100,7 +101,7 @@ def _enterprise_choices(form: InspectionForm) -> None:
     form.enterprise_id.choices = choices((e.id, e.name) for e in enterprises)
     form.co_inspectors.choices = choices(
         (u.id, u.display_name + (f"（{u.organisation}）" if u.organisation else ""))
-        for u in queries.active_inspectors(db)
+        for u in queries.active_inspectors(db, request_scope(current_user))
         if u.id != current_user.id
     )
 

@@ -15,14 +15,17 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import func
+from sqlmodel import or_
 from sqlmodel import select
 
 from inspection import labels
 from inspection.auth.models import User
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import Scope
+from inspection.auth.scope import request_scope
 from inspection.db import get_session
-from inspection.errors import Conflict
+from inspection.errors import DomainError
 from inspection.errors import check_version
 from inspection.hazards.forms import ConfirmForm
 from inspection.notifications import delivery as outbox
@@ -35,12 +38,33 @@ from inspection.notifications.outcome import DeliveryError
 from inspection.notifications.services import email_enabled
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
+from inspection.parks.queries import require_working_park
 from inspection.web import parse_version
 
 bp = Blueprint("notification_admin", __name__, url_prefix="/admin/notifications")
 
 # Statuses that need an admin's eye.
 TROUBLE = (DeliveryStatus.RETRYING, DeliveryStatus.FAILED)
+
+
+def _in_scope(scope: Scope):
+    """Deliveries of the admin's parks: to their people, or to their parks' webhooks (a
+    bureau admin also sees the bureau's own people's)."""
+    people = scope.parks(User.park_id)
+    if scope.is_region:
+        people = or_(people, User.region_id == scope.region_id)
+    return or_(people, scope.parks(WebhookEndpoint.park_id))
+
+
+def _endpoint(db, endpoint_id: int) -> WebhookEndpoint:
+    """A webhook of the admin's parks, or 404."""
+    endpoint = db.exec(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.id == endpoint_id,
+            request_scope(current_user).rows(WebhookEndpoint.park_id),
+        )
+    ).first()
+    return endpoint or abort(404)
 
 
 @bp.get("/")
@@ -50,10 +74,12 @@ def deliveries():
     db = get_session()
     status = request.args.get("status") or ""
     channel = request.args.get("channel") or ""
+    scoped = _in_scope(request_scope(current_user))
     stmt = (
         select(Delivery, User.display_name, WebhookEndpoint.name)
         .outerjoin(User, User.id == Delivery.recipient_id)
         .outerjoin(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
+        .where(scoped)
     )
     if status == "trouble":
         stmt = stmt.where(Delivery.status.in_(TROUBLE))
@@ -67,7 +93,15 @@ def deliveries():
         page=parse_page(request.args.get("page")),
         per_page=current_app.config["PAGE_SIZE"],
     )
-    counts = dict(db.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+    counts = dict(
+        db.exec(
+            select(Delivery.status, func.count())
+            .outerjoin(User, User.id == Delivery.recipient_id)
+            .outerjoin(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
+            .where(scoped)
+            .group_by(Delivery.status)
+        ).all()
+    )
     return render_template(
         "notifications/admin/deliveries.html",
         page=page,
@@ -86,7 +120,12 @@ def deliveries():
 def act_on_delivery(delivery_id: int, action: str):
     """Send a failed delivery again now, or give it up."""
     db = get_session()
-    delivery = db.get(Delivery, delivery_id) or abort(404)
+    delivery = db.exec(
+        select(Delivery)
+        .outerjoin(User, User.id == Delivery.recipient_id)
+        .outerjoin(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
+        .where(Delivery.id == delivery_id, _in_scope(request_scope(current_user)))
+    ).first() or abort(404)
     if not ConfirmForm().validate():
         abort(400)
     before = delivery.status
@@ -115,7 +154,13 @@ def act_on_delivery(delivery_id: int, action: str):
 def webhook_list():
     """The webhooks and what each receives."""
     db = get_session()
-    endpoints = list(db.exec(select(WebhookEndpoint).order_by(WebhookEndpoint.name)))
+    endpoints = list(
+        db.exec(
+            select(WebhookEndpoint)
+            .where(request_scope(current_user).rows(WebhookEndpoint.park_id))
+            .order_by(WebhookEndpoint.name)
+        )
+    )
     return render_template(
         "notifications/admin/webhooks.html",
         endpoints=endpoints,
@@ -131,9 +176,7 @@ def webhook_list():
 def webhook_form(endpoint_id: int | None = None):
     """Add or change a webhook."""
     db = get_session()
-    endpoint = db.get(WebhookEndpoint, endpoint_id) if endpoint_id else None
-    if endpoint_id and endpoint is None:
-        abort(404)
+    endpoint = _endpoint(db, endpoint_id) if endpoint_id else None
     form = WebhookForm(obj=endpoint if request.method == "GET" else None)
     if request.method == "GET":
         if endpoint is not None:
@@ -145,14 +188,15 @@ def webhook_form(endpoint_id: int | None = None):
     if form.validate_on_submit():
         try:
             if endpoint is None:
-                endpoint = WebhookEndpoint(name="", url="")
+                park = require_working_park(db, current_user)
+                endpoint = WebhookEndpoint(park_id=park.id, name="", url="")
                 db.add(endpoint)
             else:
                 check_version(endpoint.version, parse_version(form.version.data))
                 endpoint.version += 1
-        except Conflict as stale:
-            flash(stale.message, "error")
-            status = 409
+        except DomainError as refused:
+            flash(refused.message, "error")
+            status = refused.status
         else:
             endpoint.name = form.name.data.strip()
             endpoint.flavour = form.flavour.data
@@ -175,7 +219,7 @@ def webhook_form(endpoint_id: int | None = None):
 def webhook_test(endpoint_id: int):
     """Post a test message now and say what the receiver answered."""
     db = get_session()
-    endpoint = db.get(WebhookEndpoint, endpoint_id) or abort(404)
+    endpoint = _endpoint(db, endpoint_id)
     if not ConfirmForm().validate():
         abort(400)
     request_ = webhooks.build(

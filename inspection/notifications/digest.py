@@ -7,33 +7,39 @@ from sqlmodel import select
 from sqlmodel import update
 
 from inspection import clock
+from inspection.auth.models import User
 from inspection.db import insert_new
-from inspection.enterprises.models import Park
 from inspection.notifications.models import Channel
 from inspection.notifications.models import Delivery
 from inspection.notifications.models import DeliveryStatus
+from inspection.reminders.models import ReminderPolicy
 from inspection.reminders.policy import policy_for
 
 
 def make_digests(session: Session) -> int:
-    """After the park's digest hour, roll each user's held emails into one digest for the day.
+    """After their park's digest hour, roll each user's held emails into one digest for the day.
 
     The digest's key names the user and the day, so it is made once a day at most; emails
     held after it went out wait for the next day's.
     """
     now = clock.now()
     local = clock.local(now)
-    park = session.exec(select(Park).order_by(Park.id)).first()
-    if park is None or local.hour < policy_for(session, park.id).digest_hour:
-        return 0
     day = local.date().isoformat()
     recipients = session.exec(
-        select(Delivery.recipient_id)
+        select(Delivery.recipient_id, User.park_id)
+        .join(User, User.id == Delivery.recipient_id)
         .where(Delivery.status == DeliveryStatus.HELD, Delivery.created_at <= now)
         .distinct()
     ).all()
+    hours: dict[int | None, int] = {None: ReminderPolicy().digest_hour}
     made = 0
-    for recipient_id in recipients:
+    for recipient_id, park_id in recipients:
+        # Each park's staff and enterprises get theirs after the park's digest hour; bureau
+        # staff after the default hour.
+        if park_id not in hours:
+            hours[park_id] = policy_for(session, park_id).digest_hour
+        if local.hour < hours[park_id]:
+            continue
         created = insert_new(
             session,
             Delivery,

@@ -26,6 +26,8 @@ class Notification(SQLModel, table=True):
     params: str = Field(default="{}", sa_type=Text)
     link: str | None = Field(default=None, max_length=300)
     hazard_id: int | None = Field(default=None, foreign_key="hazard.id", index=True)
+    # The park the message is about (its webhooks get it); none for a region-wide one.
+    park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -78,6 +80,7 @@ class WebhookEndpoint(SQLModel, table=True):
     __tablename__ = "webhook_endpoint"
 
     id: int | None = Field(default=None, primary_key=True)
+    park_id: int = Field(foreign_key="park.id", index=True)
     name: str = Field(max_length=64)
     flavour: str = Field(default=WebhookFlavour.GENERIC, max_length=16)
     url: str = Field(max_length=500)

@@ -27,6 +27,7 @@ from inspection.notifications.models import DeliveryStatus
 from inspection.notifications.models import EmailMode
 from inspection.notifications.models import Notification
 from inspection.notifications.models import WebhookEndpoint
+from inspection.parks.models import Park
 
 
 def enterprise_users(session: Session, enterprise_id: int) -> list[User]:
@@ -42,11 +43,14 @@ def enterprise_users(session: Session, enterprise_id: int) -> list[User]:
     )
 
 
-def supervisors(session: Session) -> list[User]:
-    """The active supervisors."""
-    return list(
-        session.exec(select(User).where(User.role == Role.SUPERVISOR, User.active.is_(True)))
-    )
+def supervisors(session: Session, park_id: int) -> list[User]:
+    """The park's active supervisors; the region bureau's when the park has none of its own."""
+    active = (User.role == Role.SUPERVISOR, User.active.is_(True))
+    own = list(session.exec(select(User).where(*active, User.park_id == park_id)))
+    if own:
+        return own
+    region = select(Park.region_id).where(Park.id == park_id).scalar_subquery()
+    return list(session.exec(select(User).where(*active, User.region_id == region)))
 
 
 def email_enabled() -> bool:
@@ -64,6 +68,8 @@ class Message:
     params: dict = field(default_factory=dict)
     link: str | None = None
     hazard_id: int | None = None
+    # The park the message is about (its webhooks get it); the hazard's park when not given.
+    park_id: int | None = None
 
 
 def notify(
@@ -75,9 +81,10 @@ def notify(
     params: dict,
     link: str | None = None,
     hazard_id: int | None = None,
+    park_id: int | None = None,
 ) -> list[int]:
     """Queue one message; return the ids of the notifications that were new."""
-    return queue(session, [Message(recipients, kind, key, params, link, hazard_id)])
+    return queue(session, [Message(recipients, kind, key, params, link, hazard_id, park_id)])
 
 
 def queue(session: Session, messages: list[Message]) -> list[int]:
@@ -85,6 +92,7 @@ def queue(session: Session, messages: list[Message]) -> list[int]:
     now = clock.now()
     rows: dict[str, dict] = {}
     users: dict[str, User] = {}
+    _find_parks(session, messages)
     for message in messages:
         if message.kind not in MESSAGES:
             raise ValueError(f"unknown notification kind {message.kind}")
@@ -103,6 +111,7 @@ def queue(session: Session, messages: list[Message]) -> list[int]:
                     "params": params,
                     "link": message.link,
                     "hazard_id": message.hazard_id,
+                    "park_id": message.park_id,
                     "created_at": now,
                 },
             )
@@ -112,6 +121,19 @@ def queue(session: Session, messages: list[Message]) -> list[int]:
     deliveries += _webhook_deliveries(session, messages, now)
     insert_new(session, Delivery, deliveries)
     return [row.id for row in created]
+
+
+def _find_parks(session: Session, messages: list[Message]) -> None:
+    """Give each message about a hazard that park (one query for all of them)."""
+    from inspection.hazards.models import Hazard
+
+    wanted = {m.hazard_id for m in messages if m.park_id is None and m.hazard_id is not None}
+    if not wanted:
+        return
+    parks = dict(session.exec(select(Hazard.id, Hazard.park_id).where(Hazard.id.in_(wanted))).all())
+    for message in messages:
+        if message.park_id is None and message.hazard_id is not None:
+            message.park_id = parks.get(message.hazard_id)
 
 
 def _email_deliveries(created, rows: dict, users: dict, now) -> list[dict]:
@@ -143,7 +165,7 @@ def _webhook_deliveries(session: Session, messages: list[Message], now) -> list[
     endpoints = subscribed_endpoints(session)
     deliveries = []
     for message in messages:
-        for endpoint in endpoints.get(message.kind, []):
+        for endpoint in endpoints.get((message.park_id, message.kind), []):
             deliveries.append(
                 _delivery_row(
                     f"webhook:{endpoint.id}:{message.kind}:{message.key}"[:240],
@@ -177,10 +199,10 @@ def _delivery_row(key: str, channel: str, kind: str, now, **values) -> dict:
     return row
 
 
-def subscribed_endpoints(session: Session) -> dict[str, list[WebhookEndpoint]]:
-    """Active webhook endpoints by the notification kinds they receive."""
-    by_kind: dict[str, list[WebhookEndpoint]] = {}
+def subscribed_endpoints(session: Session) -> dict[tuple[int, str], list[WebhookEndpoint]]:
+    """Active webhook endpoints by their park and the notification kinds they receive."""
+    by_kind: dict[tuple[int, str], list[WebhookEndpoint]] = {}
     for endpoint in session.exec(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))):
         for kind in json.loads(endpoint.kinds or "[]"):
-            by_kind.setdefault(kind, []).append(endpoint)
+            by_kind.setdefault((endpoint.park_id, kind), []).append(endpoint)
     return by_kind

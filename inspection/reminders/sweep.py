@@ -24,7 +24,6 @@ from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.models import Park
 from inspection.hazards.audit import append_event
 from inspection.hazards.context import hazard_link
 from inspection.hazards.models import ExtensionRequest
@@ -35,6 +34,8 @@ from inspection.hazards.models import HazardLevel
 from inspection.hazards.models import owes_rectification
 from inspection.notifications.services import Message
 from inspection.notifications.services import queue
+from inspection.notifications.services import supervisors
+from inspection.parks.models import Park
 from inspection.reminders.models import ReminderPolicy
 from inspection.reminders.models import SweepState
 from inspection.reminders.policy import policy_for
@@ -113,7 +114,10 @@ def due_hazards(session: Session, park_id: int, level: str, day: date, steps: St
     """The open hazards of one level whose deadline makes a rule fire on `day`."""
     earliest = session.exec(
         select(func.min(Hazard.deadline)).where(
-            owes_rectification(), Hazard.level == level, Hazard.deadline.is_not(None)
+            owes_rectification(),
+            Hazard.park_id == park_id,
+            Hazard.level == level,
+            Hazard.deadline.is_not(None),
         )
     ).one()
     return session.exec(due_hazards_statement(park_id, level, deadlines_due(day, steps, earliest)))
@@ -136,12 +140,11 @@ def due_hazards_statement(park_id: int, level: str, deadlines: list[date]):
     """Open hazards of one level and park with one of these deadlines (partial index)."""
     return (
         select(*DUE_COLUMNS)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
         .where(
             owes_rectification(),
             Hazard.deadline.in_(deadlines),
             Hazard.level == level,
-            Enterprise.park_id == park_id,
+            Hazard.park_id == park_id,
         )
         .order_by(Hazard.deadline, Hazard.id)
     )
@@ -161,12 +164,13 @@ class _People:
         )
         self.by_enterprise: dict[int, list[User]] = defaultdict(list)
         for user in session.exec(
-            select(User).where(User.role == Role.ENTERPRISE, User.active.is_(True))
+            select(User).where(
+                User.role == Role.ENTERPRISE, User.active.is_(True), User.park_id == park_id
+            )
         ):
             self.by_enterprise[user.enterprise_id].append(user)
-        self.supervisors = list(
-            session.exec(select(User).where(User.role == Role.SUPERVISOR, User.active.is_(True)))
-        )
+        self.park_id = park_id
+        self.supervisors = supervisors(session, park_id)
         self._users: dict[int, User | None] = {}
 
     def user(self, user_id: int | None) -> User | None:
@@ -270,8 +274,7 @@ def _extension_messages(
     rows = session.exec(
         select(ExtensionRequest, Hazard)
         .join(Hazard, Hazard.id == ExtensionRequest.hazard_id)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .where(ExtensionRequest.status == ExtensionStatus.PENDING, Enterprise.park_id == park_id)
+        .where(ExtensionRequest.status == ExtensionStatus.PENDING, Hazard.park_id == park_id)
     ).all()
     for request, hazard in rows:
         waiting = (day - clock.local(request.requested_at).date()).days
@@ -319,6 +322,7 @@ def _statistics_messages(day: date, policy: ReminderPolicy, people: _People) -> 
                     f"statistics:{enterprise_id}:{period.code}:{ahead}",
                     {"enterprise": name, "period": period.code, "due": period.due.isoformat()},
                     "/portal",
+                    park_id=people.park_id,
                 )
             )
     return messages

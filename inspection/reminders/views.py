@@ -9,13 +9,14 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from inspection import clock
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
 from inspection.db import get_session
-from inspection.enterprises.services import current_park
 from inspection.errors import DomainError
+from inspection.parks.queries import require_working_park
 from inspection.reminders import policy as policies
 from inspection.reminders.forms import PolicyForm
 from inspection.reminders.models import SweepState
@@ -31,7 +32,7 @@ bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
 def policy():
     """Show and change when reminders and escalations go out."""
     db = get_session()
-    park = current_park(db)
+    park = require_working_park(db, current_user)
     current = policies.policy_for(db, park.id)
     form = PolicyForm(obj=current if request.method == "GET" else None)
     if request.method == "GET":

@@ -24,6 +24,8 @@ from sqlmodel import select
 from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
+from inspection.auth.scope import Scope
+from inspection.auth.scope import request_scope
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.reports import ledger
@@ -51,14 +53,20 @@ STAGES = {
 LEASE = timedelta(minutes=15)
 
 
-def request_supervision(session: Session, *, actor: User, period: Period) -> ReportJob:
-    """Ask for a supervision report for a period."""
+def request_supervision(
+    session: Session, *, actor: User, period: Period, parks: Scope
+) -> ReportJob:
+    """Ask for a supervision report for a period: of one park, or comparing a region's parks."""
     if actor.role not in (Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN):
         raise DomainError(_("Only park staff can ask for supervision reports."))
     if period.start > clock.today():
         raise DomainError(_("That period has not begun yet."))
+    if parks.nothing:
+        raise DomainError(_("Only park staff can ask for supervision reports."))
     job = ReportJob(
         kind=ReportKind.SUPERVISION,
+        park_id=parks.park_id,
+        region_id=parks.region_id if parks.is_region else None,
         period=period.code,
         title=_("Supervision report, %(period)s", period=period.label()),
         stage="queued",
@@ -76,6 +84,7 @@ def request_ledger(session: Session, *, actor: User, enterprise: Enterprise) -> 
         raise DomainError(_("There is nothing here, or it is not yours to see."))
     job = ReportJob(
         kind=ReportKind.LEDGER,
+        park_id=enterprise.park_id,
         enterprise_id=enterprise.id,
         title=_("Hazard ledger of %(enterprise)s", enterprise=enterprise.name),
         stage="queued",
@@ -88,15 +97,20 @@ def request_ledger(session: Session, *, actor: User, enterprise: Enterprise) -> 
 
 
 def visible(user: User):
-    """The jobs a user may see: staff see all; an enterprise sees its own ledgers only."""
+    """The jobs a user may see: staff their parks' reports (and bureau staff the region's
+    comparisons); an enterprise its own ledgers only."""
+    scope = request_scope(user)
     stmt = select(ReportJob)
     if user.role == Role.ENTERPRISE:
         return stmt.where(
-            ReportJob.kind == ReportKind.LEDGER, ReportJob.enterprise_id == user.enterprise_id
+            ReportJob.kind == ReportKind.LEDGER,
+            scope.rows(ReportJob.park_id, ReportJob.enterprise_id),
         )
-    if user.role in (Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN):
-        return stmt
-    return stmt.where(ReportJob.id.is_(None))
+    if scope.is_region:
+        return stmt.where(
+            or_(scope.parks(ReportJob.park_id), ReportJob.region_id == scope.region_id)
+        )
+    return stmt.where(scope.parks(ReportJob.park_id))
 
 
 def claim(session: Session) -> ReportJob | None:
@@ -146,7 +160,7 @@ def build(session: Session, job: ReportJob) -> None:
         with force_locale(job.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
             if job.kind == ReportKind.SUPERVISION:
                 period = Period.parse(job.period, clock.today())
-                context = supervision.context(session, period, step)
+                context = supervision.context(session, period, job_scope(job), step)
                 template = "reports/supervision.html"
             else:
                 enterprise = session.get(Enterprise, job.enterprise_id or 0)
@@ -173,6 +187,15 @@ def build(session: Session, job: ReportJob) -> None:
         job.finished_at = clock.now()
         job.lease_until = None
         session.commit()
+
+
+def job_scope(job: ReportJob) -> Scope:
+    """The parks a supervision report is about: its park, or its region's parks."""
+    if job.park_id is not None:
+        return Scope(park_id=job.park_id)
+    if job.region_id is not None:
+        return Scope(region_id=job.region_id)
+    raise DomainError(_("The report names no park or region."))
 
 
 def run_queued(

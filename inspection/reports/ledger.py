@@ -7,12 +7,13 @@ from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import User
+from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.services import current_park
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
+from inspection.parks.models import Park
 from inspection.statistics import summary
-from inspection.statistics.figures import Scope
+from inspection.statistics.figures import Subject
 from inspection.statistics.periods import Period
 
 
@@ -20,7 +21,8 @@ def context(session: Session, enterprise: Enterprise, step=lambda stage, progres
     """The enterprise, this year's figures and every hazard it has had (voided ones left out)."""
     step("figures", 10)
     period = Period.year(clock.today().year)
-    figures = summary.summarise(session, period, Scope("enterprise", str(enterprise.id)))
+    parks = Scope(park_id=enterprise.park_id)
+    figures = summary.summarise(session, period, Subject(parks, "enterprise", str(enterprise.id)))
     step("hazards", 40)
     hazards = list(
         session.exec(
@@ -39,7 +41,7 @@ def context(session: Session, enterprise: Enterprise, step=lambda stage, progres
         )
     }
     return {
-        "park": current_park(session),
+        "park": session.get(Park, enterprise.park_id),
         "enterprise": enterprise,
         "period": period,
         "summary": figures,

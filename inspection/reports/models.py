@@ -36,6 +36,9 @@ class ReportJob(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
+    # One park's report, or (no park) the region's comparison of its parks.
+    park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
+    region_id: int | None = Field(default=None, foreign_key="region.id", index=True)
     # The period code (2026-11, 2026-Q4, …) of a supervision report.
     period: str | None = Field(default=None, max_length=32)
     # A ledger's enterprise (also what limits who may see the job).

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import User
+from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
-from inspection.enterprises.services import current_park
 from inspection.evidence.models import Photo
 from inspection.evidence.models import PhotoKind
 from inspection.evidence.storage import storage
@@ -21,9 +21,11 @@ from inspection.hazards.models import HazardState
 from inspection.hazards.models import unclosed
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
+from inspection.parks.models import Park
+from inspection.parks.models import Region
 from inspection.reports.pdf import print_copy
 from inspection.statistics import summary
-from inspection.statistics.figures import Scope
+from inspection.statistics.figures import Subject
 from inspection.statistics.periods import Period
 
 # Photos of at most this many major hazards go into a report (before and after for each).
@@ -31,15 +33,22 @@ MAJOR_WITH_PHOTOS = 10
 LONGEST_OVERDUE = 20
 
 
-def context(session: Session, period: Period, step=lambda stage, progress: None) -> dict:
-    """Everything the report template shows, read step by step (`step` reports progress)."""
+def context(
+    session: Session, period: Period, parks: Scope, step=lambda stage, progress: None
+) -> dict:
+    """Everything the report template shows for one park or a region's parks, read step by
+    step (`step` reports progress)."""
     step("figures", 10)
-    park = current_park(session)
-    figures = summary.summarise(session, period, Scope())
-    previous = summary.summarise(session, period.previous(), Scope())
+    if parks.is_region:
+        park, region = None, session.get(Region, parks.region_id)
+        comparison = summary.compare_parks(session, period, parks)
+    else:
+        park, region, comparison = session.get(Park, parks.park_id), None, None
+    figures = summary.summarise(session, period, Subject(parks))
+    previous = summary.summarise(session, period.previous(), Subject(parks))
     step("breakdowns", 25)
     breakdowns = {
-        d: summary.breakdown(session, period, d) for d in ("zone", "industry", "category")
+        d: summary.breakdown(session, period, d, parks) for d in ("zone", "industry", "category")
     }
     step("hazards", 40)
     start = clock.start_of_local_day(period.first_day)
@@ -49,6 +58,7 @@ def context(session: Session, period: Period, step=lambda stage, progress: None)
             select(Hazard, Enterprise.name)
             .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
             .where(
+                parks.parks(Hazard.park_id),
                 Hazard.found_at >= start,
                 Hazard.found_at < end,
                 Hazard.state != HazardState.VOIDED,
@@ -60,7 +70,7 @@ def context(session: Session, period: Period, step=lambda stage, progress: None)
         session.exec(
             select(Hazard, Enterprise.name)
             .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-            .where(unclosed(), Hazard.deadline < clock.today())
+            .where(unclosed(), parks.parks(Hazard.park_id), Hazard.deadline < clock.today())
             .order_by(Hazard.deadline, Hazard.id)
             .limit(LONGEST_OVERDUE)
         )
@@ -79,6 +89,7 @@ def context(session: Session, period: Period, step=lambda stage, progress: None)
             select(Inspection, Enterprise.name)
             .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
             .where(
+                parks.parks(Inspection.park_id),
                 Inspection.planned_date >= period.first_day,
                 Inspection.planned_date <= period.last_day,
             )
@@ -92,6 +103,8 @@ def context(session: Session, period: Period, step=lambda stage, progress: None)
             found_per_inspection[hazard.inspection_id] += 1
     # Charts go in as images the PDF fetches by name (chart:trend, chart:zone, ...).
     charts = {"trend": figures.chart("print")}
+    if comparison is not None and (chart := comparison.chart("print")) is not None:
+        charts["parks"] = chart
     for dimension, breakdown in breakdowns.items():
         chart = breakdown.chart("print")
         if chart is not None:
@@ -99,6 +112,8 @@ def context(session: Session, period: Period, step=lambda stage, progress: None)
     return {
         "charts": charts,
         "park": park,
+        "region": region,
+        "parks": comparison,
         "period": period,
         "summary": figures,
         "previous": previous,

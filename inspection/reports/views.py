@@ -18,13 +18,13 @@ from flask_login import login_required
 
 from inspection import clock
 from inspection import labels
-from inspection.auth.models import Role
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
 from inspection.dashboard.queries import period_choices
 from inspection.db import get_session
-from inspection.enterprises.models import Enterprise
+from inspection.enterprises import queries as enterprise_queries
 from inspection.errors import DomainError
 from inspection.hazards.forms import ConfirmForm
 from inspection.pagination import paginate
@@ -76,7 +76,9 @@ def request_supervision():
     db = get_session()
     try:
         period = Period.parse(request.form.get("period"), clock.today())
-        job = jobs.request_supervision(db, actor=current_user, period=period)
+        job = jobs.request_supervision(
+            db, actor=current_user, period=period, parks=request_scope(current_user)
+        )
     except (ValueError, DomainError) as refused:
         db.rollback()
         flash(getattr(refused, "message", str(refused)), "error")
@@ -92,10 +94,8 @@ def ledger(enterprise_id: int):
     if not ConfirmForm().validate():
         abort(400)
     db = get_session()
-    enterprise = db.get(Enterprise, enterprise_id)
-    if enterprise is None or (
-        current_user.role == Role.ENTERPRISE and current_user.enterprise_id != enterprise.id
-    ):
+    enterprise = enterprise_queries.get_enterprise(db, current_user, enterprise_id)
+    if enterprise is None:
         abort(404)
     try:
         job = jobs.request_ledger(db, actor=current_user, enterprise=enterprise)

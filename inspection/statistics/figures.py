@@ -15,6 +15,7 @@ from sqlmodel import func
 from sqlmodel import select
 
 from inspection import clock
+from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardLevel
@@ -73,10 +74,11 @@ class Totals:
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Which hazards the figures are about: the whole park, or one zone, industry, enterprise,
-    inspector, category or source."""
+class Subject:
+    """Which hazards the figures are about: those of the parks in scope (one park, or a
+    region's), as a whole or one zone, industry, enterprise, inspector, category or source."""
 
+    parks: Scope
     dimension: str = "park"
     key: str = ""
 
@@ -90,14 +92,15 @@ SUMS = (
 )
 
 
-def totals(session: Session, period: Period, scope: Scope = Scope()) -> Totals:
-    """The period's counts for one scope."""
+def totals(session: Session, period: Period, subject: Subject) -> Totals:
+    """The period's counts for one subject."""
     result = Totals()
     rows = session.exec(
         select(HazardTally.level, *SUMS)
         .where(
-            HazardTally.dimension == scope.dimension,
-            HazardTally.key == scope.key,
+            subject.parks.parks(HazardTally.park_id),
+            HazardTally.dimension == subject.dimension,
+            HazardTally.key == subject.key,
             HazardTally.month >= period.start,
             HazardTally.month <= period.end,
         )
@@ -109,12 +112,19 @@ def totals(session: Session, period: Period, scope: Scope = Scope()) -> Totals:
 
 
 def breakdown(
-    session: Session, period: Period, dimension: str, *, keys: set[str] | None = None
+    session: Session,
+    period: Period,
+    dimension: str,
+    parks: Scope,
+    *,
+    keys: set[str] | None = None,
 ) -> dict[str, Totals]:
-    """The period's counts for every value of a dimension (only `keys`, if given)."""
+    """The period's counts in the parks for every value of a dimension (only `keys`, if
+    given)."""
     stmt = (
         select(HazardTally.key, HazardTally.level, *SUMS)
         .where(
+            parks.parks(HazardTally.park_id),
             HazardTally.dimension == dimension,
             HazardTally.month >= period.start,
             HazardTally.month <= period.end,
@@ -129,15 +139,34 @@ def breakdown(
     return result
 
 
-def trend(session: Session, last: date, scope: Scope = Scope(), months: int = 12):
+def by_park(session: Session, period: Period, parks: Scope) -> dict[int, Totals]:
+    """The period's counts of each park in scope (a region's comparison)."""
+    stmt = (
+        select(HazardTally.park_id, HazardTally.level, *SUMS)
+        .where(
+            parks.parks(HazardTally.park_id),
+            HazardTally.dimension == "park",
+            HazardTally.month >= period.start,
+            HazardTally.month <= period.end,
+        )
+        .group_by(HazardTally.park_id, HazardTally.level)
+    )
+    result: dict[int, Totals] = {}
+    for park_id, level, *counts in session.exec(stmt):
+        result.setdefault(park_id, Totals()).add(level, *(int(c or 0) for c in counts))
+    return result
+
+
+def trend(session: Session, last: date, subject: Subject, months: int = 12):
     """Month by month up to `last`'s month: [(month, Totals)]."""
     first = add_months(last.replace(day=1), -(months - 1))
     by_month: dict[date, Totals] = {add_months(first, n): Totals() for n in range(months)}
     rows = session.exec(
         select(HazardTally.month, HazardTally.level, *SUMS)
         .where(
-            HazardTally.dimension == scope.dimension,
-            HazardTally.key == scope.key,
+            subject.parks.parks(HazardTally.park_id),
+            HazardTally.dimension == subject.dimension,
+            HazardTally.key == subject.key,
             HazardTally.month >= first,
             HazardTally.month <= last.replace(day=1),
         )
@@ -148,13 +177,17 @@ def trend(session: Session, last: date, scope: Scope = Scope(), months: int = 12
     return sorted(by_month.items())
 
 
-def scoped(stmt, scope: Scope):
-    """Narrow a select over Hazard to a scope."""
-    if scope.dimension == "park":
+def scoped(stmt, subject: Subject):
+    """Narrow a select over Hazard to a subject."""
+    stmt = stmt.where(subject.parks.parks(Hazard.park_id))
+    if subject.dimension == "park":
         return stmt
-    if scope.dimension in ("zone", "industry"):
-        column = Enterprise.zone_id if scope.dimension == "zone" else Enterprise.industry
-        value = (int(scope.key) if scope.key else None) if scope.dimension == "zone" else scope.key
+    if subject.dimension in ("zone", "industry"):
+        column = Enterprise.zone_id if subject.dimension == "zone" else Enterprise.industry
+        if subject.dimension == "zone":
+            value = int(subject.key) if subject.key else None
+        else:
+            value = subject.key
         inner = select(Enterprise.id).where(column.is_(None) if value is None else column == value)
         return stmt.where(Hazard.enterprise_id.in_(inner))
     column = {
@@ -162,8 +195,8 @@ def scoped(stmt, scope: Scope):
         "inspector": Hazard.found_by_id,
         "category": Hazard.category,
         "source": Hazard.source,
-    }[scope.dimension]
-    value = int(scope.key) if scope.dimension in ("enterprise", "inspector") else scope.key
+    }[subject.dimension]
+    value = int(subject.key) if subject.dimension in ("enterprise", "inspector") else subject.key
     return stmt.where(column == value)
 
 
@@ -178,7 +211,7 @@ class Now:
     worst: list = field(default_factory=list)
 
 
-def now(session: Session, scope: Scope = Scope()) -> Now:
+def now(session: Session, subject: Subject) -> Now:
     """Open, overdue and open major hazards now (from the index of unclosed hazards alone)."""
     today = clock.today()
     overdue = Hazard.deadline < today
@@ -189,11 +222,30 @@ def now(session: Session, scope: Scope = Scope()) -> Now:
         func.count().filter(major),
         func.count().filter(overdue & major),
     ).where(unclosed())
-    row = session.exec(scoped(stmt, scope)).one()
+    row = session.exec(scoped(stmt, subject)).one()
     return Now(*(int(value) for value in row))
 
 
-def worst_enterprises(session: Session, scope: Scope = Scope(), limit: int = 10):
+def now_by_park(session: Session, parks: Scope) -> dict[int, Now]:
+    """Open, overdue and open major hazards now in each park in scope."""
+    today = clock.today()
+    overdue = Hazard.deadline < today
+    major = Hazard.level == HazardLevel.MAJOR
+    stmt = (
+        select(
+            Hazard.park_id,
+            func.count(),
+            func.count().filter(overdue),
+            func.count().filter(major),
+            func.count().filter(overdue & major),
+        )
+        .where(unclosed(), parks.parks(Hazard.park_id))
+        .group_by(Hazard.park_id)
+    )
+    return {park_id: Now(*(int(v) for v in counts)) for park_id, *counts in session.exec(stmt)}
+
+
+def worst_enterprises(session: Session, subject: Subject, limit: int = 10):
     """The enterprises with the most overdue hazards now: [(Enterprise, overdue, open)]. Ties on
     the overdue count are ranked by how many are still open among those chosen; at the last
     place, an enterprise tied on overdue is chosen by its id (counting every enterprise's open
@@ -207,7 +259,7 @@ def worst_enterprises(session: Session, scope: Scope = Scope(), limit: int = 10)
         .order_by(overdue.desc(), Hazard.enterprise_id)
         .limit(limit)
     )
-    leaders = session.exec(scoped(stmt, scope)).all()
+    leaders = session.exec(scoped(stmt, subject)).all()
     if not leaders:
         return []
     ids = [enterprise_id for enterprise_id, _count in leaders]

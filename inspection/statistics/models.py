@@ -20,10 +20,13 @@ class HazardTally(SQLModel, table=True):
 
     __tablename__ = "hazard_tally"
     __table_args__ = (
-        UniqueConstraint("dimension", "month", "key", "level", name="uq_hazard_tally_cell"),
+        UniqueConstraint(
+            "park_id", "dimension", "month", "key", "level", name="uq_hazard_tally_cell"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    park_id: int = Field(foreign_key="park.id")
     dimension: str = Field(max_length=16)
     # The first day of the (local) month the hazards were found in.
     month: date

@@ -24,7 +24,7 @@ from inspection import clock
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.statistics import figures
-from inspection.statistics.figures import Scope
+from inspection.statistics.figures import Subject
 from inspection.statistics.models import StandingVersion
 
 # Kept answers per app process; a dashboard asks for a handful of scopes.
@@ -45,20 +45,20 @@ class Standing:
     worst: list[tuple[EnterpriseName, int, int]] = field(default_factory=list)
 
 
-def current(session: Session, scope: Scope) -> Standing:
-    """How things stand in a scope today, counted afresh only when something changed."""
+def current(session: Session, subject: Subject) -> Standing:
+    """How things stand for a subject today, counted afresh only when something changed."""
     version = session.execute(
         select(StandingVersion.version).where(StandingVersion.id == 1)
     ).scalar()
-    key = (version or 0, clock.today(), scope)
+    key = (version or 0, clock.today(), subject)
     kept = current_app.extensions.setdefault("standing", {})
     if key in kept:
         return kept[key]
     worst = [
         (EnterpriseName(enterprise.id, enterprise.name), overdue, still_open)
-        for enterprise, overdue, still_open in figures.worst_enterprises(session, scope, WORST)
+        for enterprise, overdue, still_open in figures.worst_enterprises(session, subject, WORST)
     ]
-    answer = Standing(figures.now(session, scope), worst)
+    answer = Standing(figures.now(session, subject), worst)
     if len(kept) >= LIMIT:
         kept.clear()
     kept[key] = answer

@@ -13,12 +13,14 @@ from sqlmodel import select
 
 from inspection import labels
 from inspection.auth.models import User
+from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
+from inspection.parks.models import Park
 from inspection.statistics import charts
 from inspection.statistics import figures
 from inspection.statistics import standing
-from inspection.statistics.figures import Scope
+from inspection.statistics.figures import Subject
 from inspection.statistics.figures import Totals
 from inspection.statistics.periods import Period
 
@@ -33,24 +35,24 @@ LIST_ARGS = {
 }
 
 
-def list_args(period: Period | None, scope: Scope, **extra) -> dict[str, str]:
+def list_args(period: Period | None, subject: Subject, **extra) -> dict[str, str]:
     """The hazard-list filters that show the hazards behind a figure."""
     args: dict[str, str] = {}
     if period is not None:
         args["found_from"] = period.first_day.isoformat()
         args["found_to"] = period.last_day.isoformat()
-    if scope.dimension in LIST_ARGS:
-        args[LIST_ARGS[scope.dimension]] = scope.key
+    if subject.dimension in LIST_ARGS:
+        args[LIST_ARGS[subject.dimension]] = subject.key
     args.update({name: value for name, value in extra.items() if value})
     return args
 
 
 @dataclass
 class Summary:
-    """The figures of one period and scope."""
+    """The figures of one period and subject."""
 
     period: Period
-    scope: Scope
+    subject: Subject
     totals: Totals
     now: figures.Now
     trend: list
@@ -69,20 +71,20 @@ class Summary:
         )
 
 
-def summarise(session: Session, period: Period, scope: Scope) -> Summary:
+def summarise(session: Session, period: Period, subject: Subject) -> Summary:
     """Read the figures: the period's from the tallies, now's from the index of hazards not yet
     closed (kept until a hazard changes, see standing.py)."""
-    trend = figures.trend(session, period.end, scope)
+    trend = figures.trend(session, period.end, subject)
     if period.start >= trend[0][0]:  # the period's months are in the trend already
         totals = figures.Totals()
         for month, month_totals in trend:
             if month >= period.start:
                 totals += month_totals
     else:
-        totals = figures.totals(session, period, scope)
-    now = standing.current(session, scope)
+        totals = figures.totals(session, period, subject)
+    now = standing.current(session, subject)
     return Summary(
-        period=period, scope=scope, totals=totals, now=now.now, trend=trend, worst=now.worst
+        period=period, subject=subject, totals=totals, now=now.now, trend=trend, worst=now.worst
     )
 
 
@@ -158,12 +160,53 @@ def titles() -> dict[str, str]:
     }
 
 
-def breakdown(session: Session, period: Period, dimension: str) -> Breakdown:
-    """The park's figures for the period by one dimension, busiest first."""
-    by_key = figures.breakdown(session, period, dimension)
+def breakdown(session: Session, period: Period, dimension: str, parks: Scope) -> Breakdown:
+    """The figures of the parks in scope for the period by one dimension, busiest first."""
+    by_key = figures.breakdown(session, period, dimension, parks)
     names = names_for(session, dimension, by_key)
     rows = sorted(
         (Row(key, names[key], totals) for key, totals in by_key.items() if totals.found),
         key=lambda row: (-row.totals.found, row.name),
     )
     return Breakdown(dimension, titles()[dimension], rows)
+
+
+@dataclass
+class ParkRow:
+    """One park's line in a region's comparison."""
+
+    park: Park
+    totals: Totals
+    now: figures.Now
+
+
+@dataclass
+class ParkComparison:
+    """The parks of a region side by side for a period, and how each stands now."""
+
+    rows: list[ParkRow]
+
+    def chart(self, medium: str = "screen") -> str | None:
+        """Found and closed by park as an SVG chart."""
+        if not self.rows:
+            return None
+        return charts.bars(
+            _("By park"),
+            tuple(row.park.label for row in self.rows),
+            tuple(row.totals.found for row in self.rows),
+            tuple(row.totals.closed for row in self.rows),
+            (_("Found"), _("Closed")),
+            medium,
+        )
+
+
+def compare_parks(session: Session, period: Period, parks: Scope) -> ParkComparison:
+    """Each park in scope: the period's figures (from the tallies) and now's (open, overdue,
+    open major), read with one grouped query each."""
+    totals = figures.by_park(session, period, parks)
+    now = figures.now_by_park(session, parks)
+    rows = [
+        ParkRow(park, totals.get(park.id, Totals()), now.get(park.id, figures.Now()))
+        for park in session.exec(select(Park).where(parks.parks(Park.id)).order_by(Park.name))
+    ]
+    return ParkComparison(rows)

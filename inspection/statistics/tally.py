@@ -115,6 +115,7 @@ def _bump_cells(session, hazard, zone_id, industry, delta, dimensions) -> None:
     table = HazardTally.__table__
     rows = [
         {
+            "park_id": hazard.park_id,
             "dimension": dimension,
             "month": found_month(hazard),
             "key": key,
@@ -126,7 +127,7 @@ def _bump_cells(session, hazard, zone_id, industry, delta, dimensions) -> None:
     ]
     stmt = insert(table)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["dimension", "month", "key", "level"],
+        index_elements=["park_id", "dimension", "month", "key", "level"],
         set_={name: table.c[name] + stmt.excluded[name] for name in COUNTERS},
     )
     session.execute(stmt, rows)
@@ -134,6 +135,7 @@ def _bump_cells(session, hazard, zone_id, industry, delta, dimensions) -> None:
 
 # The columns rebuild() reads (named, so that it works on any later schema too).
 READ = (
+    Hazard.park_id,
     Hazard.enterprise_id,
     Hazard.found_at,
     Hazard.found_by_id,
@@ -163,7 +165,7 @@ def computed(session: Session) -> dict[tuple, dict[str, int]]:
             delta.update(closing_figures(hazard))
         month = found_month(hazard)
         for dimension, key in cells(hazard, zone_id, industry):
-            cell = totals[(dimension, month, key, hazard.level)]
+            cell = totals[(hazard.park_id, dimension, month, key, hazard.level)]
             for name, value in delta.items():
                 cell[name] += value
     return totals
@@ -174,8 +176,8 @@ def rebuild(session: Session) -> int:
     totals = computed(session)
     session.execute(delete(HazardTally))
     rows = [
-        {"dimension": d, "month": m, "key": k, "level": lv, **counts}
-        for (d, m, k, lv), counts in totals.items()
+        {"park_id": p, "dimension": d, "month": m, "key": k, "level": lv, **counts}
+        for (p, d, m, k, lv), counts in totals.items()
     ]
     for start in range(0, len(rows), 5000):
         session.execute(HazardTally.__table__.insert(), rows[start : start + 5000])
@@ -186,7 +188,9 @@ def differences(session: Session) -> list[str]:
     """Where the tallies disagree with the hazards (empty when all is well)."""
     wanted = computed(session)
     found = {
-        (t.dimension, t.month, t.key, t.level): {name: getattr(t, name) for name in COUNTERS}
+        (t.park_id, t.dimension, t.month, t.key, t.level): {
+            name: getattr(t, name) for name in COUNTERS
+        }
         for t in session.exec(select(HazardTally))
     }
     problems = []

@@ -21,12 +21,17 @@ from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
 from inspection.db import get_session
+from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.hazards.forms import ConfirmForm
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
+from inspection.parks.queries import region_of
+from inspection.parks.queries import working_park
+from inspection.users import queries
 from inspection.users.forms import EditUserForm
 from inspection.users.forms import NewUserForm
 from inspection.users.forms import ResetPasswordForm
@@ -42,7 +47,11 @@ def index():
     db = get_session()
     q = request.args.get("q", "").strip()[:64]
     role = request.args.get("role") if request.args.get("role") in set(Role) else None
-    stmt = select(User, Enterprise.name).outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
+    stmt = (
+        select(User, Enterprise.name)
+        .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
+        .where(queries.accounts_of(request_scope(current_user)))
+    )
     if q:
         stmt = stmt.where(or_(User.username.ilike(f"%{q}%"), User.display_name.ilike(f"%{q}%")))
     if role:
@@ -57,7 +66,9 @@ def index():
 
 
 def _enterprise_choices(form: NewUserForm) -> None:
-    enterprises = get_session().exec(select(Enterprise).order_by(Enterprise.name))
+    enterprises = get_session().exec(
+        enterprise_queries.visible_enterprises(current_user).order_by(Enterprise.name)
+    )
     form.enterprise_id.choices = choices([("", "—")] + [(e.id, e.name) for e in enterprises])
 
 
@@ -70,8 +81,13 @@ def create():
     if form.validate_on_submit():
         db = get_session()
         enterprise_id = form.enterprise_id.data if form.role.data == Role.ENTERPRISE else None
-        if enterprise_id is not None and db.get(Enterprise, enterprise_id) is None:
+        if enterprise_id is not None and not enterprise_queries.get_enterprise(
+            db, current_user, enterprise_id
+        ):
             enterprise_id = None
+        # A new account works where its administrator works now: the chosen park, or (a
+        # bureau administrator looking across the region) the region's bureau.
+        scope = request_scope(current_user)
         try:
             user = services.create_user(
                 db,
@@ -80,6 +96,8 @@ def create():
                 password=form.password.data,
                 role=Role(form.role.data),
                 enterprise_id=enterprise_id,
+                park_id=scope.park_id,
+                region_id=scope.region_id if scope.is_region else None,
                 email=form.email.data,
                 phone=form.phone.data,
                 organisation=form.organisation.data,
@@ -93,11 +111,23 @@ def create():
             db.commit()
             flash(_("The account %(name)s has been created.", name=user.username), "success")
             return redirect(url_for("users.index"))
-    return render_template("users/new.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "users/new.html", form=form, home=_home_name()
+    ), 422 if form.errors else 200
+
+
+def _home_name() -> str:
+    """Where a new account will work, in words."""
+    db = get_session()
+    park = working_park(db, current_user)
+    if park is not None:
+        return park.name
+    region = region_of(db, current_user)
+    return _("The bureau of %(region)s (every park)", region=region.name if region else "—")
 
 
 def _load(user_id: int) -> User:
-    return get_session().get(User, user_id) or abort(404)
+    return queries.get_user(get_session(), current_user, user_id) or abort(404)
 
 
 @bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
