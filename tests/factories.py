@@ -371,7 +371,7 @@ sections:
         with self.app.test_request_context():
             return self._run(work)
 
-    def notification_settings(self, user: User) -> dict:
+    def notification_settings(self, user: User, inspector: User | None = None) -> dict:
         """A webhook, a failed delivery to `user`, a recurring plan, a holiday and a ledger
         report of `user`'s enterprise: their ids by URL parameter name."""
         from inspection.campaigns.models import Holiday
@@ -394,12 +394,16 @@ sections:
                 last_error="550 no such user",
             )
             s.add(delivery)
-            inspector = s.exec(select(User).where(User.role == Role.INSPECTOR)).first()
+            planner = (
+                s.get(User, inspector.id)
+                if inspector
+                else s.exec(select(User).where(User.role == Role.INSPECTOR)).first()
+            )
             plan = RecurringPlan(
                 park_id=park_id,
                 name="月度例行检查",
                 recurrence="monthly",
-                created_by_id=inspector.id,
+                created_by_id=planner.id,
             )
             s.add(plan)
             holiday = Holiday(

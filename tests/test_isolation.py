@@ -28,19 +28,22 @@ from tests.factories import image_bytes
 THEIR_MARKERS = ("乙化工有限公司", "乙厂储罐区报警器失效", "乙厂安全员", "乙厂罐区")
 
 
-@pytest.fixture
-def theirs(world, make):
-    """The other enterprise's records, visible to its own user (notice issued)."""
-    user = make.user(Role.ENTERPRISE, "theirs2", enterprise=world.theirs, display_name="乙厂安全员")
-    inspection = make.inspection(world.theirs, world.inspector)
-    hazard = make.hazard(inspection, world.inspector, title="乙厂储罐区报警器失效")
+def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
+    """An enterprise's records of every kind (notice issued, plan, extension, campaign,
+    signature, notification settings, report), by URL parameter name. `names` gives the
+    marker texts: user, hazard, location, campaign."""
+    user = make.user(
+        Role.ENTERPRISE, f"{names['user_key']}", enterprise=enterprise, display_name=names["user"]
+    )
+    inspection = make.inspection(enterprise, inspector)
+    hazard = make.hazard(inspection, inspector, title=names["hazard"])
     with make.session() as s:
         row = s.get(Hazard, hazard.id)
-        row.location = "乙厂罐区"
+        row.location = names["location"]
         s.commit()
-    notice = make.issue(inspection, world.inspector)
-    version = make.checklist()
-    make.use_checklist(inspection, version, world.inspector)
+    notice = make.issue(inspection, inspector)
+    version = make.checklist(names.get("checklist", "test-list"))
+    make.use_checklist(inspection, version, inspector)
     make.acknowledge(notice, user)
     plan = make.plan(hazard, user)
     request = make.extension(hazard, user)
@@ -52,19 +55,20 @@ def theirs(world, make):
         from tests.test_field import _signature
 
         campaign = Campaign(
-            name="乙厂专项",
+            park_id=enterprise.park_id,
+            name=names["campaign"],
             start_date=date(2030, 1, 1),
             due_date=date(2030, 2, 1),
-            created_by_id=world.inspector.id,
+            created_by_id=inspector.id,
         )
         s.add(campaign)
         signature = signatures.sign(
             s,
             inspection=s.get(Inspection, inspection.id),
-            actor=s.get(User, world.inspector.id),
+            actor=s.get(User, inspector.id),
             role="enterprise",
             signer_user_id=None,
-            signer_name="乙厂安全员",
+            signer_name=names["user"],
             image=signatures.decode_signature(_signature()),
         )
         s.commit()
@@ -73,7 +77,7 @@ def theirs(world, make):
         notification = s.exec(
             select(Notification).where(Notification.recipient_id == user.id)
         ).first()
-    settings = make.notification_settings(user)
+    settings = make.notification_settings(user, inspector)
     with make.session() as s:
         photo = s.exec(select(Photo).where(Photo.hazard_id == hazard.id)).one()
         item = s.exec(select(ChecklistItem).where(ChecklistItem.version_id == version.id)).first()
@@ -92,12 +96,30 @@ def theirs(world, make):
         "inspection_id": inspection.id,
         "photo_id": photo.id,
         "user_id": user.id,
-        "enterprise_id": world.theirs.id,
+        "enterprise_id": enterprise.id,
+        "park_id": enterprise.park_id,
         **settings,
         "variant": "thumb",
         "fmt": "csv",
         "filename": "css/app.css",
     }
+
+
+@pytest.fixture
+def theirs(world, make):
+    """The other enterprise's records, visible to its own user (notice issued)."""
+    return records_of(
+        make,
+        world.theirs,
+        world.inspector,
+        names={
+            "user_key": "theirs2",
+            "user": "乙厂安全员",
+            "hazard": "乙厂储罐区报警器失效",
+            "location": "乙厂罐区",
+            "campaign": "乙厂专项",
+        },
+    )
 
 
 def _state(make):
