@@ -12,32 +12,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError
-from wtforms.fields.choices import SelectChoice
 
 from inspection import labels
+from inspection.forms import MAX_ID
+from inspection.notifications.queries import unread_count
 
 csrf = CSRFProtect()
-
-MAX_ID = 2**31 - 1
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """Select or radio choices from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-def parse_id(value: object) -> int:
-    """A database id from user input; ValueError for anything that cannot be one."""
-    text = str(value).strip()
-    if not text.isdigit() or len(text) > 10 or not 0 < int(text) <= MAX_ID:
-        raise ValueError(f"not a record id: {text[:20]!r}")
-    return int(text)
-
-
-def parse_version(value: object) -> int:
-    """The record version a form was filled in on; -1 (never current) when it is garbled."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else -1
 
 
 def refuse(session, refused) -> int:
@@ -152,8 +132,6 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["fromjson"] = json.loads
-
-    from inspection.notifications.views import unread_count
 
     app.jinja_env.globals["unread_notifications"] = unread_count
     app.jinja_env.globals.update(

@@ -33,9 +33,9 @@ from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.services import current_park
 from inspection.errors import DomainError
-from inspection.hazards.forms import ConfirmForm
-from inspection.web import choices
-from inspection.web import parse_version
+from inspection.forms import ConfirmForm
+from inspection.forms import choices
+from inspection.forms import parse_version
 from inspection.web import refuse
 
 bp = Blueprint("recurring", __name__, url_prefix="/campaigns")

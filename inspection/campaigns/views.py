@@ -32,9 +32,9 @@ from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.services import current_park
 from inspection.errors import DomainError
+from inspection.forms import choices
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import active_inspectors
-from inspection.web import choices
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 

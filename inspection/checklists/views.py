@@ -33,8 +33,8 @@ from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
 from inspection.db import get_session
 from inspection.errors import DomainError
-from inspection.hazards.forms import ConfirmForm
-from inspection.web import parse_version
+from inspection.forms import ConfirmForm
+from inspection.forms import parse_version
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 

@@ -26,11 +26,11 @@ from inspection.enterprises.forms import ImportForm
 from inspection.enterprises.forms import ZoneForm
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.errors import DomainError
+from inspection.forms import choices
+from inspection.forms import parse_version
 from inspection.hazards import queries as hazard_queries
 from inspection.inspections import queries as inspection_queries
 from inspection.pagination import parse_page
-from inspection.web import choices
-from inspection.web import parse_version
 
 bp = Blueprint("enterprises", __name__)
 

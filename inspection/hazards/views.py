@@ -38,6 +38,8 @@ from inspection.evidence import queries as photo_queries
 from inspection.evidence.documents import check_upload
 from inspection.evidence.models import Document
 from inspection.evidence.services import check_uploads
+from inspection.forms import ConfirmForm
+from inspection.forms import choices
 from inspection.hazards import bulk
 from inspection.hazards import export
 from inspection.hazards import extensions
@@ -48,7 +50,6 @@ from inspection.hazards import queries
 from inspection.hazards import services
 from inspection.hazards import supervision
 from inspection.hazards.forms import BulkForm
-from inspection.hazards.forms import ConfirmForm
 from inspection.hazards.forms import DecisionCommentForm
 from inspection.hazards.forms import ExtensionDecisionForm
 from inspection.hazards.forms import ExtensionRequestForm
@@ -68,7 +69,6 @@ from inspection.inspections.queries import inspector_names
 from inspection.inspections.queries import team
 from inspection.pagination import parse_page
 from inspection.reports.pdf import render_pdf
-from inspection.web import choices
 
 bp = Blueprint("hazards", __name__)
 

@@ -37,8 +37,10 @@ from inspection.evidence import queries as photo_queries
 from inspection.evidence.services import check_uploads
 from inspection.evidence.services import keep_photos
 from inspection.evidence.storage import storage
+from inspection.forms import ConfirmForm
+from inspection.forms import choices
+from inspection.forms import parse_id
 from inspection.hazards import services as hazard_services
-from inspection.hazards.forms import ConfirmForm
 from inspection.hazards.forms import HazardForm
 from inspection.hazards.models import HazardState
 from inspection.hazards.queries import user_names
@@ -53,8 +55,6 @@ from inspection.inspections.models import InspectionInspector
 from inspection.inspections.models import Signature
 from inspection.pagination import parse_page
 from inspection.reports.pdf import render_pdf
-from inspection.web import choices
-from inspection.web import parse_id
 
 bp = Blueprint("inspections", __name__)
 

@@ -24,7 +24,8 @@ from inspection.auth.permissions import require
 from inspection.db import get_session
 from inspection.errors import Conflict
 from inspection.errors import check_version
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
+from inspection.forms import parse_version
 from inspection.notifications import delivery as outbox
 from inspection.notifications import webhooks
 from inspection.notifications.forms import WebhookForm
@@ -35,7 +36,6 @@ from inspection.notifications.outcome import DeliveryError
 from inspection.notifications.services import email_enabled
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
-from inspection.web import parse_version
 
 bp = Blueprint("notification_admin", __name__, url_prefix="/admin/notifications")
 

@@ -22,7 +22,8 @@ from inspection.auth.models import User
 from inspection.db import get_session
 from inspection.errors import Conflict
 from inspection.errors import check_version
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
+from inspection.forms import parse_version
 from inspection.notifications.forms import PreferencesForm
 from inspection.notifications.messages import DIGEST_KINDS
 from inspection.notifications.messages import render
@@ -31,7 +32,6 @@ from inspection.notifications.models import Notification
 from inspection.notifications.services import email_enabled
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
-from inspection.web import parse_version
 
 bp = Blueprint("notifications", __name__)
 
@@ -122,20 +122,3 @@ def preferences():
         email_enabled=email_enabled(),
         digest_kinds=[labels.label(labels.NOTIFICATION_KINDS, k) for k in sorted(DIGEST_KINDS)],
     ), status
-
-
-def unread_count() -> int:
-    """For the header: how many notifications the user has not read."""
-    from sqlmodel import func
-
-    if not current_user.is_authenticated:
-        return 0
-    return (
-        get_session()
-        .exec(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.recipient_id == current_user.id, Notification.read_at.is_(None))
-        )
-        .one()
-    )

@@ -16,11 +16,11 @@ from inspection.auth.permissions import require
 from inspection.db import get_session
 from inspection.enterprises.services import current_park
 from inspection.errors import DomainError
+from inspection.forms import parse_version
 from inspection.reminders import policy as policies
 from inspection.reminders.forms import PolicyForm
 from inspection.reminders.models import SweepState
 from inspection.reminders.sweep import JOB
-from inspection.web import parse_version
 from inspection.web import refuse
 
 bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")

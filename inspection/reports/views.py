@@ -26,7 +26,7 @@ from inspection.dashboard.queries import period_choices
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
 from inspection.reports import jobs

@@ -24,13 +24,13 @@ from inspection.auth.permissions import require
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
+from inspection.forms import choices
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
 from inspection.users.forms import EditUserForm
 from inspection.users.forms import NewUserForm
 from inspection.users.forms import ResetPasswordForm
-from inspection.web import choices
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
