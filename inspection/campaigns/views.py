@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint
 from flask import abort
-from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -31,10 +29,10 @@ from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.services import current_park
-from inspection.errors import DomainError
 from inspection.forms import choices
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import active_inspectors
+from inspection.web import commit_or_refuse
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -114,8 +112,8 @@ def create():
         return _page(form, selection, matching)
     if not form.validate():
         return _page(form, selection, matching, 422)
-    try:
-        campaign = services.create_campaign(
+    return commit_or_refuse(
+        lambda: services.create_campaign(
             db,
             actor=current_user,
             name=form.name.data,
@@ -127,19 +125,14 @@ def create():
             enterprise_ids=form.enterprises.data or [],
             version_ids=form.checklists.data or [],
             inspector_ids=form.inspectors.data or [],
-        )
-    except DomainError as refused:
-        db.rollback()
-        return _page(form, selection, matching, refused.status, refused.message)
-    db.commit()
-    flash(
-        _(
+        ),
+        then=lambda campaign: url_for("campaigns.detail", campaign_id=campaign.id),
+        message=lambda campaign: _(
             "The campaign is planned: %(count)s inspections.",
             count=services.progress(db, campaign.id).total,
         ),
-        "success",
+        refused=lambda refused: _page(form, selection, matching, refused.status, refused.message),
     )
-    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
 def _page(form, selection, matching, status: int = 200, error: str | None = None):

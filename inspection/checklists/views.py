@@ -35,6 +35,8 @@ from inspection.db import get_session
 from inspection.errors import DomainError
 from inspection.forms import ConfirmForm
 from inspection.forms import parse_version
+from inspection.web import commit_or_refuse
+from inspection.web import on_field
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 
@@ -69,31 +71,32 @@ def create():
     """Start a new, empty checklist."""
     form = NewTemplateForm()
     db = get_session()
-    if form.validate():
-        try:
-            version = services.create_template(
-                db,
-                code=form.code.data,
-                title=form.title.data,
-                standard=form.standard.data,
-                kind=form.kind.data,
-                actor=current_user,
-            )
-        except DomainError as refused:
-            db.rollback()
-            form.code.errors = [*form.code.errors, refused.message]
-        else:
-            db.commit()
-            return redirect(url_for("checklists.edit", version_id=version.id))
-    return render_template(
-        "checklists/index.html",
-        rows=queries.library(db),
-        show_retired=False,
-        new_form=form,
-        import_form=ImportChecklistForm(formdata=None),
-        can_manage=True,
-        labels=labels,
-    ), 422
+
+    def page():
+        return render_template(
+            "checklists/index.html",
+            rows=queries.library(db),
+            show_retired=False,
+            new_form=form,
+            import_form=ImportChecklistForm(formdata=None),
+            can_manage=True,
+            labels=labels,
+        ), 422
+
+    if not form.validate():
+        return page()
+    return commit_or_refuse(
+        lambda: services.create_template(
+            db,
+            code=form.code.data,
+            title=form.title.data,
+            standard=form.standard.data,
+            kind=form.kind.data,
+            actor=current_user,
+        ),
+        then=lambda version: url_for("checklists.edit", version_id=version.id),
+        refused=on_field(form.code, page),
+    )
 
 
 @bp.post("/import")
@@ -174,14 +177,11 @@ def start_draft(template_id: int):
     """Edit a checklist: continue its draft, or start one from the current version."""
     db = get_session()
     template = _template(template_id)
-    try:
-        draft = services.start_draft(db, template, actor=current_user)
-    except DomainError as refused:
-        db.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for("checklists.detail", template_id=template_id))
-    db.commit()
-    return redirect(url_for("checklists.edit", version_id=draft.id))
+    return commit_or_refuse(
+        lambda: services.start_draft(db, template, actor=current_user),
+        then=lambda draft: url_for("checklists.edit", version_id=draft.id),
+        refused=url_for("checklists.detail", template_id=template_id),
+    )
 
 
 @bp.post("/<id:template_id>/retire")
@@ -306,7 +306,8 @@ def edit(version_id: int):
     form = DraftForm()
     if not form.validate():
         return _render_edit(version, 422, draft_form=form)
-    try:
+
+    def change():
         bands = _parse_bands(form.bands.data)
         locked = services.editable(db, version.id, parse_version(form.version.data))
         values = {
@@ -320,13 +321,25 @@ def edit(version_id: int):
         if bands is not None:
             values["scoring"] = {"bands": bands}
         services.update_draft(db, locked, values)
-    except DomainError as refused:
-        db.rollback()
-        form.title.errors = [*form.title.errors, refused.message]
-        return _render_edit(_version(version_id), refused.status, draft_form=form)
-    db.commit()
-    flash(_("The changes have been saved."), "success")
-    return redirect(url_for("checklists.edit", version_id=version.id))
+
+    return commit_or_refuse(
+        change,
+        then=url_for("checklists.edit", version_id=version.id),
+        message=_("The changes have been saved."),
+        refused=_on_field(
+            form.title, lambda status: _render_edit(_version(version_id), status, draft_form=form)
+        ),
+    )
+
+
+def _on_field(field, render):
+    """A refusal's answer: its message under `field`, and the page again with its status."""
+
+    def answer(refused: DomainError):
+        field.errors = [*field.errors, refused.message]
+        return render(refused.status)
+
+    return answer
 
 
 def _parse_bands(text: str | None) -> list[dict] | None:
@@ -354,16 +367,22 @@ def add_section(version_id: int):
     form = SectionForm(prefix="section")
     if not form.validate():
         return _render_edit(_version(version_id), 422, section_form=form)
-    try:
+
+    def change():
         version = services.editable(db, version_id, parse_version(form.version.data))
         section = services.add_section(db, version, code=form.code.data, title=form.title.data)
         section.applies_to = json.dumps(form.applies_value(), ensure_ascii=False)
-    except DomainError as refused:
-        db.rollback()
-        form.code.errors = [*form.code.errors, refused.message]
-        return _render_edit(_version(version_id), refused.status, section_form=form)
-    db.commit()
-    return redirect(url_for("checklists.edit", version_id=version_id, _anchor=f"s{section.id}"))
+        return section
+
+    return commit_or_refuse(
+        change,
+        then=lambda section: url_for(
+            "checklists.edit", version_id=version_id, _anchor=f"s{section.id}"
+        ),
+        refused=_on_field(
+            form.code, lambda status: _render_edit(_version(version_id), status, section_form=form)
+        ),
+    )
 
 
 def _section(section_id: int) -> ChecklistSection:
@@ -378,11 +397,18 @@ def edit_section(section_id: int):
     section = _section(section_id)
     version = _version(section.version_id)
     form = SectionForm(obj=section if request.method == "GET" else None, prefix="section")
+
+    def page():
+        return render_template(
+            "checklists/section_form.html", form=form, section=section, version=version
+        ), 422 if form.errors else 200
+
     if request.method == "GET":
         form.fill_applies(json.loads(section.applies_to))
         form.version.data = version.edit_version
     elif form.validate():
-        try:
+
+        def change():
             services.editable(db, version.id, parse_version(form.version.data))
             services.update_section(
                 db,
@@ -391,17 +417,13 @@ def edit_section(section_id: int):
                 title=form.title.data,
                 applies_to=form.applies_value(),
             )
-        except DomainError as refused:
-            db.rollback()
-            form.code.errors = [*form.code.errors, refused.message]
-        else:
-            db.commit()
-            return redirect(
-                url_for("checklists.edit", version_id=version.id, _anchor=f"s{section.id}")
-            )
-    return render_template(
-        "checklists/section_form.html", form=form, section=section, version=version
-    ), 422 if form.errors else 200
+
+        return commit_or_refuse(
+            change,
+            then=url_for("checklists.edit", version_id=version.id, _anchor=f"s{section.id}"),
+            refused=on_field(form.code, page),
+        )
+    return page()
 
 
 @bp.post("/sections/<id:section_id>/move")
@@ -410,20 +432,26 @@ def move_section(section_id: int):
     """Move a section up or down."""
     db = get_session()
     section = _section(section_id)
-    try:
+
+    def change():
         services.editable(db, section.version_id)
-    except DomainError as refused:
-        abort(409, refused.message)
-    services.move(
-        db,
-        section,
-        services.sections_of(db, section.version_id),
-        -1 if request.form.get("direction") == "up" else 1,
+        services.move(
+            db,
+            section,
+            services.sections_of(db, section.version_id),
+            -1 if request.form.get("direction") == "up" else 1,
+        )
+
+    return commit_or_refuse(
+        change,
+        then=url_for("checklists.edit", version_id=section.version_id, _anchor=f"s{section.id}"),
+        refused=_conflict,
     )
-    db.commit()
-    return redirect(
-        url_for("checklists.edit", version_id=section.version_id, _anchor=f"s{section.id}")
-    )
+
+
+def _conflict(refused: DomainError):
+    """A refusal's answer where the page offered a change that no longer applies."""
+    abort(409, refused.message)
 
 
 @bp.post("/sections/<id:section_id>/delete")
@@ -433,14 +461,17 @@ def delete_section(section_id: int):
     db = get_session()
     section = _section(section_id)
     version_id = section.version_id
-    try:
+
+    def change():
         services.editable(db, version_id)
-    except DomainError as refused:
-        abort(409, refused.message)
-    services.delete_section(db, section)
-    db.commit()
-    flash(_("The section has been removed."), "success")
-    return redirect(url_for("checklists.edit", version_id=version_id))
+        services.delete_section(db, section)
+
+    return commit_or_refuse(
+        change,
+        then=url_for("checklists.edit", version_id=version_id),
+        message=_("The section has been removed."),
+        refused=_conflict,
+    )
 
 
 def _item_form_page(form, version, section, item, status=200):
@@ -467,15 +498,21 @@ def new_item(section_id: int):
         return _item_form_page(form, version, section, None)
     if not form.validate():
         return _item_form_page(form, version, section, None, 422)
-    try:
+
+    def change():
         services.editable(db, version.id, parse_version(form.version.data))
-        item = services.add_item(db, section, form.values())
-    except DomainError as refused:
-        db.rollback()
-        form.code.errors = [*form.code.errors, refused.message]
-        return _item_form_page(form, _version(section.version_id), section, None, refused.status)
-    db.commit()
-    return redirect(url_for("checklists.edit", version_id=version.id, _anchor=f"i{item.id}"))
+        return services.add_item(db, section, form.values())
+
+    return commit_or_refuse(
+        change,
+        then=lambda item: url_for("checklists.edit", version_id=version.id, _anchor=f"i{item.id}"),
+        refused=_on_field(
+            form.code,
+            lambda status: _item_form_page(
+                form, _version(section.version_id), section, None, status
+            ),
+        ),
+    )
 
 
 def _item(item_id: int) -> ChecklistItem:
@@ -499,16 +536,20 @@ def edit_item(item_id: int):
     form = ItemForm()
     if not form.validate():
         return _item_form_page(form, version, section, item, 422)
-    try:
+
+    def change():
         services.editable(db, version.id, parse_version(form.version.data))
         services.update_item(db, item, form.values())
-    except DomainError as refused:
-        db.rollback()
-        form.code.errors = [*form.code.errors, refused.message]
-        return _item_form_page(form, _version(item.version_id), section, item, refused.status)
-    db.commit()
-    flash(_("The item has been saved."), "success")
-    return redirect(url_for("checklists.edit", version_id=version.id, _anchor=f"i{item.id}"))
+
+    return commit_or_refuse(
+        change,
+        then=url_for("checklists.edit", version_id=version.id, _anchor=f"i{item.id}"),
+        message=_("The item has been saved."),
+        refused=_on_field(
+            form.code,
+            lambda status: _item_form_page(form, _version(item.version_id), section, item, status),
+        ),
+    )
 
 
 @bp.post("/items/<id:item_id>/move")
@@ -517,14 +558,17 @@ def move_item(item_id: int):
     """Move an item up or down within its section."""
     db = get_session()
     item = _item(item_id)
-    try:
+
+    def change():
         services.editable(db, item.version_id)
-    except DomainError as refused:
-        abort(409, refused.message)
-    siblings = services.items_by_section(db, item.version_id).get(item.section_id, [])
-    services.move(db, item, siblings, -1 if request.form.get("direction") == "up" else 1)
-    db.commit()
-    return redirect(url_for("checklists.edit", version_id=item.version_id, _anchor=f"i{item.id}"))
+        siblings = services.items_by_section(db, item.version_id).get(item.section_id, [])
+        services.move(db, item, siblings, -1 if request.form.get("direction") == "up" else 1)
+
+    return commit_or_refuse(
+        change,
+        then=url_for("checklists.edit", version_id=item.version_id, _anchor=f"i{item.id}"),
+        refused=_conflict,
+    )
 
 
 @bp.post("/items/<id:item_id>/delete")
@@ -534,14 +578,17 @@ def delete_item(item_id: int):
     db = get_session()
     item = _item(item_id)
     version_id = item.version_id
-    try:
+
+    def change():
         services.editable(db, version_id)
-    except DomainError as refused:
-        abort(409, refused.message)
-    services.delete_item(db, item)
-    db.commit()
-    flash(_("The item has been removed."), "success")
-    return redirect(url_for("checklists.edit", version_id=version_id))
+        services.delete_item(db, item)
+
+    return commit_or_refuse(
+        change,
+        then=url_for("checklists.edit", version_id=version_id),
+        message=_("The item has been removed."),
+        refused=_conflict,
+    )
 
 
 @bp.post("/versions/<id:version_id>/publish")
@@ -549,18 +596,23 @@ def delete_item(item_id: int):
 def publish(version_id: int):
     """Publish a draft: it is checked like a file, then frozen as the current version."""
     db = get_session()
-    try:
+
+    def change():
         version = services.editable(db, version_id)
         services.publish(db, version, actor=current_user)
-    except DomainError as refused:
-        db.rollback()
+        return version
+
+    def refused(error: DomainError):
         version = _version(version_id)
         if version.status != "draft":
-            abort(409, refused.message)
-        return _render_edit(version, 422, publish_error=refused.message)
-    db.commit()
-    flash(
-        _("Version %(number)s is published; new inspections use it.", number=version.number),
-        "success",
+            _conflict(error)
+        return _render_edit(version, 422, publish_error=error.message)
+
+    return commit_or_refuse(
+        change,
+        then=lambda version: url_for("checklists.detail", template_id=version.template_id),
+        message=lambda version: _(
+            "Version %(number)s is published; new inspections use it.", number=version.number
+        ),
+        refused=refused,
     )
-    return redirect(url_for("checklists.detail", template_id=version.template_id))

@@ -33,7 +33,6 @@ from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Park
 from inspection.enterprises.services import current_park
-from inspection.errors import DomainError
 from inspection.evidence import queries as photo_queries
 from inspection.evidence.documents import check_upload
 from inspection.evidence.models import Document
@@ -69,6 +68,7 @@ from inspection.inspections.queries import inspector_names
 from inspection.inspections.queries import team
 from inspection.pagination import parse_page
 from inspection.reports.pdf import render_pdf
+from inspection.web import commit_or_refuse
 
 bp = Blueprint("hazards", __name__)
 
@@ -247,17 +247,19 @@ def _act(hazard_id: int, form_name: str, form, perform):
     hazard = _load(hazard_id)
     if not form.validate():
         return _render_detail(hazard, 422, **{form_name: form})
-    db = get_session()
-    try:
-        message = perform(db, hazard, form)
-    except DomainError as refused:
-        db.rollback()
-        return _render_detail(
-            _load(hazard_id), refused.status, error=refused.message, **{form_name: form}
-        )
-    db.commit()
-    flash(message, "success")
-    return redirect(url_for("hazards.detail", hazard_id=hazard_id))
+    return commit_or_refuse(
+        lambda: perform(get_session(), hazard, form),
+        then=url_for("hazards.detail", hazard_id=hazard_id),
+        message=lambda said: said,
+        refused=_shown_again(hazard_id, **{form_name: form}),
+    )
+
+
+def _shown_again(hazard_id: int, **forms):
+    """A refusal's answer: the hazard's page again, with the message and what was typed."""
+    return lambda refused: _render_detail(
+        _load(hazard_id), refused.status, error=refused.message, **forms
+    )
 
 
 @bp.post("/hazards/<id:hazard_id>/submit")
@@ -333,25 +335,15 @@ def decide_extension(request_id: int):
     form = ExtensionDecisionForm(prefix="decision")
     if not form.validate():
         return _render_detail(hazard, 422)
-    try:
-        extensions.decide_extension(
-            db,
-            request=extension,
-            actor=current_user,
-            approve=form.decision.data == "approve",
-            comment=form.comment.data,
-        )
-    except DomainError as refused:
-        db.rollback()
-        return _render_detail(_load(hazard.id), refused.status, error=refused.message)
-    db.commit()
-    flash(
-        _("The extension was approved.")
-        if form.decision.data == "approve"
-        else _("The extension was refused."),
-        "success",
+    approve = form.decision.data == "approve"
+    return commit_or_refuse(
+        lambda: extensions.decide_extension(
+            db, request=extension, actor=current_user, approve=approve, comment=form.comment.data
+        ),
+        then=url_for("hazards.detail", hazard_id=hazard.id),
+        message=_("The extension was approved.") if approve else _("The extension was refused."),
+        refused=_shown_again(hazard.id),
     )
-    return redirect(url_for("hazards.detail", hazard_id=hazard.id))
 
 
 @bp.post("/hazards/<id:hazard_id>/review")
@@ -516,24 +508,19 @@ def reassign(hazard_id: int):
     """Give the hazard's follow-up to another inspector."""
     form = ReassignForm(prefix="reassign")
     _inspector_choices(form)
-
-    def perform(db, hazard, form):
-        inspector = db.get(User, form.inspector_id.data) if form.inspector_id.data else None
-        followup.reassign(db, hazard=hazard, actor=current_user, inspector=inspector)
-        return _("%(name)s now follows this hazard up.", name=inspector.display_name)
-
     hazard = _load(hazard_id)
     if not form.validate():
         return _render_detail(hazard, 422, error=_("Choose an active inspector."))
     db = get_session()
-    try:
-        message = perform(db, hazard, form)
-    except DomainError as refused:
-        db.rollback()
-        return _render_detail(_load(hazard_id), refused.status, error=refused.message)
-    db.commit()
-    flash(message, "success")
-    return redirect(url_for("hazards.detail", hazard_id=hazard_id))
+    inspector = db.get(User, form.inspector_id.data) if form.inspector_id.data else None
+    return commit_or_refuse(
+        lambda: followup.reassign(db, hazard=hazard, actor=current_user, inspector=inspector),
+        then=url_for("hazards.detail", hazard_id=hazard_id),
+        message=lambda _hazard: _(
+            "%(name)s now follows this hazard up.", name=inspector.display_name
+        ),
+        refused=_shown_again(hazard_id),
+    )
 
 
 @bp.post("/hazards/<id:hazard_id>/remind")
@@ -543,15 +530,12 @@ def remind(hazard_id: int):
     hazard = _load(hazard_id)
     if not ConfirmForm().validate():
         abort(400)
-    db = get_session()
-    try:
-        followup.remind(db, hazard=hazard, actor=current_user)
-    except DomainError as refused:
-        db.rollback()
-        return _render_detail(_load(hazard_id), refused.status, error=refused.message)
-    db.commit()
-    flash(_("The enterprise has been reminded."), "success")
-    return redirect(url_for("hazards.detail", hazard_id=hazard_id))
+    return commit_or_refuse(
+        lambda: followup.remind(get_session(), hazard=hazard, actor=current_user),
+        then=url_for("hazards.detail", hazard_id=hazard_id),
+        message=_("The enterprise has been reminded."),
+        refused=_shown_again(hazard_id),
+    )
 
 
 @bp.get("/hazards/<id:hazard_id>/history.csv")
@@ -720,12 +704,8 @@ def acknowledge(notice_id: int):
     found = queries.get_notice(db, current_user, notice_id) or abort(404)
     if not ConfirmForm().validate():
         abort(400)
-    try:
-        services.acknowledge_notice(db, notice=found, actor=current_user)
-    except DomainError as refused:
-        db.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for("hazards.notice", notice_id=notice_id))
-    db.commit()
-    flash(_("Notice %(number)s has been acknowledged.", number=found.number), "success")
-    return redirect(url_for("hazards.notice", notice_id=notice_id))
+    return commit_or_refuse(
+        lambda: services.acknowledge_notice(db, notice=found, actor=current_user),
+        then=url_for("hazards.notice", notice_id=notice_id),
+        message=_("Notice %(number)s has been acknowledged.", number=found.number),
+    )

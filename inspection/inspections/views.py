@@ -55,6 +55,8 @@ from inspection.inspections.models import InspectionInspector
 from inspection.inspections.models import Signature
 from inspection.pagination import parse_page
 from inspection.reports.pdf import render_pdf
+from inspection.web import commit_or_refuse
+from inspection.web import on_field
 
 bp = Blueprint("inspections", __name__)
 
@@ -117,13 +119,17 @@ def create():
             form.enterprise_id.data = parse_id(request.args.get("enterprise", ""))
         if current_user.third_party:
             form.type.data = "third_party"
+
+    def page():
+        return render_template("inspections/form.html", form=form), 422 if form.errors else 200
+
     if form.validate_on_submit():
         db = get_session()
         enterprise = enterprise_queries.get_enterprise(db, current_user, form.enterprise_id.data)
         if enterprise is None:
             abort(404)
-        try:
-            inspection = services.create_inspection(
+        return commit_or_refuse(
+            lambda: services.create_inspection(
                 db,
                 enterprise=enterprise,
                 actor=current_user,
@@ -132,16 +138,12 @@ def create():
                 enforcement=form.enforcement.data,
                 co_inspector_ids=form.co_inspectors.data,
                 summary=form.summary.data,
-            )
-        except DomainError as refused:
-            db.rollback()
-            form.enforcement.errors = [*form.enforcement.errors, refused.message]
-        else:
-            db.commit()
-            flash(_("The inspection has started."), "success")
-            return redirect(url_for("inspections.detail", inspection_id=inspection.id))
-    status = 422 if form.errors else 200
-    return render_template("inspections/form.html", form=form), status
+            ),
+            then=lambda inspection: url_for("inspections.detail", inspection_id=inspection.id),
+            message=_("The inspection has started."),
+            refused=on_field(form.enforcement, page),
+        )
+    return page()
 
 
 def _load(inspection_id: int):
@@ -193,67 +195,69 @@ def new_hazard(inspection_id: int):
         form.deadline.data = hazard_services.default_deadline("general")
         if item is not None:
             _prefill(form, item)
-    if form.validate_on_submit():
-        try:
-            hazard = hazard_services.record_hazard(
+
+    def page():
+        return render_template(
+            "inspections/hazard_form.html",
+            form=form,
+            inspection=inspection,
+            enterprise=enterprise,
+            item=item,
+        ), 422 if form.errors else 200
+
+    def change():
+        hazard = hazard_services.record_hazard(
+            db,
+            inspection=inspection,
+            actor=current_user,
+            title=form.title.data,
+            description=form.description.data,
+            location=form.location.data,
+            level=form.level.data,
+            category=form.category.data,
+            aspect=form.aspect.data,
+            basis=form.basis.data,
+            deadline=form.deadline.data,
+            required_measures=form.required_measures.data,
+            photos=check_uploads(form.photos.data),
+            item=item,
+            override_reason=form.override_reason.data,
+            uploaded_photo_ids=_ids("photo_ids"),
+        )
+        if form.fixed_on_spot.data:
+            hazard_services.fix_on_spot(
                 db,
-                inspection=inspection,
+                hazard=hazard,
                 actor=current_user,
-                title=form.title.data,
-                description=form.description.data,
-                location=form.location.data,
-                level=form.level.data,
-                category=form.category.data,
-                aspect=form.aspect.data,
-                basis=form.basis.data,
-                deadline=form.deadline.data,
-                required_measures=form.required_measures.data,
-                photos=check_uploads(form.photos.data),
-                item=item,
-                override_reason=form.override_reason.data,
-                uploaded_photo_ids=_ids("photo_ids"),
+                comment=form.fix_note.data,
+                photos=check_uploads(form.after_photos.data),
+                expected_version=hazard.version,
+                uploaded_photo_ids=_ids("after_photo_ids"),
             )
-            if form.fixed_on_spot.data:
-                hazard_services.fix_on_spot(
-                    db,
-                    hazard=hazard,
-                    actor=current_user,
-                    comment=form.fix_note.data,
-                    photos=check_uploads(form.after_photos.data),
-                    expected_version=hazard.version,
-                    uploaded_photo_ids=_ids("after_photo_ids"),
-                )
-        except DomainError as refused:
-            db.rollback()
-            form.title.errors = [*form.title.errors, refused.message]
-        else:
-            db.commit()
-            if hazard.state == "closed":
-                flash(
-                    _("Hazard %(number)s was fixed on the spot and closed.", number=hazard.number),
-                    "success",
-                )
-            else:
-                flash(_("Hazard %(number)s has been recorded.", number=hazard.number), "success")
-            if item is not None:
-                return redirect(
-                    url_for(
-                        "inspections.checklist",
-                        inspection_id=inspection.id,
-                        version_id=item.version_id,
-                        section=_section_code(item),
-                        _anchor=f"item-{item.id}",
-                    )
-                )
-            return redirect(url_for("inspections.detail", inspection_id=inspection.id))
-    status = 422 if form.errors else 200
-    return render_template(
-        "inspections/hazard_form.html",
-        form=form,
-        inspection=inspection,
-        enterprise=enterprise,
-        item=item,
-    ), status
+        return hazard
+
+    if not form.validate_on_submit():
+        return page()
+    if item is not None:
+        back = url_for(
+            "inspections.checklist",
+            inspection_id=inspection.id,
+            version_id=item.version_id,
+            section=_section_code(item),
+            _anchor=f"item-{item.id}",
+        )
+    else:
+        back = url_for("inspections.detail", inspection_id=inspection.id)
+    return commit_or_refuse(
+        change,
+        then=back,
+        message=lambda hazard: (
+            _("Hazard %(number)s was fixed on the spot and closed.", number=hazard.number)
+            if hazard.state == "closed"
+            else _("Hazard %(number)s has been recorded.", number=hazard.number)
+        ),
+        refused=on_field(form.title, page),
+    )
 
 
 def _ids(name: str) -> list[int]:
@@ -329,15 +333,12 @@ def add_checklist(inspection_id: int):
     if version is None:
         flash(_("Choose a checklist."), "error")
         return redirect(url_for("inspections.detail", inspection_id=inspection_id))
-    try:
-        answers.add_checklist(db, inspection=inspection, version=version, actor=current_user)
-    except DomainError as refused:
-        db.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for("inspections.detail", inspection_id=inspection_id))
-    db.commit()
-    return redirect(
-        url_for("inspections.checklist", inspection_id=inspection_id, version_id=version.id)
+    return commit_or_refuse(
+        lambda: answers.add_checklist(
+            db, inspection=inspection, version=version, actor=current_user
+        ),
+        then=url_for("inspections.checklist", inspection_id=inspection_id, version_id=version.id),
+        refused=url_for("inspections.detail", inspection_id=inspection_id),
     )
 
 
@@ -406,53 +407,50 @@ def answer(inspection_id: int, item_id: int):
     if not ConfirmForm().validate():
         abort(400)
     form = request.form
-    try:
-        number = _float(form.get("number"))
-        saved = answers.record_answer(
+    back = url_for(
+        "inspections.checklist",
+        inspection_id=inspection_id,
+        version_id=item.version_id,
+        section=_section_code(item),
+        _anchor=f"item-{item.id}",
+    )
+
+    def saved_json(saved):
+        progress, _items = answers.progress(
+            db, item.version_id, answers.answers_of(db, inspection.id)
+        )
+        return jsonify(
+            item=item.id,
+            result=saved.result,
+            version=saved.version,
+            progress={
+                "answered": progress.answered,
+                "total": progress.total,
+                "failed": progress.failed,
+                "percent": progress.percent,
+            },
+            hazard_url=url_for("inspections.new_hazard", inspection_id=inspection.id, item=item.id),
+        )
+
+    return commit_or_refuse(
+        lambda: answers.record_answer(
             db,
             inspection=inspection,
             item=item,
             actor=current_user,
             result=form.get("result") or None,
-            number=number,
+            number=_float(form.get("number")),
             choice=form.get("choice") or None,
             text=form.get("text"),
             comment=form.get("comment"),
-        )
-    except DomainError as refused:
-        db.rollback()
-        if wants_json:
-            return jsonify(error=refused.message), refused.status
-        flash(refused.message, "error")
-    else:
-        db.commit()
-        if wants_json:
-            progress, _items = answers.progress(
-                db, item.version_id, answers.answers_of(db, inspection.id)
-            )
-            return jsonify(
-                item=item.id,
-                result=saved.result,
-                version=saved.version,
-                progress={
-                    "answered": progress.answered,
-                    "total": progress.total,
-                    "failed": progress.failed,
-                    "percent": progress.percent,
-                },
-                hazard_url=url_for(
-                    "inspections.new_hazard", inspection_id=inspection.id, item=item.id
-                ),
-            )
-    return redirect(
-        url_for(
-            "inspections.checklist",
-            inspection_id=inspection_id,
-            version_id=item.version_id,
-            section=_section_code(item),
-            _anchor=f"item-{item.id}",
-        )
+        ),
+        then=saved_json if wants_json else back,
+        refused=_json_refusal if wants_json else back,
     )
+
+
+def _json_refusal(refused: DomainError):
+    return jsonify(error=refused.message), refused.status
 
 
 def _float(value: str | None) -> float | None:
@@ -475,17 +473,14 @@ def issue(inspection_id: int):
     inspection = _load(inspection_id)
     if not ConfirmForm().validate():
         abort(400)
-    try:
-        notice = hazard_services.issue_notice(db, inspection=inspection, actor=current_user)
-    except DomainError as refused:
-        db.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for("inspections.detail", inspection_id=inspection_id))
-    db.commit()
-    flash(
-        _("Notice %(number)s has been issued to the enterprise.", number=notice.number), "success"
+    return commit_or_refuse(
+        lambda: hazard_services.issue_notice(db, inspection=inspection, actor=current_user),
+        then=lambda notice: url_for("hazards.notice", notice_id=notice.id),
+        message=lambda notice: _(
+            "Notice %(number)s has been issued to the enterprise.", number=notice.number
+        ),
+        refused=url_for("inspections.detail", inspection_id=inspection_id),
     )
-    return redirect(url_for("hazards.notice", notice_id=notice.id))
 
 
 @bp.post("/inspections/<id:inspection_id>/complete")
@@ -497,17 +492,14 @@ def complete(inspection_id: int):
     form = CompleteForm()
     if not form.validate():
         abort(400)
-    try:
-        services.complete_inspection(
+    return commit_or_refuse(
+        lambda: services.complete_inspection(
             db, inspection=inspection, actor=current_user, summary=form.summary.data
-        )
-    except DomainError as refused:
-        db.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for("inspections.sign", inspection_id=inspection_id))
-    db.commit()
-    flash(_("The inspection is completed and its record is locked."), "success")
-    return redirect(url_for("inspections.detail", inspection_id=inspection_id))
+        ),
+        then=url_for("inspections.detail", inspection_id=inspection_id),
+        message=_("The inspection is completed and its record is locked."),
+        refused=url_for("inspections.sign", inspection_id=inspection_id),
+    )
 
 
 @bp.get("/inspections/<id:inspection_id>/sign")
@@ -548,24 +540,29 @@ def add_signature(inspection_id: int):
     inspection = _load(inspection_id)
     if not ConfirmForm().validate():
         abort(400)
-    try:
+
+    def change():
         raw_user = request.form.get("user_id", "")
-        signatures.sign(
+        try:
+            signer_user_id = parse_id(raw_user) if raw_user else None
+        except ValueError as error:
+            raise DomainError(_("Choose who is signing.")) from error
+        return signatures.sign(
             db,
             inspection=inspection,
             actor=current_user,
             role=request.form.get("role", ""),
-            signer_user_id=parse_id(raw_user) if raw_user else None,
+            signer_user_id=signer_user_id,
             signer_name=request.form.get("signer_name"),
             image=signatures.decode_signature(request.form.get("signature", "")),
         )
-    except (DomainError, ValueError) as refused:
-        db.rollback()
-        message = getattr(refused, "message", None) or _("Choose who is signing.")
-        return _render_sign(_load(inspection_id), getattr(refused, "status", 400), message)
-    db.commit()
-    flash(_("The signature has been saved."), "success")
-    return redirect(url_for("inspections.sign", inspection_id=inspection_id))
+
+    return commit_or_refuse(
+        change,
+        then=url_for("inspections.sign", inspection_id=inspection_id),
+        message=_("The signature has been saved."),
+        refused=lambda refused: _render_sign(_load(inspection_id), refused.status, refused.message),
+    )
 
 
 @bp.get("/signatures/<id:signature_id>.png")
@@ -603,7 +600,8 @@ def upload_photo(inspection_id: int):
     inspection = _load(inspection_id)
     if not ConfirmForm().validate():
         abort(400)
-    try:
+
+    def change():
         if db.get(InspectionInspector, (inspection.id, current_user.id)) is None:
             raise DomainError(_("You are not on this inspection's team."))
         if inspection.status == "completed":
@@ -627,7 +625,10 @@ def upload_photo(inspection_id: int):
         kind = "before"
         item_id = request.form.get("item_id", "")
         if item_id:
-            item = answers.item_of(db, inspection, parse_id(item_id))
+            try:
+                item = answers.item_of(db, inspection, parse_id(item_id))
+            except ValueError as error:
+                raise DomainError(_("No photo arrived. Take it again.")) from error
             answer_id = answers.answer_for_photo(
                 db, inspection=inspection, item=item, actor=current_user
             ).id
@@ -644,15 +645,16 @@ def upload_photo(inspection_id: int):
         photo.taken_at = taken_at
         photo.latitude, photo.longitude = latitude, longitude
         services.ensure_started(inspection)
-    except (DomainError, ValueError) as refused:
-        db.rollback()
-        message = getattr(refused, "message", None) or _("No photo arrived. Take it again.")
-        return jsonify(error=message), getattr(refused, "status", 400)
-    db.commit()
-    return jsonify(
-        id=photo.id,
-        thumb=url_for("evidence.photo", photo_id=photo.id, variant="thumb"),
-        display=url_for("evidence.photo", photo_id=photo.id, variant="display"),
+        return photo
+
+    return commit_or_refuse(
+        change,
+        then=lambda photo: jsonify(
+            id=photo.id,
+            thumb=url_for("evidence.photo", photo_id=photo.id, variant="thumb"),
+            display=url_for("evidence.photo", photo_id=photo.id, variant="display"),
+        ),
+        refused=_json_refusal,
     )
 
 
