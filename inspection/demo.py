@@ -40,6 +40,8 @@ from inspection.hazards import supervision
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
+from inspection.hazards.recording import FoundHazard
+from inspection.hazards.recording import record_hazard
 from inspection.inspections import services as inspections
 from inspection.inspections import signatures
 from inspection.inspections.answers import add_checklist
@@ -453,10 +455,7 @@ def load(session: Session) -> str:
             chosen = rng.sample(pool, k=min(len(pool), rng.randrange(1, 4)))
             recorded = []
             for title, category, level, basis, location, measures in chosen:
-                hazard = hazards.record_hazard(
-                    session,
-                    inspection=inspection,
-                    actor=lead,
+                found = FoundHazard(
                     title=title,
                     description=f"{location}检查发现：{title}。",
                     location=location,
@@ -464,12 +463,12 @@ def load(session: Session) -> str:
                     category=category,
                     aspect=rng.choice(("person", "thing", "management")),
                     basis=basis,
-                    deadline=None,
                     required_measures=measures,
                     photos=[
                         _checked(_photo(rng, f"{enterprise.name} {location}", False), "before.jpg")
                     ],
                 )
+                hazard = record_hazard(session, inspection=inspection, actor=lead, found=found)
                 fits = [
                     name
                     for name in must_have

@@ -24,6 +24,8 @@ from inspection.evidence.photos import check_photo
 from inspection.hazards import services as hazard_services
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import Notice
+from inspection.hazards.recording import FoundHazard
+from inspection.hazards.recording import record_hazard
 from inspection.inspections import services as inspection_services
 from inspection.inspections.models import Inspection
 
@@ -183,20 +185,21 @@ class Factory:
         deadline: date | None = None,
     ) -> Hazard:
         def work(s):
-            return hazard_services.record_hazard(
+            return record_hazard(
                 s,
                 inspection=s.get(Inspection, inspection.id),
                 actor=s.get(User, inspector.id),
-                title=title,
-                description="检查发现",
-                location="车间",
-                level=level,
-                category="safety",
-                aspect=None,
-                basis=basis,
-                deadline=deadline,
-                required_measures="立即整改",
-                photos=[checked() for _ in range(photos)],
+                found=FoundHazard(
+                    title=title,
+                    description="检查发现",
+                    location="车间",
+                    level=level,
+                    category="safety",
+                    basis=basis,
+                    deadline=deadline,
+                    required_measures="立即整改",
+                    photos=[checked() for _ in range(photos)],
+                ),
             )
 
         return self._run(work)

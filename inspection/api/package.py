@@ -16,7 +16,7 @@ from inspection.checklists.models import ChecklistVersion
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.hazards.models import Hazard
-from inspection.hazards.services import DEFAULT_DEADLINE_DAYS
+from inspection.hazards.recording import DEFAULT_DEADLINE_DAYS
 from inspection.inspections import queries
 from inspection.inspections.answers import answers_of
 from inspection.inspections.answers import versions_of

@@ -44,6 +44,10 @@ from inspection.hazards import services as hazard_services
 from inspection.hazards.forms import HazardForm
 from inspection.hazards.models import HazardState
 from inspection.hazards.queries import user_names
+from inspection.hazards.recording import DEFAULT_DEADLINE_DAYS
+from inspection.hazards.recording import FoundHazard
+from inspection.hazards.recording import default_deadline
+from inspection.hazards.recording import record_hazard
 from inspection.inspections import answers
 from inspection.inspections import queries
 from inspection.inspections import record
@@ -192,7 +196,7 @@ def new_hazard(inspection_id: int):
     form = HazardForm()
     item = _item_of(request.args.get("item") or form.item_id.data, inspection.id)
     if request.method == "GET":
-        form.deadline.data = hazard_services.default_deadline("general")
+        form.deadline.data = default_deadline("general")
         if item is not None:
             _prefill(form, item)
 
@@ -206,10 +210,8 @@ def new_hazard(inspection_id: int):
         ), 422 if form.errors else 200
 
     def change():
-        hazard = hazard_services.record_hazard(
-            db,
-            inspection=inspection,
-            actor=current_user,
+        fixed = form.fixed_on_spot.data
+        found = FoundHazard(
             title=form.title.data,
             description=form.description.data,
             location=form.location.data,
@@ -219,22 +221,16 @@ def new_hazard(inspection_id: int):
             basis=form.basis.data,
             deadline=form.deadline.data,
             required_measures=form.required_measures.data,
-            photos=check_uploads(form.photos.data),
-            item=item,
             override_reason=form.override_reason.data,
-            uploaded_photo_ids=_ids("photo_ids"),
+            item_id=item.id if item is not None else None,
+            photos=check_uploads(form.photos.data),
+            photo_ids=_ids("photo_ids"),
+            fixed_on_spot=fixed,
+            fix_note=form.fix_note.data,
+            after_photos=check_uploads(form.after_photos.data) if fixed else [],
+            after_photo_ids=_ids("after_photo_ids") if fixed else [],
         )
-        if form.fixed_on_spot.data:
-            hazard_services.fix_on_spot(
-                db,
-                hazard=hazard,
-                actor=current_user,
-                comment=form.fix_note.data,
-                photos=check_uploads(form.after_photos.data),
-                expected_version=hazard.version,
-                uploaded_photo_ids=_ids("after_photo_ids"),
-            )
-        return hazard
+        return record_hazard(db, inspection=inspection, actor=current_user, found=found)
 
     if not form.validate_on_submit():
         return page()
@@ -294,7 +290,7 @@ def _prefill(form: HazardForm, item: ChecklistItem) -> None:
     form.category.data = item.category
     form.level.data = "major" if item.major else "general"
     form.basis.data = item.basis
-    days = item.deadline_days or hazard_services.DEFAULT_DEADLINE_DAYS[form.level.data]
+    days = item.deadline_days or DEFAULT_DEADLINE_DAYS[form.level.data]
     form.deadline.data = clock.today() + timedelta(days=days)
 
 
