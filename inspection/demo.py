@@ -34,9 +34,9 @@ from inspection.evidence.documents import CheckedDocument
 from inspection.evidence.photos import check_photo
 from inspection.hazards import extensions
 from inspection.hazards import lifecycle
+from inspection.hazards import listing
 from inspection.hazards import plans
 from inspection.hazards import services as hazards
-from inspection.hazards import supervision
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
@@ -633,7 +633,7 @@ def _progress(
             )
 
     def list_it():
-        supervision.list_for_supervision(
+        listing.list_hazard(
             session,
             hazard=hazard,
             actor=supervisor,

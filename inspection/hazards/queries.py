@@ -349,3 +349,15 @@ def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(session.exec(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
+
+
+def major_register(session: Session, *, open_only: bool = False) -> list[tuple[Hazard, str]]:
+    """The register of major hazards (重大事故隐患台账) with their enterprises."""
+    stmt = (
+        select(Hazard, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(Hazard.level == HazardLevel.MAJOR, Hazard.state != HazardState.VOIDED)
+    )
+    if open_only:
+        stmt = stmt.where(Hazard.state != HazardState.CLOSED)
+    return list(session.exec(stmt.order_by(Hazard.closed_at.is_not(None), Hazard.found_at.desc())))

@@ -44,10 +44,10 @@ from inspection.hazards import export
 from inspection.hazards import extensions
 from inspection.hazards import followup
 from inspection.hazards import lifecycle
+from inspection.hazards import listing
 from inspection.hazards import plans
 from inspection.hazards import queries
 from inspection.hazards import services
-from inspection.hazards import supervision
 from inspection.hazards.forms import BulkForm
 from inspection.hazards.forms import DecisionCommentForm
 from inspection.hazards.forms import ExtensionDecisionForm
@@ -428,7 +428,7 @@ def list_for_supervision(hazard_id: int):
     """挂牌督办: list an open major hazard for supervision."""
 
     def perform(db, hazard, form):
-        supervision.list_for_supervision(
+        listing.list_hazard(
             db,
             hazard=hazard,
             actor=current_user,
@@ -450,7 +450,7 @@ def delist(hazard_id: int):
     """摘牌销号: approve removing an accepted listed hazard from the list; it closes."""
 
     def perform(db, hazard, form):
-        supervision.approve_removal(
+        listing.delist_hazard(
             db,
             hazard=hazard,
             actor=current_user,
@@ -631,7 +631,7 @@ def bulk_action():
 @require(Permission.VIEW_DASHBOARD)
 def major_register():
     """The register of major hazards and their state (重大事故隐患台账)."""
-    rows = supervision.register(get_session(), open_only=request.args.get("open") == "1")
+    rows = queries.major_register(get_session(), open_only=request.args.get("open") == "1")
     return render_template(
         "hazards/major_register.html",
         rows=rows,
