@@ -18,6 +18,7 @@ from inspection import clock
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardLevel
+from inspection.hazards.models import overdue
 from inspection.hazards.models import unclosed
 from inspection.statistics.models import HazardTally
 from inspection.statistics.periods import Period
@@ -180,14 +181,13 @@ class Now:
 
 def now(session: Session, scope: Scope = Scope()) -> Now:
     """Open, overdue and open major hazards now (from the index of unclosed hazards alone)."""
-    today = clock.today()
-    overdue = Hazard.deadline < today
+    late = overdue(clock.today(), among_unclosed=True)
     major = Hazard.level == HazardLevel.MAJOR
     stmt = select(
         func.count(),
-        func.count().filter(overdue),
+        func.count().filter(late),
         func.count().filter(major),
-        func.count().filter(overdue & major),
+        func.count().filter(late & major),
     ).where(unclosed())
     row = session.exec(scoped(stmt, scope)).one()
     return Now(*(int(value) for value in row))
@@ -198,13 +198,12 @@ def worst_enterprises(session: Session, scope: Scope = Scope(), limit: int = 10)
     the overdue count are ranked by how many are still open among those chosen; at the last
     place, an enterprise tied on overdue is chosen by its id (counting every enterprise's open
     hazards too would double the work for that one edge)."""
-    today = clock.today()
-    overdue = func.count().label("overdue")
+    count = func.count().label("overdue")
     stmt = (
-        select(Hazard.enterprise_id, overdue)
-        .where(unclosed(), Hazard.deadline < today)
+        select(Hazard.enterprise_id, count)
+        .where(overdue(clock.today()))
         .group_by(Hazard.enterprise_id)
-        .order_by(overdue.desc(), Hazard.enterprise_id)
+        .order_by(count.desc(), Hazard.enterprise_id)
         .limit(limit)
     )
     leaders = session.exec(scoped(stmt, scope)).all()
