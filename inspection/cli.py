@@ -155,7 +155,7 @@ def init_app(app: Flask) -> None:
     @checklists_group.command("load-library")
     def checklists_load_library() -> None:
         """Load every file in checklists/; files already loaded change nothing."""
-        from inspection.checklists.services import load_library
+        from inspection.checklists.library import load_library
 
         db = get_session()
         report = load_library(db)
@@ -173,7 +173,7 @@ def init_app(app: Flask) -> None:
     def checklists_import(path: Path) -> None:
         """Check one checklist file and import it as a new published version."""
         from inspection.checklists import loader
-        from inspection.checklists.services import import_definition
+        from inspection.checklists.library import import_definition
 
         try:
             definition = loader.parse_file(path)
@@ -193,10 +193,10 @@ def init_app(app: Flask) -> None:
     @click.option("--version", "number", type=int, help="Version number (default: latest).")
     def checklists_export(code: str, number: int | None) -> None:
         """Write a checklist version in the file format to standard output."""
+        from inspection.checklists.library import export_yaml
         from inspection.checklists.models import ChecklistTemplate
         from inspection.checklists.models import ChecklistVersion
-        from inspection.checklists.services import export_yaml
-        from inspection.checklists.services import latest_published
+        from inspection.checklists.queries import latest_published
 
         db = get_session()
         template = db.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).first()

@@ -22,9 +22,9 @@ from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.auth.services import create_user
-from inspection.checklists.services import items_by_section
-from inspection.checklists.services import load_library
-from inspection.checklists.services import offered_versions
+from inspection.checklists.library import load_library
+from inspection.checklists.queries import items_by_section
+from inspection.checklists.queries import offered_versions
 from inspection.enterprises import credit_code
 from inspection.enterprises.models import DischargePermit
 from inspection.enterprises.models import Enterprise
@@ -523,7 +523,7 @@ def _recurring_plans(session: Session, inspector: User, inspector2: User, now) -
 
     from inspection.campaigns import recurring
     from inspection.checklists.models import ChecklistTemplate
-    from inspection.checklists.services import latest_published
+    from inspection.checklists.queries import latest_published
 
     today = clock.local(now).date()
     for name, month, day, days in (("元旦", 1, 1, 1), ("劳动节", 5, 1, 5), ("国庆节", 10, 1, 7)):

@@ -236,8 +236,9 @@ class Factory:
 
     def checklist(self, code: str = "test-list", *, major: bool = True, applies_to=None):
         """A small published checklist: one section, a major criterion and a routine item."""
+        from inspection.checklists import library as checklist_library
         from inspection.checklists import loader
-        from inspection.checklists import services as checklist_services
+        from inspection.checklists import queries as checklist_queries
         from inspection.checklists.models import ChecklistTemplate
 
         text = f"""
@@ -266,9 +267,9 @@ sections:
 
         def work(s):
             definition = loader.parse(text, f"{code}.yaml")
-            checklist_services.import_definition(s, definition)
+            checklist_library.import_definition(s, definition)
             template = s.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).one()
-            return checklist_services.latest_published(s, template.id)
+            return checklist_queries.latest_published(s, template.id)
 
         with self.app.test_request_context():
             return self._run(work)

@@ -22,7 +22,7 @@ from inspection.campaigns import services
 from inspection.campaigns.forms import CampaignForm
 from inspection.campaigns.models import Campaign
 from inspection.checklists.models import ChecklistTemplate
-from inspection.checklists.services import latest_published
+from inspection.checklists.queries import latest_published
 from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import INDUSTRY_SECTORS

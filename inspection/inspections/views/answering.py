@@ -16,7 +16,7 @@ from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
-from inspection.checklists import services as checklist_services
+from inspection.checklists import queries as checklist_queries
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistVersion
 from inspection.db import get_session
@@ -69,8 +69,8 @@ def checklist(inspection_id: int, version_id: int):
     if version is None or version.id not in {v.id for v in answers.versions_of(db, inspection.id)}:
         abort(404)
     enterprise = db.get(Enterprise, inspection.enterprise_id)
-    sections = checklist_services.sections_of(db, version.id)
-    items = checklist_services.items_by_section(db, version.id)
+    sections = checklist_queries.sections_of(db, version.id)
+    items = checklist_queries.items_by_section(db, version.id)
     answered = answers.answers_of(db, inspection.id)
     progress, _items = answers.progress(db, version.id, answered)
     current = next((s for s in sections if s.code == request.args.get("section")), None)
@@ -101,7 +101,7 @@ def checklist(inspection_id: int, version_id: int):
             for s in sections
         },
         section_applies={
-            s.id: checklist_services.applies(s.applies_to, enterprise) for s in sections
+            s.id: checklist_queries.applies(s.applies_to, enterprise) for s in sections
         },
         hazards=hazards,
         answer_photos=photo_queries.photos_by_answer(db, [a.id for a in answered.values()]),

@@ -19,7 +19,8 @@ from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
-from inspection.checklists import services as checklist_services
+from inspection.checklists import queries as checklist_queries
+from inspection.checklists import scoring
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistSection
 from inspection.db import get_session
@@ -112,7 +113,7 @@ def detail(inspection_id: int):
     hazards = queries.hazards_of(db, inspection.id)
     on_team = any(member.id == current_user.id for member, _lead in team)
     enterprise = db.get(Enterprise, inspection.enterprise_id)
-    suited, others = checklist_services.offered_versions(db, enterprise)
+    suited, others = checklist_queries.offered_versions(db, enterprise)
     used = answers.versions_of(db, inspection.id)
     used_templates = {v.template_id for v in used}
     return render_template(
@@ -147,7 +148,7 @@ def checklist_rows(db, inspection, versions):
         progress, items = answers.progress(db, version.id, answered)
         score = None
         if version.kind == "assessment":
-            score = checklist_services.score(
+            score = scoring.score(
                 version, items, {i: a.result for i, a in answered.items() if a.result}
             )
         rows.append((version, progress, score))

@@ -1,11 +1,9 @@
-"""The checklist library and its editor: list, view, import, export, edit drafts, publish."""
+"""The checklist editor: a draft's details, its sections and items, and publishing it."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint
-from flask import Response
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -17,243 +15,24 @@ from flask_login import current_user
 
 from inspection import labels
 from inspection.auth.permissions import Permission
-from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
-from inspection.checklists import loader
 from inspection.checklists import queries
 from inspection.checklists import services
 from inspection.checklists.forms import DraftForm
-from inspection.checklists.forms import ImportChecklistForm
 from inspection.checklists.forms import ItemForm
-from inspection.checklists.forms import NewTemplateForm
 from inspection.checklists.forms import SectionForm
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistSection
 from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
+from inspection.checklists.views import bp
+from inspection.checklists.views.browse import load_version
 from inspection.db import get_session
 from inspection.errors import DomainError
 from inspection.forms import ConfirmForm
 from inspection.forms import parse_version
 from inspection.web import commit_or_refuse
 from inspection.web import on_field
-
-bp = Blueprint("checklists", __name__, url_prefix="/checklists")
-
-
-def _version(version_id: int) -> ChecklistVersion:
-    return get_session().get(ChecklistVersion, version_id) or abort(404)
-
-
-def _template(template_id: int) -> ChecklistTemplate:
-    return get_session().get(ChecklistTemplate, template_id) or abort(404)
-
-
-@bp.get("/")
-@require(Permission.VIEW_CHECKLISTS)
-def index():
-    """The library: every checklist with its current version."""
-    show_retired = request.args.get("retired") == "1"
-    return render_template(
-        "checklists/index.html",
-        rows=queries.library(get_session(), include_retired=show_retired),
-        show_retired=show_retired,
-        new_form=NewTemplateForm(formdata=None),
-        import_form=ImportChecklistForm(formdata=None),
-        can_manage=has_permission(current_user, Permission.MANAGE_CHECKLISTS),
-        labels=labels,
-    )
-
-
-@bp.post("/new")
-@require(Permission.MANAGE_CHECKLISTS)
-def create():
-    """Start a new, empty checklist."""
-    form = NewTemplateForm()
-    db = get_session()
-
-    def page():
-        return render_template(
-            "checklists/index.html",
-            rows=queries.library(db),
-            show_retired=False,
-            new_form=form,
-            import_form=ImportChecklistForm(formdata=None),
-            can_manage=True,
-            labels=labels,
-        ), 422
-
-    if not form.validate():
-        return page()
-    return commit_or_refuse(
-        lambda: services.create_template(
-            db,
-            code=form.code.data,
-            title=form.title.data,
-            standard=form.standard.data,
-            kind=form.kind.data,
-            actor=current_user,
-        ),
-        then=lambda version: url_for("checklists.edit", version_id=version.id),
-        refused=on_field(form.code, page),
-    )
-
-
-@bp.post("/import")
-@require(Permission.MANAGE_CHECKLISTS)
-def import_file():
-    """Check an uploaded checklist file and import it as a new published version."""
-    form = ImportChecklistForm()
-    db = get_session()
-    problems = []
-    if form.validate():
-        upload = form.file.data
-        try:
-            text = upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            problems = [loader.Problem(upload.filename, 1, _("The file is not UTF-8 text."))]
-        else:
-            try:
-                definition = loader.parse(text, upload.filename or "upload.yaml")
-            except loader.InvalidChecklist as invalid:
-                problems = invalid.problems
-            else:
-                result = services.import_definition(db, definition, actor=current_user)
-                db.commit()
-                if result.created:
-                    flash(
-                        _(
-                            "%(code)s was imported as version %(number)s.",
-                            code=result.code,
-                            number=result.version,
-                        ),
-                        "success",
-                    )
-                else:
-                    flash(
-                        _(
-                            "%(code)s is unchanged: that content is already its current version.",
-                            code=result.code,
-                        ),
-                        "info",
-                    )
-                return redirect(url_for("checklists.index"))
-    return render_template(
-        "checklists/index.html",
-        rows=queries.library(db),
-        show_retired=False,
-        new_form=NewTemplateForm(formdata=None),
-        import_form=form,
-        import_problems=problems,
-        can_manage=True,
-        labels=labels,
-    ), 422
-
-
-@bp.get("/<id:template_id>")
-@require(Permission.VIEW_CHECKLISTS)
-def detail(template_id: int):
-    """A checklist: its versions, its draft, and a comparison of two versions."""
-    db = get_session()
-    template = _template(template_id)
-    versions = queries.versions(db, template.id)
-    published = [v for v in versions if v.status == "published"]
-    return render_template(
-        "checklists/detail.html",
-        template=template,
-        versions=versions,
-        current=published[0] if published else None,
-        draft=services.draft_of(db, template.id),
-        published=published,
-        can_manage=has_permission(current_user, Permission.MANAGE_CHECKLISTS),
-        confirm_form=ConfirmForm(),
-        labels=labels,
-    )
-
-
-@bp.post("/<id:template_id>/draft")
-@require(Permission.MANAGE_CHECKLISTS)
-def start_draft(template_id: int):
-    """Edit a checklist: continue its draft, or start one from the current version."""
-    db = get_session()
-    template = _template(template_id)
-    return commit_or_refuse(
-        lambda: services.start_draft(db, template, actor=current_user),
-        then=lambda draft: url_for("checklists.edit", version_id=draft.id),
-        refused=url_for("checklists.detail", template_id=template_id),
-    )
-
-
-@bp.post("/<id:template_id>/retire")
-@require(Permission.MANAGE_CHECKLISTS)
-def retire(template_id: int):
-    """Stop offering a checklist (its past use stays readable), or offer it again."""
-    db = get_session()
-    template = _template(template_id)
-    retired = request.form.get("retired") == "1"
-    services.set_retired(db, template, retired=retired)
-    db.commit()
-    flash(
-        _("The checklist is retired; past inspections still show it.")
-        if retired
-        else _("The checklist is offered again."),
-        "success",
-    )
-    return redirect(url_for("checklists.detail", template_id=template_id))
-
-
-@bp.get("/<id:template_id>/compare")
-@require(Permission.VIEW_CHECKLISTS)
-def compare(template_id: int):
-    """Two versions side by side: what was added, removed or changed."""
-    db = get_session()
-    template = _template(template_id)
-    versions = {v.number: v for v in queries.versions(db, template.id)}
-    left = versions.get(parse_version(request.args.get("a")))
-    right = versions.get(parse_version(request.args.get("b")))
-    if left is None or right is None:
-        flash(_("Choose two versions of this checklist to compare."), "error")
-        return redirect(url_for("checklists.detail", template_id=template_id))
-    return render_template(
-        "checklists/compare.html",
-        template=template,
-        left=left,
-        right=right,
-        changes=queries.compare(db, left, right),
-        labels=labels,
-    )
-
-
-@bp.get("/versions/<id:version_id>")
-@require(Permission.VIEW_CHECKLISTS)
-def view(version_id: int):
-    """A version as the inspector will see it."""
-    db = get_session()
-    version = _version(version_id)
-    return render_template(
-        "checklists/view.html",
-        version=version,
-        template=db.get(ChecklistTemplate, version.template_id),
-        sections=services.sections_of(db, version.id),
-        items=services.items_by_section(db, version.id),
-        labels=labels,
-    )
-
-
-@bp.get("/versions/<id:version_id>/export.yaml")
-@require(Permission.VIEW_CHECKLISTS)
-def export(version_id: int):
-    """Download a version in the checklist file format."""
-    db = get_session()
-    version = _version(version_id)
-    template = db.get(ChecklistTemplate, version.template_id)
-    return Response(
-        services.export_yaml(db, version),
-        mimetype="application/yaml",
-        headers={
-            "Content-Disposition": f"attachment; filename={template.code}-v{version.number}.yaml"
-        },
-    )
 
 
 def _draft_form(version: ChecklistVersion) -> DraftForm:
@@ -277,8 +56,8 @@ def _render_edit(version: ChecklistVersion, status: int = 200, **forms):
         "checklists/edit.html",
         version=version,
         template=db.get(ChecklistTemplate, version.template_id),
-        sections=services.sections_of(db, version.id),
-        items=services.items_by_section(db, version.id),
+        sections=queries.sections_of(db, version.id),
+        items=queries.items_by_section(db, version.id),
         confirm_form=ConfirmForm(),
         labels=labels,
         **forms,
@@ -290,7 +69,7 @@ def _render_edit(version: ChecklistVersion, status: int = 200, **forms):
 def edit(version_id: int):
     """Edit a draft: its title, standard and where it applies; its sections and items."""
     db = get_session()
-    version = _version(version_id)
+    version = load_version(version_id)
     if version.status != "draft":
         flash(
             _(
@@ -327,7 +106,8 @@ def edit(version_id: int):
         then=url_for("checklists.edit", version_id=version.id),
         message=_("The changes have been saved."),
         refused=_on_field(
-            form.title, lambda status: _render_edit(_version(version_id), status, draft_form=form)
+            form.title,
+            lambda status: _render_edit(load_version(version_id), status, draft_form=form),
         ),
     )
 
@@ -366,7 +146,7 @@ def add_section(version_id: int):
     db = get_session()
     form = SectionForm(prefix="section")
     if not form.validate():
-        return _render_edit(_version(version_id), 422, section_form=form)
+        return _render_edit(load_version(version_id), 422, section_form=form)
 
     def change():
         version = services.editable(db, version_id, parse_version(form.version.data))
@@ -380,7 +160,8 @@ def add_section(version_id: int):
             "checklists.edit", version_id=version_id, _anchor=f"s{section.id}"
         ),
         refused=_on_field(
-            form.code, lambda status: _render_edit(_version(version_id), status, section_form=form)
+            form.code,
+            lambda status: _render_edit(load_version(version_id), status, section_form=form),
         ),
     )
 
@@ -395,7 +176,7 @@ def edit_section(section_id: int):
     """Rename a section or change where it applies."""
     db = get_session()
     section = _section(section_id)
-    version = _version(section.version_id)
+    version = load_version(section.version_id)
     form = SectionForm(obj=section if request.method == "GET" else None, prefix="section")
 
     def page():
@@ -438,7 +219,7 @@ def move_section(section_id: int):
         services.move(
             db,
             section,
-            services.sections_of(db, section.version_id),
+            queries.sections_of(db, section.version_id),
             -1 if request.form.get("direction") == "up" else 1,
         )
 
@@ -491,7 +272,7 @@ def new_item(section_id: int):
     """Add an item to a section of a draft."""
     db = get_session()
     section = _section(section_id)
-    version = _version(section.version_id)
+    version = load_version(section.version_id)
     form = ItemForm()
     if request.method == "GET":
         form.version.data = version.edit_version
@@ -509,7 +290,7 @@ def new_item(section_id: int):
         refused=_on_field(
             form.code,
             lambda status: _item_form_page(
-                form, _version(section.version_id), section, None, status
+                form, load_version(section.version_id), section, None, status
             ),
         ),
     )
@@ -525,7 +306,7 @@ def edit_item(item_id: int):
     """Change an item of a draft."""
     db = get_session()
     item = _item(item_id)
-    version = _version(item.version_id)
+    version = load_version(item.version_id)
     section = db.get(ChecklistSection, item.section_id)
     if request.method == "GET":
         form = ItemForm(obj=item)
@@ -547,7 +328,9 @@ def edit_item(item_id: int):
         message=_("The item has been saved."),
         refused=_on_field(
             form.code,
-            lambda status: _item_form_page(form, _version(item.version_id), section, item, status),
+            lambda status: _item_form_page(
+                form, load_version(item.version_id), section, item, status
+            ),
         ),
     )
 
@@ -561,7 +344,7 @@ def move_item(item_id: int):
 
     def change():
         services.editable(db, item.version_id)
-        siblings = services.items_by_section(db, item.version_id).get(item.section_id, [])
+        siblings = queries.items_by_section(db, item.version_id).get(item.section_id, [])
         services.move(db, item, siblings, -1 if request.form.get("direction") == "up" else 1)
 
     return commit_or_refuse(
@@ -603,7 +386,7 @@ def publish(version_id: int):
         return version
 
     def refused(error: DomainError):
-        version = _version(version_id)
+        version = load_version(version_id)
         if version.status != "draft":
             _conflict(error)
         return _render_edit(version, 422, publish_error=error.message)
