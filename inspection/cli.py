@@ -172,12 +172,13 @@ def init_app(app: Flask) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def checklists_import(path: Path) -> None:
         """Check one checklist file and import it as a new published version."""
+        from inspection.checklists import fileformat
         from inspection.checklists import loader
         from inspection.checklists.library import import_definition
 
         try:
             definition = loader.parse_file(path)
-        except loader.InvalidChecklist as invalid:
+        except fileformat.InvalidChecklist as invalid:
             for problem in invalid.problems:
                 click.echo(str(problem), err=True)
             click.echo(f"Nothing was imported from {path.name}.", err=True)

@@ -22,8 +22,8 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
 from inspection import labels
-from inspection.checklists.loader import KNOWN_FLAGS
-from inspection.checklists.loader import KNOWN_INDUSTRIES
+from inspection.checklists.fileformat import KNOWN_FLAGS
+from inspection.checklists.fileformat import KNOWN_INDUSTRIES
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.forms import CheckboxListField
 from inspection.forms import choices as options

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import User
+from inspection.checklists import fileformat
 from inspection.checklists import loader
 from inspection.checklists.models import AnswerType
 from inspection.checklists.models import ChecklistItem
@@ -202,7 +203,7 @@ def _item_definition(item: ChecklistItem) -> dict:
 def export_yaml(session: Session, version: ChecklistVersion) -> str:
     """A version written in the checklist file format, loadable again as it is."""
     definition = definition_of(session, version)
-    out: dict = {"schema": loader.SCHEMA_VERSION, "code": definition["code"]}
+    out: dict = {"schema": fileformat.SCHEMA_VERSION, "code": definition["code"]}
     for key in ("title", "standard", "issuer", "effective_date", "kind", "description"):
         if definition[key] is not None:
             out[key] = definition[key]
@@ -255,7 +256,7 @@ class LibraryReport:
     """What loading the standard library did, file by file."""
 
     results: list[tuple[str, ImportResult]] = field(default_factory=list)
-    problems: list[loader.Problem] = field(default_factory=list)
+    problems: list[fileformat.Problem] = field(default_factory=list)
 
 
 def load_library(session: Session, directory: Path = LIBRARY) -> LibraryReport:
@@ -265,13 +266,13 @@ def load_library(session: Session, directory: Path = LIBRARY) -> LibraryReport:
     for path in sorted(directory.glob("*.yaml")):
         try:
             definitions.append((path.name, loader.parse_file(path)))
-        except loader.InvalidChecklist as invalid:
+        except fileformat.InvalidChecklist as invalid:
             report.problems.extend(invalid.problems)
     codes: dict[str, str] = {}
     for name, definition in definitions:
         if definition["code"] in codes:
             report.problems.append(
-                loader.Problem(
+                fileformat.Problem(
                     name,
                     1,
                     _(

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import User
+from inspection.checklists import fileformat
 from inspection.checklists import loader
 from inspection.checklists.library import definition_of
 from inspection.checklists.library import export_yaml
@@ -39,7 +40,7 @@ def create_template(
 ) -> ChecklistVersion:
     """A new template with an empty draft version 1."""
     code = code.strip().lower()
-    if not loader.CODE.match(code):
+    if not fileformat.CODE.match(code):
         raise DomainError(_("The code may only have lowercase letters, digits and hyphens."))
     if session.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).first():
         raise DomainError(_("A checklist with the code %(code)s already exists.", code=code))
@@ -187,7 +188,7 @@ def _renumber(session: Session, rows: list) -> None:
 
 
 def _check_code(session: Session, model, version_id: int, code: str, own_id: int | None) -> None:
-    if not loader.CODE.match(code or ""):
+    if not fileformat.CODE.match(code or ""):
         raise DomainError(_("A code may only have lowercase letters, digits and hyphens."))
     clash = session.exec(
         select(model.id).where(model.version_id == version_id, model.code == code)
@@ -200,7 +201,7 @@ def publish(session: Session, version: ChecklistVersion, *, actor: User) -> Chec
     """Freeze a draft: check it exactly like a file, then make it the current version."""
     try:
         definition = loader.parse(export_yaml(session, version), f"v{version.number}")
-    except loader.InvalidChecklist as invalid:
+    except fileformat.InvalidChecklist as invalid:
         raise DomainError("；".join(problem.message for problem in invalid.problems)) from invalid
     publish_version(session, version, definition, actor)
     return version

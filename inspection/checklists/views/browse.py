@@ -17,6 +17,7 @@ from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
+from inspection.checklists import fileformat
 from inspection.checklists import library
 from inspection.checklists import loader
 from inspection.checklists import queries
@@ -103,11 +104,11 @@ def import_file():
         try:
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            problems = [loader.Problem(upload.filename, 1, _("The file is not UTF-8 text."))]
+            problems = [fileformat.Problem(upload.filename, 1, _("The file is not UTF-8 text."))]
         else:
             try:
                 definition = loader.parse(text, upload.filename or "upload.yaml")
-            except loader.InvalidChecklist as invalid:
+            except fileformat.InvalidChecklist as invalid:
                 problems = invalid.problems
             else:
                 result = library.import_definition(db, definition, actor=current_user)
