@@ -128,8 +128,8 @@ def init_app(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
     def demo_load(if_empty: bool) -> None:
         """Fill the database with a fictional park that looks lived in."""
-        from inspection import demo
         from inspection.auth.models import User
+        from inspection.demo.build import load
 
         db = get_session()
         if db.exec(select(User)).first() is not None:
@@ -137,16 +137,16 @@ def init_app(app: Flask) -> None:
                 click.echo("The database already has data; demo data not loaded.")
                 return
             raise click.ClickException("The database is not empty; demo data needs an empty one.")
-        summary = demo.load(db)
+        summary = load(db)
         db.commit()
         click.echo(summary)
 
     @demo_group.command("logins")
     def demo_logins() -> None:
         """Print the demo accounts."""
-        from inspection import demo
+        from inspection.demo.data import logins_text
 
-        click.echo(demo.logins_text())
+        click.echo(logins_text())
 
     @app.cli.group("checklists")
     def checklists_group() -> None:
