@@ -6,6 +6,7 @@ from sqlmodel import func
 from sqlmodel import select
 
 from inspection.auth.models import User
+from inspection.demo.data import park_data
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.audit import verify_chain
 from inspection.hazards.models import Hazard
@@ -49,3 +50,21 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
         assert response.headers["Location"] == home
         assert client.get(home).status_code == 200
         client.post("/logout")
+
+
+# Special equipment (特种设备) and its operators, which 应急管理部令第10号 第二条 leaves to the
+# special-equipment rules: a 10号令 major hazard is never about them.
+SPECIAL_EQUIPMENT = ("叉车", "起重", "电梯", "锅炉", "压力容器", "场（厂）内", "特种设备")
+
+
+def test_the_demo_has_no_forklift_example_and_cites_order_10_only_where_it_applies():
+    data = park_data()
+    hazards = [h for pool in data["hazards_by_industry"].values() for h in pool]
+    hazards += data["general_hazards"]
+    assert hazards
+    assert not [h for h in hazards if "叉车" in h["title"] + h["location"] + h["measures"]]
+    order_10 = [h for h in hazards if (h["basis"] or "").startswith("应急管理部令第10号")]
+    assert order_10
+    assert not [h for h in order_10 if any(word in h["title"] for word in SPECIAL_EQUIPMENT)]
+    # Every major hazard names the clause that makes it major.
+    assert all(h["basis"] for h in hazards if h["level"] == "major")
