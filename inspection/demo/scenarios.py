@@ -20,7 +20,6 @@ from inspection.demo.data import PASSWORD
 from inspection.enterprises.models import Enterprise
 from inspection.evidence.documents import CheckedDocument
 from inspection.hazards import extensions
-from inspection.hazards import lifecycle
 from inspection.hazards import listing
 from inspection.hazards import plans
 from inspection.hazards import services as hazards
@@ -166,12 +165,8 @@ def progress(
             steps.append(
                 (
                     20,
-                    lambda: lifecycle.apply(
-                        session,
-                        hazards.lock(session, hazard),
-                        "refuse",
-                        official,
-                        comment="企业拒不整改，移交执法",
+                    lambda: hazards.refuse_rectification(
+                        session, hazard=hazard, actor=official, reason="企业拒不整改，移交执法"
                     ),
                 )
             )

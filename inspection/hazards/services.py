@@ -324,9 +324,33 @@ def void_hazard(
     session: Session, *, hazard: Hazard, actor: User, reason: str, expected_version: int
 ) -> Hazard:
     """作废: withdraw a hazard recorded in error, with the reason kept."""
+    return _decide(session, hazard, "void", actor, reason, expected_version)
+
+
+def refuse_rectification(
+    session: Session,
+    *,
+    hazard: Hazard,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> Hazard:
+    """拒不整改: record the enterprise's refusal to rectify and escalate to enforcement."""
+    return _decide(session, hazard, "refuse", actor, reason, expected_version)
+
+
+def resume_rectification(
+    session: Session, *, hazard: Hazard, actor: User, reason: str, expected_version: int
+) -> Hazard:
+    """Send an escalated hazard back to rectification."""
+    return _decide(session, hazard, "resume", actor, reason, expected_version)
+
+
+def _decide(session, hazard, event, actor, reason, expected_version) -> Hazard:
+    """A step that needs nothing but its reason, kept in the history."""
     lock(session, hazard)
     lifecycle.apply(
-        session, hazard, "void", actor, comment=reason, expected_version=expected_version
+        session, hazard, event, actor, comment=reason, expected_version=expected_version
     )
     return hazard
 

@@ -16,7 +16,6 @@ from inspection.evidence.services import check_uploads
 from inspection.forms import ConfirmForm
 from inspection.hazards import extensions
 from inspection.hazards import followup
-from inspection.hazards import lifecycle
 from inspection.hazards import listing
 from inspection.hazards import services
 from inspection.hazards.forms import ExtensionDecisionForm
@@ -176,13 +175,11 @@ def refuse(hazard_id: int):
     """拒不整改: record the enterprise's refusal and escalate to enforcement."""
 
     def perform(db, hazard, form):
-        services.lock(db, hazard)
-        lifecycle.apply(
+        services.refuse_rectification(
             db,
-            hazard,
-            "refuse",
-            current_user,
-            comment=form.reason.data,
+            hazard=hazard,
+            actor=current_user,
+            reason=form.reason.data,
             expected_version=form_version(form),
         )
         return _("Hazard %(number)s is escalated to enforcement.", number=hazard.number)
@@ -196,13 +193,11 @@ def resume(hazard_id: int):
     """Send an escalated hazard back to rectification."""
 
     def perform(db, hazard, form):
-        services.lock(db, hazard)
-        lifecycle.apply(
+        services.resume_rectification(
             db,
-            hazard,
-            "resume",
-            current_user,
-            comment=form.reason.data,
+            hazard=hazard,
+            actor=current_user,
+            reason=form.reason.data,
             expected_version=form_version(form),
         )
         return _("Hazard %(number)s is back in rectification.", number=hazard.number)
