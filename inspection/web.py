@@ -3,52 +3,84 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
 from flask import Flask
+from flask import flash
+from flask import redirect
 from flask import request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError
-from wtforms.fields.choices import SelectChoice
 
 from inspection import labels
+from inspection.db import get_session
+from inspection.errors import DomainError
+from inspection.forms import MAX_ID
+from inspection.notifications.queries import unread_count
 
 csrf = CSRFProtect()
 
-MAX_ID = 2**31 - 1
+T = TypeVar("T")
 
 
-def choices(pairs) -> list[SelectChoice]:
-    """Select or radio choices from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
+def commit_or_refuse(
+    change: Callable[[], T],
+    *,
+    then: str | Callable[[T], str | ResponseReturnValue],
+    message: str | Callable[[T], str] | None = None,
+    refused: str | Callable[[DomainError], ResponseReturnValue] | None = None,
+) -> ResponseReturnValue:
+    """Make a view's change and commit it once, or undo it all when a rule refuses it.
+
+    `change` calls the services (which flush, never commit). After the commit `message` (text,
+    or a function of the change's result) is flashed and the answer is `then`: a URL to go to,
+    or a function of the result giving a URL or a response. On a DomainError the session is
+    rolled back and the answer is `refused(error)` when it is a function; otherwise the message
+    is flashed as an error and the user goes to `refused` (a URL) or to `then`.
+    """
+    session = get_session()
+    try:
+        result = change()
+    except DomainError as error:
+        session.rollback()
+        if callable(refused):
+            return refused(error)
+        back = refused or then
+        if not isinstance(back, str):
+            raise TypeError(
+                "commit_or_refuse needs a URL or a function to answer a refusal"
+            ) from error
+        flash(error.message, "error")
+        return redirect(back)
+    session.commit()
+    if message is not None:
+        flash(message(result) if callable(message) else message, "success")
+    answer = then(result) if callable(then) else then
+    return redirect(answer) if isinstance(answer, str) else answer
 
 
-def parse_id(value: object) -> int:
-    """A database id from user input; ValueError for anything that cannot be one."""
-    text = str(value).strip()
-    if not text.isdigit() or len(text) > 10 or not 0 < int(text) <= MAX_ID:
-        raise ValueError(f"not a record id: {text[:20]!r}")
-    return int(text)
+def flash_refusal(error: DomainError) -> int:
+    """Say why a form's change was refused; the status to show the form again with (a plain
+    rule refusal is an unprocessable form, 422)."""
+    flash(error.message, "error")
+    return error.status if error.status != 400 else 422
 
 
-def parse_version(value: object) -> int:
-    """The record version a form was filled in on; -1 (never current) when it is garbled."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else -1
+def on_field(field, page: Callable[[], ResponseReturnValue]) -> Callable[[DomainError], object]:
+    """A refusal answer: the message shown under a form field, and the form shown again."""
 
+    def refused(error: DomainError) -> ResponseReturnValue:
+        field.errors = [*field.errors, error.message]
+        return page()
 
-def refuse(session, refused) -> int:
-    """A form's change was refused by a rule: undo it, say why, and return the status to show
-    the form again with (a plain rule refusal is an unprocessable form, 422)."""
-    from flask import flash
-
-    session.rollback()
-    flash(refused.message, "error")
-    return refused.status if refused.status != 400 else 422
+    return refused
 
 
 class IdConverter(BaseConverter):
@@ -163,8 +195,6 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["fromjson"] = json.loads
-
-    from inspection.notifications.views import unread_count
 
     app.jinja_env.globals["unread_notifications"] = unread_count
     app.jinja_env.globals.update(

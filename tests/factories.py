@@ -23,6 +23,8 @@ from inspection.evidence.photos import check_photo
 from inspection.hazards import services as hazard_services
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import Notice
+from inspection.hazards.recording import FoundHazard
+from inspection.hazards.recording import record_hazard
 from inspection.inspections import services as inspection_services
 from inspection.inspections.models import Inspection
 from inspection.parks.models import Park
@@ -225,20 +227,21 @@ class Factory:
         deadline: date | None = None,
     ) -> Hazard:
         def work(s):
-            return hazard_services.record_hazard(
+            return record_hazard(
                 s,
                 inspection=s.get(Inspection, inspection.id),
                 actor=s.get(User, inspector.id),
-                title=title,
-                description="检查发现",
-                location="车间",
-                level=level,
-                category="safety",
-                aspect=None,
-                basis=basis,
-                deadline=deadline,
-                required_measures="立即整改",
-                photos=[checked() for _ in range(photos)],
+                found=FoundHazard(
+                    title=title,
+                    description="检查发现",
+                    location="车间",
+                    level=level,
+                    category="safety",
+                    basis=basis,
+                    deadline=deadline,
+                    required_measures="立即整改",
+                    photos=[checked() for _ in range(photos)],
+                ),
             )
 
         return self._run(work)
@@ -275,8 +278,9 @@ class Factory:
 
     def checklist(self, code: str = "test-list", *, major: bool = True, applies_to=None):
         """A small published checklist: one section, a major criterion and a routine item."""
+        from inspection.checklists import library as checklist_library
         from inspection.checklists import loader
-        from inspection.checklists import services as checklist_services
+        from inspection.checklists import queries as checklist_queries
         from inspection.checklists.models import ChecklistTemplate
 
         text = f"""
@@ -305,9 +309,9 @@ sections:
 
         def work(s):
             definition = loader.parse(text, f"{code}.yaml")
-            checklist_services.import_definition(s, definition)
+            checklist_library.import_definition(s, definition)
             template = s.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).one()
-            return checklist_services.latest_published(s, template.id)
+            return checklist_queries.latest_published(s, template.id)
 
         with self.app.test_request_context():
             return self._run(work)

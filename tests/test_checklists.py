@@ -10,8 +10,10 @@ import pytest
 from sqlmodel import func
 from sqlmodel import select
 
+from inspection.checklists import library as checklist_library
 from inspection.checklists import loader
-from inspection.checklists import services
+from inspection.checklists import queries as checklist_queries
+from inspection.checklists import scoring
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
@@ -139,12 +141,12 @@ def _load(make, code: str):
         from inspection.db import get_session
 
         session = get_session()
-        services.load_library(session)
+        checklist_library.load_library(session)
         session.commit()
         template = session.exec(
             select(ChecklistTemplate).where(ChecklistTemplate.code == code)
         ).one()
-        return services.latest_published(session, template.id)
+        return checklist_queries.latest_published(session, template.id)
 
 
 def _session(make):
@@ -387,7 +389,7 @@ def test_scoring_removes_not_applicable_items_and_shows_the_band(world, make, lo
     earned = possible - failed.points
     percent = round(earned / possible * 100, 1)
     with make.session() as s:
-        score = services.score(
+        score = scoring.score(
             s.get(ChecklistVersion, version.id),
             items,
             {
@@ -406,9 +408,12 @@ def test_the_right_checklists_are_offered_at_an_enterprise(world, make):
     wood = make.enterprise("森木木业有限公司", industry="木制品", risk_dust=True)
     chemical = make.enterprise("化学化工有限公司", industry="化工", risk_hazardous_chemicals=True)
     with make.session() as s:
-        suited_wood = {v.title for v in services.offered_versions(s, s.get(type(wood), wood.id))[0]}
+        suited_wood = {
+            v.title for v in checklist_queries.offered_versions(s, s.get(type(wood), wood.id))[0]
+        }
         suited_chem = {
-            v.title for v in services.offered_versions(s, s.get(type(chemical), chemical.id))[0]
+            v.title
+            for v in checklist_queries.offered_versions(s, s.get(type(chemical), chemical.id))[0]
         }
     assert "粉尘防爆日常检查" in " ".join(suited_wood)
     assert "工贸企业重大事故隐患判定标准" in suited_wood

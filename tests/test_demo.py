@@ -6,10 +6,12 @@ from sqlmodel import func
 from sqlmodel import select
 
 from inspection.auth.models import User
+from inspection.demo.data import park_data
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.audit import verify_chain
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
+from inspection.parks.models import Park
 
 
 def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, client):
@@ -20,7 +22,18 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
     with make.session() as s:
         states = set(s.exec(select(Hazard.state)).all())
         roles = set(s.exec(select(User.role)).all())
-        enterprises = s.exec(select(func.count()).select_from(Enterprise)).one()
+        qingxi = s.exec(select(Park).where(Park.name == "青溪经济开发区")).one()
+        enterprises = s.exec(
+            select(func.count()).select_from(Enterprise).where(Enterprise.park_id == qingxi.id)
+        ).one()
+        parks = s.exec(select(Park)).all()
+        hazards_by_park = {
+            park.name: s.exec(
+                select(func.count()).select_from(Hazard).where(Hazard.park_id == park.id)
+            ).one()
+            for park in parks
+        }
+        bureau = s.exec(select(User).where(User.username == "bureau")).one()
         industries = set(s.exec(select(Enterprise.industry)).all())
         overdue = [
             h
@@ -35,6 +48,10 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
     assert 25 <= enterprises <= 40
     assert {"五金", "化工", "光伏", "木制品", "生物医疗", "印刷"} <= industries
     assert overdue and majors and all(h.basis for h in majors)
+    # A region of three parks, each lived in, with the county bureau above them.
+    assert len(parks) == 3 and len({park.region_id for park in parks}) == 1
+    assert all(count > 5 for count in hazards_by_park.values()), hazards_by_park
+    assert bureau.region_id == parks[0].region_id and bureau.park_id is None
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "already has data" in again.output
 
@@ -44,8 +61,28 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
         ("leader", "/dashboard"),
         ("inspector", "/inspections/"),
         ("qiye", "/portal"),
+        ("bureau", "/dashboard"),
+        ("bsw_inspector", "/inspections/"),
     ]:
         response = client.post("/login", data={"username": username, "password": "demo1234"})
         assert response.headers["Location"] == home
         assert client.get(home).status_code == 200
         client.post("/logout")
+
+
+# Special equipment (特种设备) and its operators, which 应急管理部令第10号 第二条 leaves to the
+# special-equipment rules: a 10号令 major hazard is never about them.
+SPECIAL_EQUIPMENT = ("叉车", "起重", "电梯", "锅炉", "压力容器", "场（厂）内", "特种设备")
+
+
+def test_the_demo_has_no_forklift_example_and_cites_order_10_only_where_it_applies():
+    data = park_data()
+    hazards = [h for pool in data["hazards_by_industry"].values() for h in pool]
+    hazards += data["general_hazards"]
+    assert hazards
+    assert not [h for h in hazards if "叉车" in h["title"] + h["location"] + h["measures"]]
+    order_10 = [h for h in hazards if (h["basis"] or "").startswith("应急管理部令第10号")]
+    assert order_10
+    assert not [h for h in order_10 if any(word in h["title"] for word in SPECIAL_EQUIPMENT)]
+    # Every major hazard names the clause that makes it major.
+    assert all(h["basis"] for h in hazards if h["level"] == "major")

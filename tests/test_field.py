@@ -358,3 +358,31 @@ def test_watermarked_copies_name_the_enterprise(world, make, app):
         assert stamped.getpixel((5, stamped.height - 5)) != original.convert("RGB").resize(
             stamped.size
         ).getpixel((5, stamped.height - 5))
+
+
+def test_the_service_worker_keeps_every_module_the_field_app_loads(world, login):
+    """The field app is ES modules loaded without a bundler: every module the page reaches
+    through its imports is served and kept by the service worker, so it opens offline."""
+    import json
+    from urllib.parse import urljoin
+
+    client = login(world.inspector)
+    page = client.get("/field/").get_data(as_text=True)
+    entry = re.search(r'<script type="module" src="([^"]+)"', page)
+    assert entry, "the field page loads its app as a module"
+    worker = client.get("/field/sw.js").get_data(as_text=True)
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", worker).group(1))
+    reached, waiting = set(), [entry.group(1)]
+    while waiting:
+        url = waiting.pop()
+        if url in reached:
+            continue
+        reached.add(url)
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+            assert response.mimetype == "text/javascript", url
+            text = response.get_data(as_text=True)
+        for specifier in re.findall(r'^import .* from "([^"]+)";$', text, re.M):
+            waiting.append(urljoin(url, specifier))
+    assert len(reached) > 5
+    assert reached <= set(shell), reached - set(shell)

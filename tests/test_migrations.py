@@ -9,8 +9,8 @@ from sqlmodel import SQLModel
 from sqlmodel import select
 
 from inspection import create_app
-from inspection.cli import migration_connection
-from inspection.cli import upgrade_database
+from inspection.migrate import migration_connection
+from inspection.migrate import upgrade_database
 
 
 def test_migrations_match_the_models(new_database, tmp_path):
@@ -80,7 +80,7 @@ def test_the_tallies_migration_counts_the_hazards_already_there(new_database, tm
     make.hazard(inspection, world.inspector, level="major", basis="第十一条")
     make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
     # Back to before the tallies existed, and up again: the migration counts what is there.
-    from inspection.cli import downgrade_database
+    from inspection.migrate import downgrade_database
 
     downgrade_database(app, "4778e9345bac")
     upgrade_database(app)

@@ -57,6 +57,7 @@ def test_before_holiday_dates():
 
 def _save_plan(make, world, version_id, **values):
     park_id = make.park().id
+
     def work(s):
         from inspection.auth.models import User
 

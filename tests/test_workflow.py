@@ -245,6 +245,41 @@ def test_a_listed_major_hazard_closes_only_when_a_supervisor_approves_removal(wo
     assert hazard.number in register and "县安全生产委员会" in register
 
 
+def test_a_refusal_goes_to_enforcement_with_its_reason_and_a_supervisor_can_resume(
+    world, make, login
+):
+    hazard = _major(world, make)
+    inspector, supervisor = login(world.inspector), login(world.supervisor)
+    # A reason is required; without one nothing changes.
+    before = _snapshot(make, hazard.id)
+    response = inspector.post(
+        f"/hazards/{hazard.id}/refuse", data=prefixed("refuse", {"version": str(hazard.version)})
+    )
+    assert response.status_code == 422 and _snapshot(make, hazard.id) == before
+    response = inspector.post(
+        f"/hazards/{hazard.id}/refuse",
+        data=prefixed("refuse", {"reason": "企业拒不整改", "version": str(hazard.version)}),
+    )
+    assert response.status_code == 302
+    escalated = make.get(Hazard, hazard.id)
+    assert escalated.state == "escalated"
+    # A stale form is refused with a conflict; the inspector may not resume.
+    stale = prefixed("resume", {"reason": "企业承诺整改", "version": str(hazard.version)})
+    assert supervisor.post(f"/hazards/{hazard.id}/resume", data=stale).status_code == 409
+    fresh = prefixed("resume", {"reason": "企业承诺整改", "version": str(escalated.version)})
+    assert inspector.post(f"/hazards/{hazard.id}/resume", data=fresh).status_code == 403
+    assert make.get(Hazard, hazard.id).state == "escalated"
+    assert supervisor.post(f"/hazards/{hazard.id}/resume", data=fresh).status_code == 302
+    assert make.get(Hazard, hazard.id).state == "rectifying"
+    with make.session() as s:
+        comments = [
+            e.comment
+            for e in s.exec(select(HazardEvent).where(HazardEvent.hazard_id == hazard.id))
+            if e.event in ("refuse", "resume")
+        ]
+    assert comments == ["企业拒不整改", "企业承诺整改"]
+
+
 def test_the_finder_may_not_re_inspect_unless_the_park_allows_it(world, make, login):
     inspection = make.inspection(world.ours, world.inspector)
     hazard = make.hazard(inspection, world.inspector)

@@ -11,12 +11,12 @@ from inspection import clock
 from inspection import labels
 from inspection.api import schemas
 from inspection.auth.models import User
-from inspection.checklists import services as checklists
+from inspection.checklists import queries as checklist_queries
 from inspection.checklists.models import ChecklistVersion
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.hazards.models import Hazard
-from inspection.hazards.services import DEFAULT_DEADLINE_DAYS
+from inspection.hazards.recording import DEFAULT_DEADLINE_DAYS
 from inspection.inspections import queries
 from inspection.inspections.answers import answers_of
 from inspection.inspections.answers import versions_of
@@ -103,7 +103,7 @@ def _inspection(session: Session, inspection, version_ids: list[int]) -> schemas
 
 
 def _checklist(session: Session, version: ChecklistVersion) -> schemas.PackageChecklist:
-    items = checklists.items_by_section(session, version.id)
+    items = checklist_queries.items_by_section(session, version.id)
     return schemas.PackageChecklist(
         id=version.id,
         title=version.title,
@@ -135,6 +135,6 @@ def _checklist(session: Session, version: ChecklistVersion) -> schemas.PackageCh
                     for item in items.get(section.id, [])
                 ],
             )
-            for section in checklists.sections_of(session, version.id)
+            for section in checklist_queries.sections_of(session, version.id)
         ],
     )

@@ -30,8 +30,9 @@ from inspection.api.uploads import PhotosMissing
 from inspection.api.uploads import photos_by_uuid
 from inspection.auth.models import User
 from inspection.errors import DomainError
-from inspection.hazards import services as hazard_services
 from inspection.hazards.models import Hazard
+from inspection.hazards.recording import FoundHazard
+from inspection.hazards.recording import record_hazard
 from inspection.inspections import answers
 from inspection.inspections import services as inspection_services
 from inspection.inspections import signatures
@@ -271,45 +272,33 @@ def apply_answer(session: Session, user: User, record: schemas.AnswerRecord) -> 
 def apply_hazard(session: Session, user: User, record: schemas.HazardRecord) -> Applied:
     """Record a hazard logged on the device, closed at once if it was fixed on the spot."""
     inspection = inspection_in_hand(session, user, record.inspection)
-    if session.exec(select(Hazard.id).where(Hazard.uuid == str(record.id))).first():
-        raise DomainError(_("Another hazard already has this id. Nothing was changed."))
-    item = answers.item_of(session, inspection, record.item) if record.item else None
     before = photos_by_uuid(session, user, inspection, [str(p) for p in record.photos])
     after = photos_by_uuid(session, user, inspection, [str(p) for p in record.after_photos])
-    hazard = hazard_services.record_hazard(
-        session,
-        inspection=inspection,
-        actor=user,
-        title=record.title,
-        description=record.description,
-        location=record.location,
-        level=record.level,
-        category=record.category,
-        aspect=None,
-        basis=record.basis,
-        deadline=record.deadline,
-        required_measures=record.required_measures,
-        photos=[],
-        latitude=record.latitude,
-        longitude=record.longitude,
-        item=item,
-        override_reason=record.override_reason,
-        uploaded_photo_ids=[photo.id for photo in before],
-        found_at=record.found_at,
+    found = FoundHazard(
+        **record.model_dump(
+            include={
+                "title",
+                "description",
+                "location",
+                "level",
+                "category",
+                "basis",
+                "deadline",
+                "required_measures",
+                "override_reason",
+                "latitude",
+                "longitude",
+                "found_at",
+                "fixed_on_spot",
+                "fix_note",
+            }
+        ),
+        item_id=record.item,
+        device_id=str(record.id),
+        photo_ids=[photo.id for photo in before],
+        after_photo_ids=[photo.id for photo in after],
     )
-    hazard.uuid = str(record.id)
-    # Written now: fixing on the spot re-reads the hazard under a lock, which would drop it.
-    session.flush()
-    if record.fixed_on_spot:
-        hazard_services.fix_on_spot(
-            session,
-            hazard=hazard,
-            actor=user,
-            comment=record.fix_note,
-            photos=[],
-            expected_version=hazard.version,
-            uploaded_photo_ids=[photo.id for photo in after],
-        )
+    hazard = record_hazard(session, inspection=inspection, actor=user, found=found)
     session.flush()
     return Applied(server_id=hazard.id, server_version=hazard.version, number=hazard.number)
 

@@ -22,6 +22,8 @@ from inspection.auth.forms import LoginForm
 from inspection.auth.models import Role
 from inspection.db import get_session
 from inspection.errors import DomainError
+from inspection.web import commit_or_refuse
+from inspection.web import on_field
 from inspection.web import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -117,17 +119,19 @@ def language():
 def change_password():
     """Let a user change their own password."""
     form = ChangePasswordForm()
+
+    def page():
+        return render_template("auth/change_password.html", form=form), (
+            422 if form.errors else 200
+        )
+
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            services.change_own_password(
-                db, current_user, current=form.current.data, new=form.new.data
-            )
-        except DomainError as refused:
-            form.current.errors = [*form.current.errors, refused.message]
-        else:
-            db.commit()
-            flash(_("Your password has been changed."), "success")
-            return redirect(home_url())
-    status = 422 if form.errors else 200
-    return render_template("auth/change_password.html", form=form), status
+        return commit_or_refuse(
+            lambda: services.change_own_password(
+                get_session(), current_user, current=form.current.data, new=form.new.data
+            ),
+            then=home_url(),
+            message=_("Your password has been changed."),
+            refused=on_field(form.current, page),
+        )
+    return page()

@@ -18,9 +18,9 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from inspection import labels
-from inspection.inspections.forms import CheckboxListField
-from inspection.web import choices
-from inspection.web import parse_id
+from inspection.forms import CheckboxListField
+from inspection.forms import choices
+from inspection.forms import parse_id
 
 
 class CampaignForm(FlaskForm):

@@ -32,12 +32,12 @@ from inspection.checklists.models import ChecklistVersion
 from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import INDUSTRY_SECTORS
-from inspection.errors import DomainError
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
+from inspection.forms import choices
+from inspection.forms import parse_version
 from inspection.parks.queries import require_working_park
-from inspection.web import choices
-from inspection.web import parse_version
-from inspection.web import refuse
+from inspection.web import commit_or_refuse
+from inspection.web import flash_refusal
 
 bp = Blueprint("recurring", __name__, url_prefix="/campaigns")
 
@@ -115,7 +115,10 @@ def edit(plan_id: int | None = None):
             form.risk.data = plan.risk or ""
         elif current_user.role == "inspector":
             form.inspectors.data = [current_user.id]
-    status = 200
+
+    def page(status: int = 200):
+        return render_template("campaigns/recurring_form.html", form=form, plan=plan), status
+
     if form.validate_on_submit():
         zone = form.zone.data or ""
         values = {
@@ -133,24 +136,20 @@ def edit(plan_id: int | None = None):
             "inspector_ids": form.inspectors.data or [],
             "active": form.active.data,
         }
-        try:
-            plan = recurring.save_plan(
+        return commit_or_refuse(
+            lambda: recurring.save_plan(
                 db,
                 actor=current_user,
                 park=require_working_park(db, current_user),
                 plan=plan,
                 values=values,
                 expected_version=parse_version(form.version.data),
-            )
-        except DomainError as refused:
-            status = refuse(db, refused)
-        else:
-            db.commit()
-            flash(_("The plan %(name)s is saved.", name=plan.name), "success")
-            return redirect(url_for("recurring.index"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("campaigns/recurring_form.html", form=form, plan=plan), status
+            ),
+            then=url_for("recurring.index"),
+            message=lambda saved: _("The plan %(name)s is saved.", name=saved.name),
+            refused=lambda refused: page(flash_refusal(refused)),
+        )
+    return page(422 if request.method == "POST" else 200)
 
 
 @bp.post("/recurring/plan-now")
@@ -185,31 +184,30 @@ def holidays():
     """The holidays that plans inspect before."""
     db = get_session()
     form = HolidayForm()
-    status = 200
+
+    def page(status: int = 200):
+        return render_template(
+            "campaigns/holidays.html",
+            form=form,
+            holidays=recurring.holidays_in(db, request_scope(current_user)),
+            today=clock.today(),
+            confirm_form=ConfirmForm(),
+        ), status
+
     if form.validate_on_submit():
-        try:
-            holiday = recurring.add_holiday(
+        return commit_or_refuse(
+            lambda: recurring.add_holiday(
                 db,
                 park=require_working_park(db, current_user),
                 name=form.name.data,
                 start=form.start_date.data,
                 end=form.end_date.data,
-            )
-        except DomainError as refused:
-            status = refuse(db, refused)
-        else:
-            db.commit()
-            flash(_("%(name)s is added.", name=holiday.name), "success")
-            return redirect(url_for("recurring.holidays"))
-    elif request.method == "POST":
-        status = 422
-    return render_template(
-        "campaigns/holidays.html",
-        form=form,
-        holidays=recurring.holidays_in(db, request_scope(current_user)),
-        today=clock.today(),
-        confirm_form=ConfirmForm(),
-    ), status
+            ),
+            then=url_for("recurring.holidays"),
+            message=lambda holiday: _("%(name)s is added.", name=holiday.name),
+            refused=lambda refused: page(flash_refusal(refused)),
+        )
+    return page(422 if request.method == "POST" else 200)
 
 
 @bp.post("/holidays/<id:holiday_id>/delete")

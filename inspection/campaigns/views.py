@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint
 from flask import abort
-from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -26,17 +24,17 @@ from inspection.campaigns import services
 from inspection.campaigns.forms import CampaignForm
 from inspection.campaigns.models import Campaign
 from inspection.checklists.models import ChecklistTemplate
-from inspection.checklists.services import latest_published
+from inspection.checklists.queries import latest_published
 from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import Enterprise
-from inspection.errors import DomainError
+from inspection.forms import choices
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import active_inspectors
 from inspection.parks.queries import require_working_park
-from inspection.web import choices
+from inspection.web import commit_or_refuse
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -119,8 +117,8 @@ def create():
         return _page(form, selection, matching)
     if not form.validate():
         return _page(form, selection, matching, 422)
-    try:
-        campaign = services.create_campaign(
+    return commit_or_refuse(
+        lambda: services.create_campaign(
             db,
             actor=current_user,
             park=require_working_park(db, current_user),
@@ -133,19 +131,14 @@ def create():
             enterprise_ids=form.enterprises.data or [],
             version_ids=form.checklists.data or [],
             inspector_ids=form.inspectors.data or [],
-        )
-    except DomainError as refused:
-        db.rollback()
-        return _page(form, selection, matching, refused.status, refused.message)
-    db.commit()
-    flash(
-        _(
+        ),
+        then=lambda campaign: url_for("campaigns.detail", campaign_id=campaign.id),
+        message=lambda campaign: _(
             "The campaign is planned: %(count)s inspections.",
             count=services.progress(db, campaign.id).total,
         ),
-        "success",
+        refused=lambda refused: _page(form, selection, matching, refused.status, refused.message),
     )
-    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
 def _page(form, selection, matching, status: int = 200, error: str | None = None):

@@ -22,11 +22,11 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
 from inspection import labels
-from inspection.checklists.loader import KNOWN_FLAGS
-from inspection.checklists.loader import KNOWN_INDUSTRIES
+from inspection.checklists.fileformat import KNOWN_FLAGS
+from inspection.checklists.fileformat import KNOWN_INDUSTRIES
 from inspection.enterprises.models import INDUSTRY_SECTORS
-from inspection.inspections.forms import CheckboxListField
-from inspection.web import choices as options
+from inspection.forms import CheckboxListField
+from inspection.forms import choices as options
 
 CODE_RULE = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lowercase letters, digits and hyphens."))
 

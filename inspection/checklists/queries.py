@@ -1,7 +1,8 @@
-"""Reading the checklist library."""
+"""Reading the checklist library: the versions, their sections and items, which suit a firm."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -9,10 +10,12 @@ from sqlmodel import func
 from sqlmodel import select
 
 from inspection.checklists.models import ChecklistItem
+from inspection.checklists.models import ChecklistSection
 from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
-from inspection.checklists.services import draft_of
-from inspection.checklists.services import latest_published
+from inspection.checklists.models import TemplateKind
+from inspection.checklists.models import VersionStatus
+from inspection.enterprises.models import Enterprise
 
 
 @dataclass
@@ -114,3 +117,84 @@ def compare(session: Session, left: ChecklistVersion, right: ChecklistVersion) -
         else:
             changes.append(ItemChange(code, a, b, []))
     return changes
+
+
+def latest_published(session: Session, template_id: int) -> ChecklistVersion | None:
+    """The newest published version of a template."""
+    return session.exec(
+        select(ChecklistVersion)
+        .where(
+            ChecklistVersion.template_id == template_id,
+            ChecklistVersion.status == VersionStatus.PUBLISHED,
+        )
+        .order_by(ChecklistVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
+def applies(rule_json: str | dict, enterprise: Enterprise) -> bool:
+    """True when an applies_to rule (empty: everyone) matches the enterprise."""
+    rule = json.loads(rule_json) if isinstance(rule_json, str) else rule_json
+    if not rule:
+        return True
+    industries = set(rule.get("industries", []))
+    flags = set(rule.get("risk_flags", []))
+    industry_ok = bool(industries & {enterprise.industry, enterprise.sector})
+    flag_ok = bool(flags & enterprise.risk_flag_codes())
+    if rule.get("match", "any") == "all":
+        return (industry_ok or not industries) and (flag_ok or not flags)
+    return industry_ok or flag_ok
+
+
+def offered_versions(
+    session: Session, enterprise: Enterprise
+) -> tuple[list[ChecklistVersion], list[ChecklistVersion]]:
+    """The latest published version of each active template: those that suit, then the rest."""
+    suited, others = [], []
+    for template in session.exec(
+        select(ChecklistTemplate).where(ChecklistTemplate.retired.is_(False))
+    ):
+        version = latest_published(session, template.id)
+        if version is None:
+            continue
+        (suited if applies(version.applies_to, enterprise) else others).append(version)
+    key = _kind_order
+    return sorted(suited, key=key), sorted(others, key=key)
+
+
+def _kind_order(version: ChecklistVersion) -> tuple:
+    order = [TemplateKind.MAJOR_HAZARD_CRITERIA, TemplateKind.ROUTINE, TemplateKind.ASSESSMENT]
+    return (order.index(version.kind) if version.kind in order else 9, version.title)
+
+
+def sections_of(session: Session, version_id: int) -> list[ChecklistSection]:
+    """A version's sections in order."""
+    return list(
+        session.exec(
+            select(ChecklistSection)
+            .where(ChecklistSection.version_id == version_id)
+            .order_by(ChecklistSection.position)
+        )
+    )
+
+
+def items_by_section(session: Session, version_id: int) -> dict[int, list[ChecklistItem]]:
+    """A version's items grouped by section id, in order."""
+    grouped: dict[int, list[ChecklistItem]] = {}
+    for item in session.exec(
+        select(ChecklistItem)
+        .where(ChecklistItem.version_id == version_id)
+        .order_by(ChecklistItem.position)
+    ):
+        grouped.setdefault(item.section_id, []).append(item)
+    return grouped
+
+
+def draft_of(session: Session, template_id: int) -> ChecklistVersion | None:
+    """The template's draft, if one is being edited."""
+    return session.exec(
+        select(ChecklistVersion).where(
+            ChecklistVersion.template_id == template_id,
+            ChecklistVersion.status == VersionStatus.DRAFT,
+        )
+    ).first()

@@ -1,380 +1,38 @@
-"""Checklist versions: import and export, drafts and publishing, and which lists suit which firm.
+"""Editing checklists: new templates, drafts copied from the current version, their sections and
+items, publishing a draft and retiring a template.
 
 A published version never changes. Editing a published template starts a new draft, copied
-from the latest published version; inspections keep the exact version they used.
-"""
+from the latest published version; inspections keep the exact version they used."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from dataclasses import dataclass
-from dataclasses import field
-from pathlib import Path
 
-import yaml
 from flask_babel import gettext as _
 from sqlmodel import Session
-from sqlmodel import func
 from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import User
+from inspection.checklists import fileformat
 from inspection.checklists import loader
-from inspection.checklists.models import AnswerType
+from inspection.checklists.library import definition_of
+from inspection.checklists.library import export_yaml
+from inspection.checklists.library import publish_version
+from inspection.checklists.library import write_version
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistSection
 from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
 from inspection.checklists.models import TemplateKind
 from inspection.checklists.models import VersionStatus
-from inspection.enterprises.models import Enterprise
+from inspection.checklists.queries import draft_of
+from inspection.checklists.queries import items_by_section
+from inspection.checklists.queries import latest_published
+from inspection.checklists.queries import sections_of
 from inspection.errors import Conflict
 from inspection.errors import DomainError
 from inspection.errors import check_version
-
-LIBRARY = Path(__file__).resolve().parent.parent.parent / "checklists"
-
-
-# --- Importing and exporting definitions -----------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    """What importing one definition did."""
-
-    code: str
-    version: int
-    created: bool
-
-
-def latest_published(session: Session, template_id: int) -> ChecklistVersion | None:
-    """The newest published version of a template."""
-    return session.exec(
-        select(ChecklistVersion)
-        .where(
-            ChecklistVersion.template_id == template_id,
-            ChecklistVersion.status == VersionStatus.PUBLISHED,
-        )
-        .order_by(ChecklistVersion.number.desc())
-        .limit(1)
-    ).first()
-
-
-def import_definition(
-    session: Session, definition: dict, *, actor: User | None = None
-) -> ImportResult:
-    """Store a checked definition as a published version, unless its content is already there."""
-    digest = loader.content_hash(definition)
-    template = session.exec(
-        select(ChecklistTemplate).where(ChecklistTemplate.code == definition["code"])
-    ).first()
-    if template is None:
-        template = ChecklistTemplate(code=definition["code"])
-        session.add(template)
-        session.flush()
-    else:
-        current = latest_published(session, template.id)
-        if current is not None and current.content_hash == digest:
-            return ImportResult(template.code, current.number, created=False)
-    version = _write_version(session, template, definition, actor=actor)
-    _publish(session, version, definition, actor)
-    return ImportResult(template.code, version.number, created=True)
-
-
-def _next_number(session: Session, template_id: int) -> int:
-    highest = session.exec(
-        select(func.max(ChecklistVersion.number)).where(ChecklistVersion.template_id == template_id)
-    ).one()
-    return (highest or 0) + 1
-
-
-def _write_version(
-    session: Session, template: ChecklistTemplate, definition: dict, *, actor: User | None
-) -> ChecklistVersion:
-    version = ChecklistVersion(
-        template_id=template.id,
-        number=_next_number(session, template.id),
-        status=VersionStatus.DRAFT,
-        created_by_id=actor.id if actor else None,
-        **_version_fields(definition),
-    )
-    session.add(version)
-    session.flush()
-    for position, section_def in enumerate(definition["sections"], start=1):
-        section = ChecklistSection(
-            version_id=version.id,
-            position=position,
-            code=section_def["code"],
-            title=section_def["title"],
-            applies_to=json.dumps(section_def["applies_to"], ensure_ascii=False),
-        )
-        session.add(section)
-        session.flush()
-        for item_position, item_def in enumerate(section_def["items"], start=1):
-            session.add(_item(version.id, section.id, item_position, item_def))
-    session.flush()
-    return version
-
-
-def _version_fields(definition: dict) -> dict:
-    return {
-        "title": definition["title"],
-        "standard": definition["standard"],
-        "issuer": definition["issuer"],
-        "effective_date": dt.date.fromisoformat(definition["effective_date"])
-        if definition["effective_date"]
-        else None,
-        "kind": definition["kind"],
-        "description": definition["description"],
-        "applies_to": json.dumps(definition["applies_to"], ensure_ascii=False),
-        "scoring": json.dumps(definition["scoring"], ensure_ascii=False)
-        if definition["scoring"]
-        else None,
-    }
-
-
-def _item(version_id: int, section_id: int, position: int, item: dict) -> ChecklistItem:
-    return ChecklistItem(
-        version_id=version_id,
-        section_id=section_id,
-        position=position,
-        code=item["code"],
-        text=item["text"],
-        guidance=item["guidance"],
-        basis=item["basis"],
-        answer_type=item["answer"],
-        number_min=item["number_min"],
-        number_max=item["number_max"],
-        number_unit=item["number_unit"],
-        choices=json.dumps(item["choices"], ensure_ascii=False),
-        fail_choices=json.dumps(item["fail_choices"], ensure_ascii=False),
-        photo_on_fail=item["photo_on_fail"],
-        major=item["major"],
-        category=item["category"],
-        hazard_title=item["hazard_title"],
-        deadline_days=item["deadline_days"],
-        points=item["points"],
-        needs_verification=item["needs_verification"],
-    )
-
-
-def _publish(
-    session: Session, version: ChecklistVersion, definition: dict, actor: User | None
-) -> None:
-    version.status = VersionStatus.PUBLISHED
-    version.content_hash = loader.content_hash(definition)
-    version.published_at = clock.now()
-    version.published_by_id = actor.id if actor else None
-    template = session.get(ChecklistTemplate, version.template_id)
-    template.updated_at = version.published_at
-    session.flush()
-
-
-def definition_of(session: Session, version: ChecklistVersion) -> dict:
-    """A version as a normalised definition (the shape the loader produces)."""
-    template = session.get(ChecklistTemplate, version.template_id)
-    sections = sections_of(session, version.id)
-    items = items_by_section(session, version.id)
-    return {
-        "code": template.code,
-        "title": version.title,
-        "standard": version.standard,
-        "issuer": version.issuer,
-        "effective_date": version.effective_date.isoformat() if version.effective_date else None,
-        "kind": version.kind,
-        "description": version.description,
-        "applies_to": json.loads(version.applies_to),
-        "scoring": json.loads(version.scoring) if version.scoring else None,
-        "sections": [
-            {
-                "code": section.code,
-                "title": section.title,
-                "applies_to": json.loads(section.applies_to),
-                "items": [_item_definition(item) for item in items.get(section.id, [])],
-            }
-            for section in sections
-        ],
-    }
-
-
-def _item_definition(item: ChecklistItem) -> dict:
-    return {
-        "code": item.code,
-        "text": item.text,
-        "guidance": item.guidance,
-        "basis": item.basis,
-        "answer": item.answer_type,
-        "number_min": item.number_min,
-        "number_max": item.number_max,
-        "number_unit": item.number_unit,
-        "choices": json.loads(item.choices),
-        "fail_choices": json.loads(item.fail_choices),
-        "photo_on_fail": item.photo_on_fail,
-        "major": item.major,
-        "category": item.category,
-        "hazard_title": item.hazard_title,
-        "deadline_days": item.deadline_days,
-        "points": item.points,
-        "needs_verification": item.needs_verification,
-    }
-
-
-def export_yaml(session: Session, version: ChecklistVersion) -> str:
-    """A version written in the checklist file format, loadable again as it is."""
-    definition = definition_of(session, version)
-    out: dict = {"schema": loader.SCHEMA_VERSION, "code": definition["code"]}
-    for key in ("title", "standard", "issuer", "effective_date", "kind", "description"):
-        if definition[key] is not None:
-            out[key] = definition[key]
-    if definition["applies_to"]:
-        out["applies_to"] = definition["applies_to"]
-    if definition["scoring"]:
-        out["scoring"] = definition["scoring"]
-    out["sections"] = []
-    for section in definition["sections"]:
-        written: dict = {"code": section["code"], "title": section["title"]}
-        if section["applies_to"]:
-            written["applies_to"] = section["applies_to"]
-        written["items"] = [_export_item(item) for item in section["items"]]
-        out["sections"].append(written)
-    return yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=100)
-
-
-def _export_item(item: dict) -> dict:
-    out: dict = {"code": item["code"], "text": item["text"]}
-    if item["guidance"]:
-        out["guidance"] = item["guidance"]
-    out["basis"] = item["basis"]
-    if item["answer"] != AnswerType.PASS_FAIL:
-        out["answer"] = item["answer"]
-    if item["answer"] == AnswerType.NUMBER:
-        out["number"] = {
-            key: item[f"number_{key}"]
-            for key in ("min", "max", "unit")
-            if item[f"number_{key}"] is not None
-        }
-    if item["answer"] == AnswerType.CHOICE:
-        out["choices"] = item["choices"]
-        if item["fail_choices"]:
-            out["fail_choices"] = item["fail_choices"]
-    if not item["photo_on_fail"]:
-        out["photo_on_fail"] = False
-    if item["major"]:
-        out["major"] = True
-    out["category"] = item["category"]
-    for key in ("hazard_title", "deadline_days", "points"):
-        if item[key] is not None:
-            out[key] = item[key]
-    if item["needs_verification"]:
-        out["needs_verification"] = True
-    return out
-
-
-@dataclass
-class LibraryReport:
-    """What loading the standard library did, file by file."""
-
-    results: list[tuple[str, ImportResult]] = field(default_factory=list)
-    problems: list[loader.Problem] = field(default_factory=list)
-
-
-def load_library(session: Session, directory: Path = LIBRARY) -> LibraryReport:
-    """Check every file in the library first; import them all, or none if any is wrong."""
-    report = LibraryReport()
-    definitions = []
-    for path in sorted(directory.glob("*.yaml")):
-        try:
-            definitions.append((path.name, loader.parse_file(path)))
-        except loader.InvalidChecklist as invalid:
-            report.problems.extend(invalid.problems)
-    codes: dict[str, str] = {}
-    for name, definition in definitions:
-        if definition["code"] in codes:
-            report.problems.append(
-                loader.Problem(
-                    name,
-                    1,
-                    _(
-                        "The code %(code)s is also used by %(other)s; each file needs its own.",
-                        code=definition["code"],
-                        other=codes[definition["code"]],
-                    ),
-                )
-            )
-        codes[definition["code"]] = name
-    if report.problems:
-        return report
-    for name, definition in definitions:
-        report.results.append((name, import_definition(session, definition)))
-    return report
-
-
-# --- Which checklists suit an enterprise -----------------------------------------------------
-
-
-def applies(rule_json: str | dict, enterprise: Enterprise) -> bool:
-    """True when an applies_to rule (empty: everyone) matches the enterprise."""
-    rule = json.loads(rule_json) if isinstance(rule_json, str) else rule_json
-    if not rule:
-        return True
-    industries = set(rule.get("industries", []))
-    flags = set(rule.get("risk_flags", []))
-    industry_ok = bool(industries & {enterprise.industry, enterprise.sector})
-    flag_ok = bool(flags & enterprise.risk_flag_codes())
-    if rule.get("match", "any") == "all":
-        return (industry_ok or not industries) and (flag_ok or not flags)
-    return industry_ok or flag_ok
-
-
-def offered_versions(
-    session: Session, enterprise: Enterprise
-) -> tuple[list[ChecklistVersion], list[ChecklistVersion]]:
-    """The latest published version of each active template: those that suit, then the rest."""
-    suited, others = [], []
-    for template in session.exec(
-        select(ChecklistTemplate).where(ChecklistTemplate.retired.is_(False))
-    ):
-        version = latest_published(session, template.id)
-        if version is None:
-            continue
-        (suited if applies(version.applies_to, enterprise) else others).append(version)
-    key = _kind_order
-    return sorted(suited, key=key), sorted(others, key=key)
-
-
-def _kind_order(version: ChecklistVersion) -> tuple:
-    order = [TemplateKind.MAJOR_HAZARD_CRITERIA, TemplateKind.ROUTINE, TemplateKind.ASSESSMENT]
-    return (order.index(version.kind) if version.kind in order else 9, version.title)
-
-
-# --- Reading a version ---------------------------------------------------------------------------
-
-
-def sections_of(session: Session, version_id: int) -> list[ChecklistSection]:
-    """A version's sections in order."""
-    return list(
-        session.exec(
-            select(ChecklistSection)
-            .where(ChecklistSection.version_id == version_id)
-            .order_by(ChecklistSection.position)
-        )
-    )
-
-
-def items_by_section(session: Session, version_id: int) -> dict[int, list[ChecklistItem]]:
-    """A version's items grouped by section id, in order."""
-    grouped: dict[int, list[ChecklistItem]] = {}
-    for item in session.exec(
-        select(ChecklistItem)
-        .where(ChecklistItem.version_id == version_id)
-        .order_by(ChecklistItem.position)
-    ):
-        grouped.setdefault(item.section_id, []).append(item)
-    return grouped
-
-
-# --- The editor: drafts ------------------------------------------------------------------------
 
 
 def create_template(
@@ -382,7 +40,7 @@ def create_template(
 ) -> ChecklistVersion:
     """A new template with an empty draft version 1."""
     code = code.strip().lower()
-    if not loader.CODE.match(code):
+    if not fileformat.CODE.match(code):
         raise DomainError(_("The code may only have lowercase letters, digits and hyphens."))
     if session.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).first():
         raise DomainError(_("A checklist with the code %(code)s already exists.", code=code))
@@ -407,16 +65,6 @@ def create_template(
     return version
 
 
-def draft_of(session: Session, template_id: int) -> ChecklistVersion | None:
-    """The template's draft, if one is being edited."""
-    return session.exec(
-        select(ChecklistVersion).where(
-            ChecklistVersion.template_id == template_id,
-            ChecklistVersion.status == VersionStatus.DRAFT,
-        )
-    ).first()
-
-
 def start_draft(session: Session, template: ChecklistTemplate, *, actor: User) -> ChecklistVersion:
     """The draft to edit: the existing one, or a new copy of the latest published version."""
     session.refresh(template, with_for_update=True)
@@ -426,7 +74,7 @@ def start_draft(session: Session, template: ChecklistTemplate, *, actor: User) -
     current = latest_published(session, template.id)
     if current is None:
         raise DomainError(_("This checklist has nothing to copy from."))
-    draft = _write_version(session, template, definition_of(session, current), actor=actor)
+    draft = write_version(session, template, definition_of(session, current), actor=actor)
     return draft
 
 
@@ -540,7 +188,7 @@ def _renumber(session: Session, rows: list) -> None:
 
 
 def _check_code(session: Session, model, version_id: int, code: str, own_id: int | None) -> None:
-    if not loader.CODE.match(code or ""):
+    if not fileformat.CODE.match(code or ""):
         raise DomainError(_("A code may only have lowercase letters, digits and hyphens."))
     clash = session.exec(
         select(model.id).where(model.version_id == version_id, model.code == code)
@@ -553,9 +201,9 @@ def publish(session: Session, version: ChecklistVersion, *, actor: User) -> Chec
     """Freeze a draft: check it exactly like a file, then make it the current version."""
     try:
         definition = loader.parse(export_yaml(session, version), f"v{version.number}")
-    except loader.InvalidChecklist as invalid:
+    except fileformat.InvalidChecklist as invalid:
         raise DomainError("；".join(problem.message for problem in invalid.problems)) from invalid
-    _publish(session, version, definition, actor)
+    publish_version(session, version, definition, actor)
     return version
 
 
@@ -564,41 +212,3 @@ def set_retired(session: Session, template: ChecklistTemplate, *, retired: bool)
     template.retired = retired
     template.updated_at = clock.now()
     session.flush()
-
-
-# --- Scoring --------------------------------------------------------------------------------
-
-
-@dataclass
-class Score:
-    """An assessment's result: points earned of those that apply, and the band."""
-
-    earned: float
-    possible: float
-    band: str | None
-
-    @property
-    def percent(self) -> float | None:
-        return round(self.earned / self.possible * 100, 1) if self.possible else None
-
-
-def score(version: ChecklistVersion, items: list[ChecklistItem], results: dict[int, str]) -> Score:
-    """Score answered items: not-applicable items leave the total; unanswered ones count as 0."""
-    earned = possible = 0.0
-    for item in items:
-        if item.points is None:
-            continue
-        result = results.get(item.id)
-        if result == "na":
-            continue
-        possible += item.points
-        if result == "pass":
-            earned += item.points
-    band = None
-    if version.scoring and possible:
-        percent = earned / possible * 100
-        for entry in sorted(json.loads(version.scoring)["bands"], key=lambda b: -b["min_percent"]):
-            if percent >= entry["min_percent"]:
-                band = entry["label"]
-                break
-    return Score(earned=earned, possible=possible, band=band)

@@ -19,6 +19,7 @@ from inspection.enterprises.models import Zone
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardLevel
 from inspection.hazards.models import HazardState
+from inspection.hazards.models import overdue
 from inspection.hazards.models import unclosed
 from inspection.hazards.queries import hazard_scope
 from inspection.inspections.models import Inspection
@@ -37,7 +38,7 @@ def overdue_list(session: Session, user: User, limit: int = 10) -> list[tuple[Ha
         session.exec(
             select(Hazard, Enterprise.name)
             .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-            .where(hazard_scope(user), unclosed(), Hazard.deadline < clock.today())
+            .where(hazard_scope(user), overdue(clock.today()))
             .order_by(Hazard.deadline, Hazard.id)
             .limit(limit)
         )
@@ -108,7 +109,7 @@ def workload(session: Session, period: Period, parks: Scope) -> list[Workload]:
         select(
             Hazard.assigned_inspector_id,
             func.count(),
-            func.count().filter(Hazard.deadline < today),
+            func.count().filter(overdue(today, among_unclosed=True)),
             func.count().filter(Hazard.state == HazardState.SUBMITTED),
         )
         .where(
@@ -116,10 +117,10 @@ def workload(session: Session, period: Period, parks: Scope) -> list[Workload]:
         )
         .group_by(Hazard.assigned_inspector_id)
     )
-    for user_id, open_, overdue, to_review in hazards:
+    for user_id, open_, late, to_review in hazards:
         rows[user_id].open, rows[user_id].overdue, rows[user_id].to_review = (
             open_,
-            overdue,
+            late,
             to_review,
         )
     inspections = session.exec(

@@ -20,8 +20,8 @@ from inspection import labels
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.services import EDITABLE_FIELDS
-from inspection.web import choices
-from inspection.web import parse_id
+from inspection.forms import choices
+from inspection.forms import parse_id
 
 
 def _optional_int(value: str | int | None) -> int | None:

@@ -212,6 +212,18 @@ class ImportReport:
         return not self.errors
 
 
+class ImportRefused(DomainError):
+    """An import found wrong rows, so nothing of it is kept; `report` says which."""
+
+    status = 422
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            _("Nothing was imported: %(count)s problems were found", count=len(report.errors))
+        )
+        self.report = report
+
+
 def template_csv() -> str:
     """A CSV with the expected headings and one example row, for users to fill in."""
     out = io.StringIO()

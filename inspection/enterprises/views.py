@@ -7,7 +7,6 @@ from flask import Response
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -27,12 +26,14 @@ from inspection.enterprises.forms import ImportForm
 from inspection.enterprises.forms import ZoneForm
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.errors import DomainError
+from inspection.forms import choices
+from inspection.forms import parse_version
 from inspection.hazards import queries as hazard_queries
 from inspection.inspections import queries as inspection_queries
 from inspection.pagination import parse_page
 from inspection.parks.queries import require_working_park
-from inspection.web import choices
-from inspection.web import parse_version
+from inspection.web import commit_or_refuse
+from inspection.web import on_field
 
 bp = Blueprint("enterprises", __name__)
 
@@ -94,19 +95,20 @@ def create():
     """Register an enterprise."""
     form = EnterpriseForm()
     _zone_choices(form)
+
+    def page():
+        return render_template("enterprises/form.html", form=form, enterprise=None)
+
     if form.validate_on_submit():
         db = get_session()
-        try:
-            enterprise = services.create_enterprise(
-                db, park=require_working_park(db, current_user), values=form.values()
-            )
-        except services.InvalidEnterprise as invalid:
-            _attach(form, invalid.problems)
-        else:
-            db.commit()
-            flash(_("%(name)s has been registered.", name=enterprise.name), "success")
-            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
-    return render_template("enterprises/form.html", form=form, enterprise=None)
+        park = require_working_park(db, current_user)
+        return commit_or_refuse(
+            lambda: services.create_enterprise(db, park=park, values=form.values()),
+            then=lambda enterprise: url_for("enterprises.detail", enterprise_id=enterprise.id),
+            message=lambda enterprise: _("%(name)s has been registered.", name=enterprise.name),
+            refused=_on_fields(form, page),
+        )
+    return page()
 
 
 @bp.route("/enterprises/<id:enterprise_id>/edit", methods=["GET", "POST"])
@@ -119,30 +121,40 @@ def edit(enterprise_id: int):
     _zone_choices(form)
     if request.method == "GET":
         form.version.data = enterprise.version
+
+    def page():
+        return render_template("enterprises/form.html", form=form, enterprise=enterprise), (
+            409 if form.errors or request.method == "POST" else 200
+        )
+
     if form.validate_on_submit():
-        try:
-            services.update_enterprise(
+        return commit_or_refuse(
+            lambda: services.update_enterprise(
                 db,
                 enterprise,
                 values=form.values(),
                 expected_version=parse_version(form.version.data),
-            )
-        except services.InvalidEnterprise as invalid:
-            _attach(form, invalid.problems)
-        except DomainError as refused:
-            flash(refused.message, "error")
+            ),
+            then=url_for("enterprises.detail", enterprise_id=enterprise.id),
+            message=_("The changes have been saved."),
+            refused=_on_fields(form, page),
+        )
+    return page()
+
+
+def _on_fields(form: EnterpriseForm, page):
+    """A refusal's answer: each wrong field's message under it (any other refusal said at the
+    top), and the form again."""
+
+    def answer(refused: DomainError):
+        if isinstance(refused, services.InvalidEnterprise):
+            for name, message in refused.problems.items():
+                form[name].errors = [*form[name].errors, message]
         else:
-            db.commit()
-            flash(_("The changes have been saved."), "success")
-            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
-    return render_template("enterprises/form.html", form=form, enterprise=enterprise), (
-        409 if form.errors or request.method == "POST" else 200
-    )
+            flash(refused.message, "error")
+        return page()
 
-
-def _attach(form: EnterpriseForm, problems: dict[str, str]) -> None:
-    for name, message in problems.items():
-        form[name].errors = [*form[name].errors, message]
+    return answer
 
 
 @bp.route("/enterprises/import", methods=["GET", "POST"])
@@ -150,31 +162,42 @@ def _attach(form: EnterpriseForm, problems: dict[str, str]) -> None:
 def import_file():
     """Import enterprises from CSV or Excel: every row, or none if any row is wrong."""
     form = ImportForm()
-    report = None
-    if form.validate_on_submit():
-        db = get_session()
-        upload = form.file.data
-        try:
-            report = services.import_enterprises(
-                db,
-                park=require_working_park(db, current_user),
-                filename=upload.filename or "",
-                data=upload.read(),
-                max_rows=current_app.config["IMPORT_MAX_ROWS"],
-            )
-        except DomainError as refused:
-            form.file.errors = [*form.file.errors, refused.message]
-        else:
-            if report.ok:
-                db.commit()
-                flash(
-                    _("%(count)s enterprises have been imported.", count=len(report.created)),
-                    "success",
-                )
-                return redirect(url_for("enterprises.index"))
-            db.rollback()
-    status = 422 if report is not None and not report.ok else 200
-    return render_template("enterprises/import.html", form=form, report=report), status
+
+    def page(report=None):
+        status = 422 if report is not None and not report.ok else 200
+        return render_template("enterprises/import.html", form=form, report=report), status
+
+    def refused(error: DomainError):
+        if isinstance(error, services.ImportRefused):
+            return page(error.report)
+        return on_field(form.file, page)(error)
+
+    if not form.validate_on_submit():
+        return page()
+    db = get_session()
+    park = require_working_park(db, current_user)
+    upload = form.file.data
+
+    def change():
+        report = services.import_enterprises(
+            db,
+            park=park,
+            filename=upload.filename or "",
+            data=upload.read(),
+            max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        )
+        if not report.ok:
+            raise services.ImportRefused(report)
+        return report
+
+    return commit_or_refuse(
+        change,
+        then=url_for("enterprises.index"),
+        message=lambda report: _(
+            "%(count)s enterprises have been imported.", count=len(report.created)
+        ),
+        refused=refused,
+    )
 
 
 @bp.get("/enterprises/import/template.csv")
@@ -195,17 +218,19 @@ def zones():
     db = get_session()
     park = require_working_park(db, current_user)
     form = ZoneForm()
+
+    def page():
+        return render_template(
+            "enterprises/zones.html", form=form, zones=queries.zones(db, park.id), park=park
+        )
+
     if form.validate_on_submit():
-        try:
-            services.create_zone(
+        return commit_or_refuse(
+            lambda: services.create_zone(
                 db, park=park, name=form.name.data, description=form.description.data
-            )
-        except DomainError as refused:
-            form.name.errors = [*form.name.errors, refused.message]
-        else:
-            db.commit()
-            flash(_("The zone has been added."), "success")
-            return redirect(url_for("enterprises.zones"))
-    return render_template(
-        "enterprises/zones.html", form=form, zones=queries.zones(db, park.id), park=park
-    )
+            ),
+            then=url_for("enterprises.zones"),
+            message=_("The zone has been added."),
+            refused=on_field(form.name, page),
+        )
+    return page()

@@ -20,15 +20,23 @@ from inspection.i18n import html_lang
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 
-# What the service worker keeps so the field app opens without signal.
+# What the service worker keeps so the field app opens without signal: these files, and every
+# ES module of the field app (js/field/*.js, loaded by the browser without a bundler).
 SHELL_ASSETS = (
     "css/app.css",
     "js/app.js",
     "js/photos.js",
-    "js/field.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
 )
+FIELD_MODULES = "js/field"
+
+
+@functools.cache
+def shell_assets(static_folder: str) -> tuple[str, ...]:
+    """The static files the service worker keeps, the field app's modules included."""
+    modules = sorted((Path(static_folder) / FIELD_MODULES).glob("*.js"))
+    return SHELL_ASSETS + tuple(f"{FIELD_MODULES}/{module.name}" for module in modules)
 
 
 @bp.get("/")
@@ -44,7 +52,7 @@ def app_page():
 def _assets_version(static_folder: str) -> str:
     """A hash of the cached files, so a changed file makes a new service worker and cache."""
     digest = hashlib.sha256()
-    for asset in SHELL_ASSETS:
+    for asset in shell_assets(static_folder):
         digest.update((Path(static_folder) / asset).read_bytes())
     digest.update((Path(current_app.root_path).parent / "templates/field/app.html").read_bytes())
     return digest.hexdigest()[:12]
@@ -57,7 +65,7 @@ def service_worker():
         "field/sw.js",
         version=_assets_version(current_app.static_folder),
         shell=[url_for("field.app_page")]
-        + [url_for("static", filename=asset) for asset in SHELL_ASSETS]
+        + [url_for("static", filename=asset) for asset in shell_assets(current_app.static_folder)]
         + [url_for("field.manifest")],
     )
     return current_app.response_class(

@@ -21,8 +21,8 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from inspection import labels
-from inspection.web import choices
-from inspection.web import parse_id
+from inspection.forms import choices
+from inspection.forms import parse_id
 
 
 class HazardForm(FlaskForm):
@@ -103,10 +103,6 @@ class VoidForm(FlaskForm):
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     version = HiddenField(validators=[InputRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only needs the CSRF token."""
 
 
 class PlanForm(FlaskForm):

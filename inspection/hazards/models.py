@@ -7,9 +7,11 @@ from datetime import date
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Index
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import and_
 from sqlalchemy import text
 from sqlmodel import Field
 from sqlmodel import SQLModel
@@ -237,8 +239,19 @@ class Hazard(SQLModel, table=True):
         return self.supervision_level is not None and self.delisted_at is None
 
     def is_overdue(self, today: date) -> bool:
-        """Deadline passed and not closed (derived, never stored)."""
+        """Deadline passed and not closed (derived, never stored); `overdue()` in SQL."""
         return self.deadline is not None and self.deadline < today and self.state in OPEN_STATES
+
+
+def overdue(today: date, *, among_unclosed: bool = False) -> ColumnElement[bool]:
+    """SQL for overdue: deadline passed and not closed (derived, never stored), the one
+    spelling every list, figure, report and count uses; `Hazard.is_overdue` in Python.
+
+    In a query already limited to unclosed hazards (`among_unclosed`, e.g. a count's FILTER)
+    only the deadline is compared, so the figures still count from the partial index alone.
+    """
+    past = Hazard.deadline < today
+    return past if among_unclosed else and_(unclosed(), past)
 
 
 class HazardEvent(SQLModel, table=True):

@@ -30,17 +30,13 @@ from inspection.hazards.models import HazardEvent
 from inspection.hazards.models import HazardLevel
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
+from inspection.hazards.models import overdue
 from inspection.hazards.models import unclosed
 from inspection.inspections.models import InspectionType
 from inspection.pagination import Page
 from inspection.pagination import paginate
 
 DUE_SOON_DAYS = 3
-
-
-def overdue_clause(today: date) -> ColumnElement[bool]:
-    """SQL for 'deadline passed and not closed' (overdue is derived, never stored)."""
-    return and_(Hazard.deadline < today, Hazard.state.in_(OPEN_STATES))
 
 
 def hazard_scope(user: User) -> ColumnElement[bool]:
@@ -171,7 +167,7 @@ class HazardFilters:
         if self.state == "open":
             stmt = stmt.where(unclosed())
         elif self.state == "overdue":
-            stmt = stmt.where(unclosed(), Hazard.deadline < today)
+            stmt = stmt.where(overdue(today))
         elif self.state == "due_soon":
             stmt = stmt.where(
                 unclosed(),
@@ -285,7 +281,7 @@ def enterprise_counts(session: Session, user: User, enterprise_id: int) -> dict[
     return {
         "found": session.exec(base.where(Hazard.state != HazardState.VOIDED)).one(),
         "open": session.exec(base.where(Hazard.state.in_(OPEN_STATES))).one(),
-        "overdue": session.exec(base.where(overdue_clause(today))).one(),
+        "overdue": session.exec(base.where(overdue(today))).one(),
         "closed": session.exec(base.where(Hazard.state == HazardState.CLOSED)).one(),
     }
 
@@ -349,3 +345,15 @@ def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(session.exec(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
+
+
+def major_register(session: Session, *, open_only: bool = False) -> list[tuple[Hazard, str]]:
+    """The register of major hazards (重大事故隐患台账) with their enterprises."""
+    stmt = (
+        select(Hazard, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(Hazard.level == HazardLevel.MAJOR, Hazard.state != HazardState.VOIDED)
+    )
+    if open_only:
+        stmt = stmt.where(Hazard.state != HazardState.CLOSED)
+    return list(session.exec(stmt.order_by(Hazard.closed_at.is_not(None), Hazard.found_at.desc())))

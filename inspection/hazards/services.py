@@ -1,4 +1,6 @@
-"""Changing hazards and notices: record, issue, acknowledge, submit, accept, reject, void.
+"""Changing hazards and notices: issue, acknowledge, submit, accept, reject, fix, void.
+
+Recording a new hazard is in `recording`.
 
 Services check the rule, change the rows, write the audit event and flush; the view or job that
 called them commits once.
@@ -7,8 +9,6 @@ called them commits once.
 from __future__ import annotations
 
 from datetime import date
-from datetime import datetime
-from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlmodel import Session
@@ -17,7 +17,6 @@ from sqlmodel import select
 from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
-from inspection.checklists.models import ChecklistItem
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
@@ -27,7 +26,6 @@ from inspection.evidence.photos import CheckedPhoto
 from inspection.evidence.services import claim_uploads
 from inspection.evidence.services import keep_photos
 from inspection.hazards import lifecycle
-from inspection.hazards.audit import append_event
 from inspection.hazards.context import hazard_link
 from inspection.hazards.context import hazard_params
 from inspection.hazards.context import lock
@@ -36,36 +34,20 @@ from inspection.hazards.context import park_of
 from inspection.hazards.models import Handling
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
-from inspection.hazards.models import HazardLevel
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
 from inspection.hazards.models import ReviewMode
 from inspection.hazards.plans import plan_complete
-from inspection.inspections.answers import record_answer
-from inspection.inspections.models import Answer
-from inspection.inspections.models import AnswerResult
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
-from inspection.inspections.models import InspectionStatus
-from inspection.inspections.services import ensure_started
 from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
 from inspection.notifications.services import supervisors
 from inspection.numbering import next_number
 from inspection.parks.models import Park
-from inspection.statistics import tally
-
-DEFAULT_DEADLINE_DAYS = {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 60}
-FOUND_AT_SPAN = timedelta(days=7)
 
 
-def default_deadline(level: str, today: date | None = None) -> date:
-    """The deadline a new hazard gets unless the inspector sets one."""
-    days = DEFAULT_DEADLINE_DAYS.get(level, DEFAULT_DEADLINE_DAYS[HazardLevel.GENERAL])
-    return (today or clock.today()) + timedelta(days=days)
-
-
-def _attach(
+def attach_photos(
     session: Session,
     hazard: Hazard,
     event: HazardEvent,
@@ -84,162 +66,6 @@ def _attach(
         inspection_id=hazard.inspection_id,
         event_id=event.id,
     )
-
-
-def _check_team(session: Session, inspection: Inspection, actor: User) -> None:
-    if actor.role != Role.INSPECTOR:
-        raise Forbidden(_("Only inspectors can record hazards."))
-    member = session.get(InspectionInspector, (inspection.id, actor.id))
-    if member is None:
-        raise Forbidden(
-            _("You are not on this inspection's team; ask its lead inspector to add you.")
-        )
-    if inspection.status == InspectionStatus.COMPLETED:
-        raise DomainError(
-            _("This inspection is completed, so no hazards can be added to it any more.")
-        )
-
-
-def record_hazard(
-    session: Session,
-    *,
-    inspection: Inspection,
-    actor: User,
-    title: str,
-    description: str | None,
-    location: str | None,
-    level: str,
-    category: str,
-    aspect: str | None,
-    basis: str | None,
-    deadline: date | None,
-    required_measures: str | None,
-    photos: list[CheckedPhoto],
-    latitude: float | None = None,
-    longitude: float | None = None,
-    item: ChecklistItem | None = None,
-    override_reason: str | None = None,
-    uploaded_photo_ids: list[int] | None = None,
-    found_at: datetime | None = None,
-) -> Hazard:
-    """Log a hazard found during an inspection, with its before-photos.
-
-    A hazard raised by a failed major-hazard criterion is major with the criterion's basis;
-    the inspector may record it as general only with a written reason, kept in the history.
-    `found_at` is when a tablet logged it offline (kept if it is within the last week and not
-    ahead of the server's clock); the history records when it reached the server.
-    """
-    _check_team(session, inspection, actor)
-    title = title.strip()
-    if not title:
-        raise DomainError(_("Give the hazard a short title."))
-    if level not in set(HazardLevel):
-        raise DomainError(_("Choose the hazard's level."))
-    basis = (basis or "").strip() or None
-    override_reason = (override_reason or "").strip() or None
-    answer = None
-    if item is not None:
-        answer = _failed_answer(session, inspection, item, actor)
-        if item.major and level == HazardLevel.MAJOR:
-            basis = basis or item.basis
-        if item.major and level != HazardLevel.MAJOR and not override_reason:
-            raise DomainError(
-                _(
-                    "This item is a major-hazard criterion (%(basis)s), so the hazard is major by"
-                    " law. To record it as general, write down why; the reason is kept in the"
-                    " history.",
-                    basis=item.basis,
-                )
-            )
-    if level == HazardLevel.MAJOR and not basis:
-        raise DomainError(
-            _(
-                "A major hazard needs its legal basis: the standard and clause that make it"
-                " major (e.g. 应急管理部令第10号 第十一条第（三）项)."
-            )
-        )
-    now = clock.now()
-    if found_at is None or not now - FOUND_AT_SPAN <= found_at <= now:
-        found_at = now
-    # A deadline counts from the day the hazard was found (on a tablet offline, maybe yesterday).
-    found_day = clock.local(found_at).date()
-    deadline = deadline or default_deadline(level, found_day)
-    if deadline < found_day:
-        raise DomainError(_("The deadline cannot be in the past."))
-    local_day = clock.local(now).strftime("%Y%m%d")
-    number = f"YH-{local_day}-{next_number(session, f'hazard:{local_day}'):04d}"
-    hazard = Hazard(
-        number=number,
-        park_id=inspection.park_id,
-        enterprise_id=inspection.enterprise_id,
-        inspection_id=inspection.id,
-        title=title,
-        description=(description or "").strip() or None,
-        location=(location or "").strip() or None,
-        latitude=latitude,
-        longitude=longitude,
-        level=level,
-        category=category,
-        aspect=aspect or None,
-        basis=basis,
-        source=inspection.type,
-        handling=Handling.DEADLINE,
-        state=HazardState.FOUND,
-        deadline=deadline,
-        original_deadline=deadline,
-        found_at=found_at,
-        found_by_id=actor.id,
-        assigned_inspector_id=actor.id,
-        required_measures=(required_measures or "").strip() or None,
-        checklist_item_id=item.id if item else None,
-        answer_id=answer.id if answer else None,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(hazard)
-    session.flush()
-    tally.hazard_found(session, hazard)
-    data = {"level": level, "deadline": deadline.isoformat(), "basis": basis}
-    if item is not None:
-        data["item"] = {"code": item.code, "basis": item.basis, "major": item.major}
-    if item is not None and item.major and level != HazardLevel.MAJOR:
-        data["level_override"] = {"from": HazardLevel.MAJOR, "to": level}
-    event = append_event(
-        session,
-        hazard,
-        event="record",
-        from_state=None,
-        to_state=HazardState.FOUND,
-        actor=actor,
-        comment=override_reason,
-        data=data,
-        at=now,
-    )
-    _attach(session, hazard, event, photos, PhotoKind.BEFORE, actor)
-    claim_uploads(
-        session,
-        uploaded_photo_ids or [],
-        inspection=inspection,
-        actor=actor,
-        hazard_id=hazard.id,
-        event_id=event.id,
-    )
-    ensure_started(inspection)
-    return hazard
-
-
-def _failed_answer(
-    session: Session, inspection: Inspection, item: ChecklistItem, actor: User
-) -> Answer:
-    """The failed answer behind a hazard raised from an item (recorded now if not yet given)."""
-    answer = session.exec(
-        select(Answer).where(Answer.inspection_id == inspection.id, Answer.item_id == item.id)
-    ).first()
-    if answer is None or answer.result != AnswerResult.FAIL:
-        answer = record_answer(
-            session, inspection=inspection, item=item, actor=actor, result=AnswerResult.FAIL
-        )
-    return answer
 
 
 def fix_on_spot(
@@ -262,7 +88,7 @@ def fix_on_spot(
     )
     hazard.handling = Handling.ON_SPOT
     hazard.reviewed_by_id, hazard.reviewed_at = actor.id, event.at
-    _attach(session, hazard, event, photos, PhotoKind.AFTER, actor)
+    attach_photos(session, hazard, event, photos, PhotoKind.AFTER, actor)
     if uploaded_photo_ids:
         claim_uploads(
             session,
@@ -388,7 +214,7 @@ def submit_rectification(
     hazard.responsible_person = (responsible_person or "").strip() or None
     hazard.funding_yuan = funding_yuan
     hazard.submitted_at = event.at
-    _attach(session, hazard, event, photos, PhotoKind.AFTER, actor)
+    attach_photos(session, hazard, event, photos, PhotoKind.AFTER, actor)
     notify(
         session,
         [session.get(User, hazard.assigned_inspector_id or hazard.found_by_id)],
@@ -492,16 +318,40 @@ def _record_review(session, hazard, actor, event, comment, photos, review_mode) 
     hazard.reviewed_by_id, hazard.reviewed_at = actor.id, event.at
     hazard.review_mode = review_mode
     hazard.review_comment = (comment or "").strip() or None
-    _attach(session, hazard, event, photos, PhotoKind.REVIEW, actor)
+    attach_photos(session, hazard, event, photos, PhotoKind.REVIEW, actor)
 
 
 def void_hazard(
     session: Session, *, hazard: Hazard, actor: User, reason: str, expected_version: int
 ) -> Hazard:
     """作废: withdraw a hazard recorded in error, with the reason kept."""
+    return _decide(session, hazard, "void", actor, reason, expected_version)
+
+
+def refuse_rectification(
+    session: Session,
+    *,
+    hazard: Hazard,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> Hazard:
+    """拒不整改: record the enterprise's refusal to rectify and escalate to enforcement."""
+    return _decide(session, hazard, "refuse", actor, reason, expected_version)
+
+
+def resume_rectification(
+    session: Session, *, hazard: Hazard, actor: User, reason: str, expected_version: int
+) -> Hazard:
+    """Send an escalated hazard back to rectification."""
+    return _decide(session, hazard, "resume", actor, reason, expected_version)
+
+
+def _decide(session, hazard, event, actor, reason, expected_version) -> Hazard:
+    """A step that needs nothing but its reason, kept in the history."""
     lock(session, hazard)
     lifecycle.apply(
-        session, hazard, "void", actor, comment=reason, expected_version=expected_version
+        session, hazard, event, actor, comment=reason, expected_version=expected_version
     )
     return hazard
 

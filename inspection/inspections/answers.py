@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import User
-from inspection.checklists import services as checklists
+from inspection.checklists import queries as checklist_queries
 from inspection.checklists.models import AnswerType
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistVersion
@@ -181,7 +181,7 @@ def progress(
     """Answered, total and failed items of one checklist version in an inspection."""
     items = [
         item
-        for group in checklists.items_by_section(session, version_id).values()
+        for group in checklist_queries.items_by_section(session, version_id).values()
         for item in group
     ]
     answered = [answers[i.id] for i in items if i.id in answers and answers[i.id].result]

@@ -7,23 +7,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import TextAreaField
-from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from inspection import labels
-from inspection.web import choices
-from inspection.web import parse_id
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of large checkboxes (easier to hit on a tablet)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+from inspection.forms import CheckboxListField
+from inspection.forms import choices
+from inspection.forms import parse_id
 
 
 class InspectionForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from inspection import labels
-from inspection.checklists import services as checklists
+from inspection.checklists import queries as checklist_queries
 from inspection.enterprises.models import Enterprise
 from inspection.evidence import queries as photo_queries
 from inspection.evidence.storage import storage
@@ -27,8 +27,8 @@ def context(session: Session, inspection: Inspection) -> dict:
     for version in answers.versions_of(session, inspection.id):
         progress, _items = answers.progress(session, version.id, answered)
         sections = []
-        items = checklists.items_by_section(session, version.id)
-        for section in checklists.sections_of(session, version.id):
+        items = checklist_queries.items_by_section(session, version.id)
+        for section in checklist_queries.sections_of(session, version.id):
             sections.append(
                 (section, [(item, answered.get(item.id)) for item in items.get(section.id, [])])
             )

@@ -25,9 +25,9 @@ from inspection.auth.permissions import require
 from inspection.auth.scope import Scope
 from inspection.auth.scope import request_scope
 from inspection.db import get_session
-from inspection.errors import DomainError
 from inspection.errors import check_version
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
+from inspection.forms import parse_version
 from inspection.notifications import delivery as outbox
 from inspection.notifications import webhooks
 from inspection.notifications.forms import WebhookForm
@@ -39,7 +39,8 @@ from inspection.notifications.services import email_enabled
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
 from inspection.parks.queries import require_working_park
-from inspection.web import parse_version
+from inspection.web import commit_or_refuse
+from inspection.web import flash_refusal
 
 bp = Blueprint("notification_admin", __name__, url_prefix="/admin/notifications")
 
@@ -184,34 +185,37 @@ def webhook_form(endpoint_id: int | None = None):
             form.version.data = endpoint.version
         else:
             form.kinds.data = ["notice_issued", "overdue_escalated", "hazard_listed"]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            if endpoint is None:
-                park = require_working_park(db, current_user)
-                endpoint = WebhookEndpoint(park_id=park.id, name="", url="")
-                db.add(endpoint)
-            else:
-                check_version(endpoint.version, parse_version(form.version.data))
-                endpoint.version += 1
-        except DomainError as refused:
-            flash(refused.message, "error")
-            status = refused.status
+
+    def page(status: int = 200):
+        return render_template(
+            "notifications/admin/webhook_form.html", form=form, endpoint=endpoint
+        ), status
+
+    def change():
+        saved = endpoint
+        if saved is None:
+            park = require_working_park(db, current_user)
+            saved = WebhookEndpoint(park_id=park.id, name="", url="")
+            db.add(saved)
         else:
-            endpoint.name = form.name.data.strip()
-            endpoint.flavour = form.flavour.data
-            endpoint.url = form.url.data.strip()
-            endpoint.secret = (form.secret.data or "").strip() or None
-            endpoint.kinds = json.dumps(form.kinds.data or [])
-            endpoint.active = form.active.data
-            db.commit()
-            flash(_("The webhook %(name)s is saved.", name=endpoint.name), "success")
-            return redirect(url_for("notification_admin.webhook_list"))
-    elif request.method == "POST":
-        status = 422
-    return render_template(
-        "notifications/admin/webhook_form.html", form=form, endpoint=endpoint
-    ), status
+            check_version(saved.version, parse_version(form.version.data))
+            saved.version += 1
+        saved.name = form.name.data.strip()
+        saved.flavour = form.flavour.data
+        saved.url = form.url.data.strip()
+        saved.secret = (form.secret.data or "").strip() or None
+        saved.kinds = json.dumps(form.kinds.data or [])
+        saved.active = form.active.data
+        return saved
+
+    if form.validate_on_submit():
+        return commit_or_refuse(
+            change,
+            then=url_for("notification_admin.webhook_list"),
+            message=lambda saved: _("The webhook %(name)s is saved.", name=saved.name),
+            refused=lambda refused: page(flash_refusal(refused)),
+        )
+    return page(422 if request.method == "POST" else 200)
 
 
 @bp.post("/webhooks/<id:endpoint_id>/test")

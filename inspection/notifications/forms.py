@@ -16,8 +16,8 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from inspection import labels
-from inspection.inspections.forms import CheckboxListField
-from inspection.web import choices
+from inspection.forms import CheckboxListField
+from inspection.forms import choices
 
 
 class PreferencesForm(FlaskForm):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import abort
 from flask import current_app
-from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -20,9 +19,9 @@ from inspection import clock
 from inspection import labels
 from inspection.auth.models import User
 from inspection.db import get_session
-from inspection.errors import Conflict
 from inspection.errors import check_version
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
+from inspection.forms import parse_version
 from inspection.notifications.forms import PreferencesForm
 from inspection.notifications.messages import DIGEST_KINDS
 from inspection.notifications.messages import render
@@ -31,7 +30,8 @@ from inspection.notifications.models import Notification
 from inspection.notifications.services import email_enabled
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
-from inspection.web import parse_version
+from inspection.web import commit_or_refuse
+from inspection.web import flash_refusal
 
 bp = Blueprint("notifications", __name__)
 
@@ -100,42 +100,26 @@ def preferences():
     if request.method == "GET":
         form.version.data = user.version
         form.email_mode.data = user.email_mode or EmailMode.IMMEDIATE
-    status = 200
+
+    def page(status: int = 200):
+        return render_template(
+            "notifications/preferences.html",
+            form=form,
+            email_enabled=email_enabled(),
+            digest_kinds=[labels.label(labels.NOTIFICATION_KINDS, k) for k in sorted(DIGEST_KINDS)],
+        ), status
+
+    def change():
+        check_version(user.version, parse_version(form.version.data))
+        user.email = (form.email.data or "").strip() or None
+        user.email_mode = form.email_mode.data
+        user.version += 1
+
     if form.validate_on_submit():
-        try:
-            check_version(user.version, parse_version(form.version.data))
-        except Conflict as stale:
-            flash(stale.message, "error")
-            status = 409
-        else:
-            user.email = (form.email.data or "").strip() or None
-            user.email_mode = form.email_mode.data
-            user.version += 1
-            db.commit()
-            flash(_("Your notification settings are saved."), "success")
-            return redirect(url_for("notifications.preferences"))
-    elif request.method == "POST":
-        status = 422
-    return render_template(
-        "notifications/preferences.html",
-        form=form,
-        email_enabled=email_enabled(),
-        digest_kinds=[labels.label(labels.NOTIFICATION_KINDS, k) for k in sorted(DIGEST_KINDS)],
-    ), status
-
-
-def unread_count() -> int:
-    """For the header: how many notifications the user has not read."""
-    from sqlmodel import func
-
-    if not current_user.is_authenticated:
-        return 0
-    return (
-        get_session()
-        .exec(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.recipient_id == current_user.id, Notification.read_at.is_(None))
+        return commit_or_refuse(
+            change,
+            then=url_for("notifications.preferences"),
+            message=_("Your notification settings are saved."),
+            refused=lambda refused: page(flash_refusal(refused)),
         )
-        .one()
-    )
+    return page(422 if request.method == "POST" else 200)

@@ -14,8 +14,8 @@ from flask_login import login_required
 from inspection.auth.scope import CHOSEN_PARK
 from inspection.auth.scope import scope_of
 from inspection.db import get_session
+from inspection.forms import parse_id
 from inspection.parks.models import Park
-from inspection.web import parse_id
 from inspection.web import safe_next
 
 bp = Blueprint("parks", __name__)

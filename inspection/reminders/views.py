@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -15,14 +13,14 @@ from inspection import clock
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
 from inspection.db import get_session
-from inspection.errors import DomainError
+from inspection.forms import parse_version
 from inspection.parks.queries import require_working_park
 from inspection.reminders import policy as policies
 from inspection.reminders.forms import PolicyForm
 from inspection.reminders.models import SweepState
 from inspection.reminders.sweep import JOB
-from inspection.web import parse_version
-from inspection.web import refuse
+from inspection.web import commit_or_refuse
+from inspection.web import flash_refusal
 
 bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
 
@@ -37,29 +35,28 @@ def policy():
     form = PolicyForm(obj=current if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = current.version
-    status = 200
+
+    def page(status: int = 200):
+        state = db.get(SweepState, JOB)
+        return render_template(
+            "reminders/policy.html",
+            form=form,
+            last_sweep=state.last_day if state else None,
+            today=clock.today(),
+        ), status
+
     if form.validate_on_submit():
         values = {
             name: getattr(form, name).data for name in (*policies.DAY_LISTS, *policies.COUNTS)
         }
         values["digest_hour"] = form.digest_hour.data
         values["on_day"] = form.on_day.data
-        try:
-            policies.update_policy(
+        return commit_or_refuse(
+            lambda: policies.update_policy(
                 db, park.id, values, expected_version=parse_version(form.version.data)
-            )
-        except DomainError as refused:
-            status = refuse(db, refused)
-        else:
-            db.commit()
-            flash(_("The reminder rules are saved; the next sweep uses them."), "success")
-            return redirect(url_for("reminders.policy"))
-    elif request.method == "POST":
-        status = 422
-    state = db.get(SweepState, JOB)
-    return render_template(
-        "reminders/policy.html",
-        form=form,
-        last_sweep=state.last_day if state else None,
-        today=clock.today(),
-    ), status
+            ),
+            then=url_for("reminders.policy"),
+            message=_("The reminder rules are saved; the next sweep uses them."),
+            refused=lambda refused: page(flash_refusal(refused)),
+        )
+    return page(422 if request.method == "POST" else 200)

@@ -18,7 +18,7 @@ from inspection.evidence.storage import storage
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardLevel
 from inspection.hazards.models import HazardState
-from inspection.hazards.models import unclosed
+from inspection.hazards.models import overdue
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
 from inspection.parks.models import Park
@@ -66,11 +66,11 @@ def context(
             .order_by(Hazard.found_at, Hazard.id)
         )
     )
-    overdue = list(
+    late = list(
         session.exec(
             select(Hazard, Enterprise.name)
             .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-            .where(unclosed(), parks.parks(Hazard.park_id), Hazard.deadline < clock.today())
+            .where(overdue(clock.today()), parks.parks(Hazard.park_id))
             .order_by(Hazard.deadline, Hazard.id)
             .limit(LONGEST_OVERDUE)
         )
@@ -121,7 +121,7 @@ def context(
         "industry": breakdowns["industry"],
         "category": breakdowns["category"],
         "hazards": hazards,
-        "overdue": overdue,
+        "overdue": late,
         "major": major,
         "photos": photos,
         "inspections": inspections,

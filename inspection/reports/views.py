@@ -6,9 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import abort
 from flask import current_app
-from flask import flash
 from flask import jsonify
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import send_file
@@ -26,13 +24,14 @@ from inspection.dashboard.queries import period_choices
 from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
 from inspection.errors import DomainError
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
 from inspection.reports import jobs
 from inspection.reports.models import JobStatus
 from inspection.reports.models import ReportJob
 from inspection.statistics.periods import Period
+from inspection.web import commit_or_refuse
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -73,18 +72,21 @@ def request_supervision():
     """Ask for a supervision report; the scheduler builds it."""
     if not ConfirmForm().validate():
         abort(400)
-    db = get_session()
-    try:
-        period = Period.parse(request.form.get("period"), clock.today())
-        job = jobs.request_supervision(
-            db, actor=current_user, period=period, parks=request_scope(current_user)
+
+    def change():
+        try:
+            period = Period.parse(request.form.get("period"), clock.today())
+        except ValueError as error:
+            raise DomainError(str(error)) from error
+        return jobs.request_supervision(
+            get_session(), actor=current_user, period=period, parks=request_scope(current_user)
         )
-    except (ValueError, DomainError) as refused:
-        db.rollback()
-        flash(getattr(refused, "message", str(refused)), "error")
-        return redirect(url_for("reports.index"))
-    db.commit()
-    return redirect(url_for("reports.job", job_id=job.id))
+
+    return commit_or_refuse(
+        change,
+        then=lambda job: url_for("reports.job", job_id=job.id),
+        refused=url_for("reports.index"),
+    )
 
 
 @bp.post("/ledger/<id:enterprise_id>")
@@ -97,14 +99,11 @@ def ledger(enterprise_id: int):
     enterprise = enterprise_queries.get_enterprise(db, current_user, enterprise_id)
     if enterprise is None:
         abort(404)
-    try:
-        job = jobs.request_ledger(db, actor=current_user, enterprise=enterprise)
-    except DomainError as refused:
-        db.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for("reports.index"))
-    db.commit()
-    return redirect(url_for("reports.job", job_id=job.id))
+    return commit_or_refuse(
+        lambda: jobs.request_ledger(db, actor=current_user, enterprise=enterprise),
+        then=lambda job: url_for("reports.job", job_id=job.id),
+        refused=url_for("reports.index"),
+    )
 
 
 @bp.get("/<id:job_id>")

@@ -19,6 +19,7 @@ from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardLevel
+from inspection.hazards.models import overdue
 from inspection.hazards.models import unclosed
 from inspection.statistics.models import HazardTally
 from inspection.statistics.periods import Period
@@ -213,14 +214,13 @@ class Now:
 
 def now(session: Session, subject: Subject) -> Now:
     """Open, overdue and open major hazards now (from the index of unclosed hazards alone)."""
-    today = clock.today()
-    overdue = Hazard.deadline < today
+    late = overdue(clock.today(), among_unclosed=True)
     major = Hazard.level == HazardLevel.MAJOR
     stmt = select(
         func.count(),
-        func.count().filter(overdue),
+        func.count().filter(late),
         func.count().filter(major),
-        func.count().filter(overdue & major),
+        func.count().filter(late & major),
     ).where(unclosed())
     row = session.exec(scoped(stmt, subject)).one()
     return Now(*(int(value) for value in row))
@@ -250,13 +250,12 @@ def worst_enterprises(session: Session, subject: Subject, limit: int = 10):
     the overdue count are ranked by how many are still open among those chosen; at the last
     place, an enterprise tied on overdue is chosen by its id (counting every enterprise's open
     hazards too would double the work for that one edge)."""
-    today = clock.today()
-    overdue = func.count().label("overdue")
+    count = func.count().label("overdue")
     stmt = (
-        select(Hazard.enterprise_id, overdue)
-        .where(unclosed(), Hazard.deadline < today)
+        select(Hazard.enterprise_id, count)
+        .where(overdue(clock.today()))
         .group_by(Hazard.enterprise_id)
-        .order_by(overdue.desc(), Hazard.enterprise_id)
+        .order_by(count.desc(), Hazard.enterprise_id)
         .limit(limit)
     )
     leaders = session.exec(scoped(stmt, subject)).all()

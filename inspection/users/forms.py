@@ -17,7 +17,7 @@ from wtforms.validators import Regexp
 
 from inspection import labels
 from inspection.enterprises.forms import _optional_int
-from inspection.web import choices
+from inspection.forms import choices
 
 
 class _UserDetails(FlaskForm):

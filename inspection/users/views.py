@@ -26,7 +26,9 @@ from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
-from inspection.hazards.forms import ConfirmForm
+from inspection.forms import ConfirmForm
+from inspection.forms import choices
+from inspection.forms import parse_version
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
 from inspection.parks.queries import region_of
@@ -35,7 +37,8 @@ from inspection.users import queries
 from inspection.users.forms import EditUserForm
 from inspection.users.forms import NewUserForm
 from inspection.users.forms import ResetPasswordForm
-from inspection.web import choices
+from inspection.web import commit_or_refuse
+from inspection.web import on_field
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -78,6 +81,12 @@ def create():
     """Create an account."""
     form = NewUserForm()
     _enterprise_choices(form)
+
+    def page():
+        return render_template(
+            "users/new.html", form=form, home=_home_name()
+        ), 422 if form.errors else 200
+
     if form.validate_on_submit():
         db = get_session()
         enterprise_id = form.enterprise_id.data if form.role.data == Role.ENTERPRISE else None
@@ -88,8 +97,8 @@ def create():
         # A new account works where its administrator works now: the chosen park, or (a
         # bureau administrator looking across the region) the region's bureau.
         scope = request_scope(current_user)
-        try:
-            user = services.create_user(
+        return commit_or_refuse(
+            lambda: services.create_user(
                 db,
                 username=form.username.data,
                 display_name=form.display_name.data,
@@ -103,17 +112,12 @@ def create():
                 organisation=form.organisation.data,
                 third_party=form.third_party.data,
                 enforcement_certificate=form.enforcement_certificate.data,
-            )
-        except DomainError as refused:
-            db.rollback()
-            form.username.errors = [*form.username.errors, refused.message]
-        else:
-            db.commit()
-            flash(_("The account %(name)s has been created.", name=user.username), "success")
-            return redirect(url_for("users.index"))
-    return render_template(
-        "users/new.html", form=form, home=_home_name()
-    ), 422 if form.errors else 200
+            ),
+            then=url_for("users.index"),
+            message=lambda user: _("The account %(name)s has been created.", name=user.username),
+            refused=on_field(form.username, page),
+        )
+    return page()
 
 
 def _home_name() -> str:
@@ -140,21 +144,9 @@ def edit(user_id: int):
     if request.method == "GET":
         form.version.data = user.version
     if form.validate_on_submit():
-        try:
-            services.update_user(
-                db,
-                user,
-                expected_version=int(form.version.data or -1),
-                display_name=form.display_name.data,
-                email=form.email.data,
-                phone=form.phone.data,
-                organisation=form.organisation.data,
-                third_party=form.third_party.data,
-                enforcement_certificate=form.enforcement_certificate.data,
-            )
-        except (DomainError, ValueError) as refused:
-            db.rollback()
-            flash(getattr(refused, "message", str(refused)), "error")
+
+        def refused(error: DomainError):
+            flash(error.message, "error")
             return render_template(
                 "users/edit.html",
                 form=form,
@@ -164,9 +156,23 @@ def edit(user_id: int):
                 enterprise=None,
                 labels=labels,
             ), 409
-        db.commit()
-        flash(_("The changes have been saved."), "success")
-        return redirect(url_for("users.edit", user_id=user.id))
+
+        return commit_or_refuse(
+            lambda: services.update_user(
+                db,
+                user,
+                expected_version=parse_version(form.version.data),
+                display_name=form.display_name.data,
+                email=form.email.data,
+                phone=form.phone.data,
+                organisation=form.organisation.data,
+                third_party=form.third_party.data,
+                enforcement_certificate=form.enforcement_certificate.data,
+            ),
+            then=url_for("users.edit", user_id=user.id),
+            message=_("The changes have been saved."),
+            refused=refused,
+        )
     enterprise = db.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
     return render_template(
         "users/edit.html",
@@ -188,18 +194,13 @@ def set_active(user_id: int):
     if not ConfirmForm().validate():
         abort(400)
     active = request.form.get("active") == "1"
-    try:
-        services.set_active(db, user, active=active, actor=current_user)
-    except DomainError as refused:
-        db.rollback()
-        flash(refused.message, "error")
-    else:
-        db.commit()
-        if active:
-            flash(_("%(name)s can log in again.", name=user.username), "success")
-        else:
-            flash(_("%(name)s has been disabled.", name=user.username), "success")
-    return redirect(url_for("users.edit", user_id=user.id))
+    return commit_or_refuse(
+        lambda: services.set_active(db, user, active=active, actor=current_user),
+        then=url_for("users.edit", user_id=user.id),
+        message=_("%(name)s can log in again.", name=user.username)
+        if active
+        else _("%(name)s has been disabled.", name=user.username),
+    )
 
 
 @bp.post("/<id:user_id>/password")
@@ -212,18 +213,11 @@ def reset_password(user_id: int):
     if not form.validate():
         flash(_("The new password must have at least 8 characters."), "error")
         return redirect(url_for("users.edit", user_id=user.id))
-    try:
-        services.reset_password(db, user, password=form.password.data)
-    except DomainError as refused:
-        db.rollback()
-        flash(refused.message, "error")
-    else:
-        db.commit()
-        flash(
-            _(
-                "The password of %(name)s has been reset; they must change it when they log in.",
-                name=user.username,
-            ),
-            "success",
-        )
-    return redirect(url_for("users.edit", user_id=user.id))
+    return commit_or_refuse(
+        lambda: services.reset_password(db, user, password=form.password.data),
+        then=url_for("users.edit", user_id=user.id),
+        message=_(
+            "The password of %(name)s has been reset; they must change it when they log in.",
+            name=user.username,
+        ),
+    )

@@ -68,6 +68,7 @@ def _pages(world, make):
     with make.app.test_request_context(), make.session() as s:
         from sqlmodel import select
 
+        from inspection.checklists import queries as checklist_queries
         from inspection.checklists import services
         from inspection.checklists.models import ChecklistItem
         from inspection.checklists.models import ChecklistTemplate
@@ -78,7 +79,7 @@ def _pages(world, make):
             actor=s.get(type(world.admin), world.admin.id),
         )
         s.commit()
-        draft = services.draft_of(s, version.template_id)
+        draft = checklist_queries.draft_of(s, version.template_id)
         item = s.exec(select(ChecklistItem).where(ChecklistItem.version_id == draft.id)).first()
         first_item = s.exec(
             select(ChecklistItem).where(ChecklistItem.version_id == version.id)

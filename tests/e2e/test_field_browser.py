@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from inspection.checklists import loader
-from inspection.checklists.services import import_definition
+from inspection.checklists.library import import_definition
 from inspection.db import get_session
 from tests.factories import image_bytes
 

@@ -1,4 +1,4 @@
-"""挂牌督办: listing a major hazard for supervision, and removing it from the list (摘牌)."""
+"""挂牌督办 (listing a major hazard for supervision) and 摘牌销号 (removing it from the list)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,21 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlmodel import Session
-from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import User
-from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.hazards import lifecycle
 from inspection.hazards.context import hazard_link
 from inspection.hazards.context import hazard_params
 from inspection.hazards.context import lock
 from inspection.hazards.models import Hazard
-from inspection.hazards.models import HazardLevel
-from inspection.hazards.models import HazardState
 from inspection.hazards.models import SupervisionLevel
 from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
 
 
-def list_for_supervision(
+def list_hazard(
     session: Session,
     *,
     hazard: Hazard,
@@ -75,7 +71,7 @@ def list_for_supervision(
     return hazard
 
 
-def approve_removal(
+def delist_hazard(
     session: Session, *, hazard: Hazard, actor: User, comment: str | None, expected_version: int
 ) -> Hazard:
     """摘牌销号: a supervisor approves removing an accepted listed hazard; it closes."""
@@ -95,15 +91,3 @@ def approve_removal(
         hazard_id=hazard.id,
     )
     return hazard
-
-
-def register(session: Session, *, open_only: bool = False) -> list[tuple[Hazard, str]]:
-    """The register of major hazards (重大事故隐患台账) with their enterprises."""
-    stmt = (
-        select(Hazard, Enterprise.name)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .where(Hazard.level == HazardLevel.MAJOR, Hazard.state != HazardState.VOIDED)
-    )
-    if open_only:
-        stmt = stmt.where(Hazard.state != HazardState.CLOSED)
-    return list(session.exec(stmt.order_by(Hazard.closed_at.is_not(None), Hazard.found_at.desc())))

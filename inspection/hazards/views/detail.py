@@ -1,0 +1,219 @@
+"""One hazard's page: what was found, its photos and history, and the forms of its next steps;
+the helpers every action on it shares."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Response
+from flask import abort
+from flask import render_template
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from inspection import clock
+from inspection import labels
+from inspection.auth.permissions import Permission
+from inspection.auth.permissions import has_permission
+from inspection.auth.permissions import require
+from inspection.db import get_session
+from inspection.enterprises.models import Enterprise
+from inspection.evidence import queries as photo_queries
+from inspection.evidence.models import Document
+from inspection.forms import ConfirmForm
+from inspection.forms import choices
+from inspection.forms import parse_version
+from inspection.hazards import extensions
+from inspection.hazards import lifecycle
+from inspection.hazards import plans
+from inspection.hazards import queries
+from inspection.hazards.forms import DecisionCommentForm
+from inspection.hazards.forms import ExtensionDecisionForm
+from inspection.hazards.forms import ExtensionRequestForm
+from inspection.hazards.forms import FixOnSpotForm
+from inspection.hazards.forms import ListForm
+from inspection.hazards.forms import PlanForm
+from inspection.hazards.forms import ReasonForm
+from inspection.hazards.forms import ReassignForm
+from inspection.hazards.forms import ReviewForm
+from inspection.hazards.forms import SubmitRectificationForm
+from inspection.hazards.forms import VoidForm
+from inspection.hazards.models import Hazard
+from inspection.hazards.models import Notice
+from inspection.hazards.views import bp
+from inspection.inspections.models import Inspection
+from inspection.inspections.queries import inspector_names
+from inspection.web import commit_or_refuse
+
+# The forms of the detail page, by the name the template knows them.
+DETAIL_FORMS = {
+    "submit_form": SubmitRectificationForm,
+    "review_form": ReviewForm,
+    "fix_form": FixOnSpotForm,
+    "void_form": VoidForm,
+    "plan_form": PlanForm,
+    "extension_form": ExtensionRequestForm,
+    "list_form": ListForm,
+    "delist_form": DecisionCommentForm,
+    "refuse_form": ReasonForm,
+    "resume_form": ReasonForm,
+}
+
+
+def detail_form(name: str, *, empty: bool = False):
+    """One of the detail page's forms, with its own prefix so field ids never collide."""
+    form_class = DETAIL_FORMS[name]
+    prefix = name.removesuffix("_form")
+    return form_class(formdata=None, prefix=prefix) if empty else form_class(prefix=prefix)
+
+
+def form_version(form) -> int:
+    """The hazard version a detail form was filled in on."""
+    return parse_version(form.version.data)
+
+
+def load_hazard(hazard_id: int) -> Hazard:
+    return queries.get_hazard(get_session(), current_user, hazard_id) or abort(404)
+
+
+def inspector_choices(form, inspectors=None) -> None:
+    if inspectors is None:
+        inspectors = inspector_names(get_session())
+    form.inspector_id.choices = choices((u.id, u.display_name) for u in inspectors)
+
+
+def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, **forms):
+    db = get_session()
+    user = current_user
+    for name in DETAIL_FORMS:
+        forms.setdefault(name, detail_form(name, empty=True))
+    for name in DETAIL_FORMS:
+        if not forms[name].version.data:
+            forms[name].version.data = hazard.version
+    reassign_form = ReassignForm(formdata=None, prefix="reassign")
+    inspector_choices(reassign_form)
+    reassign_form.inspector_id.data = hazard.assigned_inspector_id
+    notice = db.get(Notice, hazard.notice_id) if hazard.notice_id else None
+    plan = plans.current_plan(db, hazard.id)
+    requests = extensions.requests_of(db, hazard.id)
+    pending = next((r for r in requests if r.status == "pending"), None)
+    names = queries.user_names(
+        db,
+        {
+            hazard.found_by_id,
+            hazard.reviewed_by_id,
+            hazard.closed_by_id,
+            hazard.assigned_inspector_id,
+        }
+        | {r.decided_by_id for r in requests},
+    )
+    approver = extensions.approver_role(db, hazard)
+    return render_template(
+        "hazards/detail.html",
+        hazard=hazard,
+        enterprise=db.get(Enterprise, hazard.enterprise_id),
+        inspection=db.get(Inspection, hazard.inspection_id) if hazard.inspection_id else None,
+        notice=notice,
+        plan=plan,
+        plan_document=db.get(Document, plan.document_id) if plan and plan.document_id else None,
+        plan_needed=hazard.level == "major" and not plans.plan_complete(db, hazard),
+        requests=requests,
+        pending=pending,
+        decision_form=ExtensionDecisionForm(formdata=None, prefix="decision"),
+        can_decide_extension=pending is not None
+        and has_permission(user, Permission.DECIDE_EXTENSIONS)
+        and user.role == approver,
+        photos=photo_queries.photos_of_hazard(db, hazard.id),
+        event_photos=photo_queries.photos_by_event(db, hazard.id),
+        event_documents=photo_queries.documents_by_event(db, hazard.id),
+        events=queries.history(db, hazard.id),
+        event_data={e.id: json.loads(e.data) for e, _name in queries.history(db, hazard.id)},
+        names=names,
+        allowed=lifecycle.allowed_events(hazard, user),
+        can=lambda permission: has_permission(user, Permission(permission)),
+        reassign_form=reassign_form,
+        overdue=hazard.is_overdue(clock.today()),
+        today=clock.today(),
+        labels=labels,
+        confirm_form=ConfirmForm(),
+        error=error,
+        **forms,
+    ), status
+
+
+@bp.get("/hazards/<id:hazard_id>")
+@require(Permission.VIEW_HAZARDS)
+def detail(hazard_id: int):
+    """One hazard: what was found, the photos, the history and the next step."""
+    return render_detail(load_hazard(hazard_id))
+
+
+def act(hazard_id: int, form_name: str, form, perform):
+    """Run one action on a hazard: check the form, call the service, commit once.
+
+    On a refusal nothing is kept: the page comes back with the message and what was typed.
+    """
+    hazard = load_hazard(hazard_id)
+    if not form.validate():
+        return render_detail(hazard, 422, **{form_name: form})
+    return commit_or_refuse(
+        lambda: perform(get_session(), hazard, form),
+        then=url_for("hazards.detail", hazard_id=hazard_id),
+        message=lambda said: said,
+        refused=shown_again(hazard_id, **{form_name: form}),
+    )
+
+
+def shown_again(hazard_id: int, **forms):
+    """A refusal's answer: the hazard's page again, with the message and what was typed."""
+    return lambda refused: render_detail(
+        load_hazard(hazard_id), refused.status, error=refused.message, **forms
+    )
+
+
+@bp.get("/hazards/<id:hazard_id>/history.csv")
+@require(Permission.VIEW_HAZARDS)
+def history_csv(hazard_id: int):
+    """The hazard's whole history, with each event's hash, as CSV."""
+    hazard = load_hazard(hazard_id)
+    db = get_session()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            str(h)
+            for h in (
+                _("Step"),
+                _("Time"),
+                _("Action"),
+                _("From"),
+                _("To"),
+                _("By"),
+                _("Comment"),
+                _("Details"),
+                _("Hash"),
+            )
+        ]
+    )
+    for event, actor in queries.history(db, hazard.id):
+        writer.writerow(
+            [
+                event.seq,
+                clock.local(event.at).isoformat(timespec="seconds"),
+                labels.label(labels.HAZARD_EVENTS, event.event),
+                labels.label(labels.HAZARD_STATES, event.from_state),
+                labels.label(labels.HAZARD_STATES, event.to_state),
+                actor or "",
+                event.comment or "",
+                event.data,
+                event.hash,
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={hazard.number}-history.csv"},
+    )
