@@ -59,17 +59,25 @@ def open_major(session: Session, user: User, limit: int = 10) -> list[tuple[Haza
 
 
 def scope_name(session: Session, scope: Subject) -> str | None:
-    """What the subject is called (a zone's or enterprise's name, an industry), if any."""
+    """What the subject is called (a zone's or enterprise's name, an industry), if any; a
+    zone, enterprise or inspector outside the subject's parks is unknown."""
+    parks = scope.parks
     if scope.dimension == "park":
         return None
     if scope.dimension == "zone":
-        zone = session.get(Zone, int(scope.key))
+        zone = session.exec(
+            select(Zone).where(Zone.id == int(scope.key), parks.parks(Zone.park_id))
+        ).first()
         return zone.name if zone else _("an unknown zone")
     if scope.dimension == "enterprise":
-        enterprise = session.get(Enterprise, int(scope.key))
+        enterprise = session.exec(
+            select(Enterprise).where(
+                Enterprise.id == int(scope.key), parks.rows(Enterprise.park_id, Enterprise.id)
+            )
+        ).first()
         return enterprise.name if enterprise else _("an unknown enterprise")
     if scope.dimension == "inspector":
-        user = session.get(User, int(scope.key))
+        user = session.exec(select(User).where(User.id == int(scope.key), parks.staff())).first()
         return user.display_name if user else _("an unknown inspector")
     if scope.dimension == "category":
         return labels.label(labels.HAZARD_CATEGORIES, scope.key)

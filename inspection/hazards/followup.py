@@ -14,14 +14,17 @@ from inspection.hazards.context import hazard_link
 from inspection.hazards.context import hazard_params
 from inspection.hazards.context import lock
 from inspection.hazards.models import Hazard
+from inspection.inspections.services import check_serves
 from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
+from inspection.parks.models import Park
 
 
 def reassign(session: Session, *, hazard: Hazard, actor: User, inspector: User | None) -> Hazard:
     """Give the follow-up of a hazard to another inspector."""
     if inspector is None or inspector.role != Role.INSPECTOR or not inspector.active:
         raise DomainError(_("Choose an active inspector."))
+    check_serves(inspector, session.get(Park, hazard.park_id))
     lock(session, hazard)
     lifecycle.check(hazard, "reassign", actor)
     if hazard.assigned_inspector_id == inspector.id:

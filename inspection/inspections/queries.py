@@ -130,12 +130,13 @@ def team(session: Session, inspection_id: int) -> list[tuple[User, bool]]:
     )
 
 
-def inspector_names(session: Session) -> list:
-    """(id, display_name) of the active inspectors, for filters and choices."""
+def inspector_names(session: Session, parks: Scope) -> list:
+    """(id, display_name) of the active inspectors of the parks in scope, for filters and
+    choices."""
     return list(
         session.exec(
             select(User.id, User.display_name)
-            .where(User.role == Role.INSPECTOR, User.active.is_(True))
+            .where(User.role == Role.INSPECTOR, User.active.is_(True), parks.staff())
             .order_by(User.display_name)
         )
     )

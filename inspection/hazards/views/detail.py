@@ -19,6 +19,8 @@ from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import Scope
+from inspection.auth.scope import request_scope
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.evidence import queries as photo_queries
@@ -79,9 +81,10 @@ def load_hazard(hazard_id: int) -> Hazard:
     return queries.get_hazard(get_session(), current_user, hazard_id) or abort(404)
 
 
-def inspector_choices(form, inspectors=None) -> None:
+def inspector_choices(form, inspectors=None, parks: Scope | None = None) -> None:
+    """The inspectors a form may choose: of the parks in scope (the user's, by default)."""
     if inspectors is None:
-        inspectors = inspector_names(get_session())
+        inspectors = inspector_names(get_session(), parks or request_scope(current_user))
     form.inspector_id.choices = choices((u.id, u.display_name) for u in inspectors)
 
 
@@ -94,7 +97,7 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
         if not forms[name].version.data:
             forms[name].version.data = hazard.version
     reassign_form = ReassignForm(formdata=None, prefix="reassign")
-    inspector_choices(reassign_form)
+    inspector_choices(reassign_form, parks=Scope(park_id=hazard.park_id))
     reassign_form.inspector_id.data = hazard.assigned_inspector_id
     notice = db.get(Notice, hazard.notice_id) if hazard.notice_id else None
     plan = plans.current_plan(db, hazard.id)

@@ -53,7 +53,7 @@ def index():
     zones, inspectors = [], []
     if not is_enterprise_user(current_user):
         zones = enterprise_queries.zones_in(db, request_scope(current_user))
-        inspectors = inspector_names(db)
+        inspectors = inspector_names(db, request_scope(current_user))
     # Ticking hazards and the bulk form come when asked for (?bulk=1): the everyday list stays
     # light, and a tablet user does not tick boxes by accident.
     can_act_in_bulk = has_permission(current_user, Permission.BULK_ACTIONS)

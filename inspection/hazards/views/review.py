@@ -11,6 +11,7 @@ from flask_login import current_user
 from inspection.auth.models import User
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import Scope
 from inspection.db import get_session
 from inspection.evidence.services import check_uploads
 from inspection.forms import ConfirmForm
@@ -210,8 +211,8 @@ def resume(hazard_id: int):
 def reassign(hazard_id: int):
     """Give the hazard's follow-up to another inspector."""
     form = ReassignForm(prefix="reassign")
-    inspector_choices(form)
     hazard = load_hazard(hazard_id)
+    inspector_choices(form, parks=Scope(park_id=hazard.park_id))
     if not form.validate():
         return render_detail(hazard, 422, error=_("Choose an active inspector."))
     db = get_session()
