@@ -168,6 +168,23 @@ def init_app(app: Flask) -> None:
             state = f"loaded as version {result.version}" if result.created else "unchanged"
             click.echo(f"{name}: {result.code} {state}")
 
+    @checklists_group.command("unverified")
+    def checklists_unverified() -> None:
+        """Count the items whose wording is not yet checked against the official text."""
+        from inspection.checklists.services import library_status
+
+        statuses = library_status()
+        for status in statuses:
+            retired = " (retired edition)" if status.retired else ""
+            click.echo(
+                f"{status.name}: {status.unverified} of {status.items} items unverified{retired}"
+            )
+        current = [status for status in statuses if not status.retired]
+        click.echo(
+            f"current checklists: {sum(s.unverified for s in current)} of"
+            f" {sum(s.items for s in current)} items unverified"
+        )
+
     @checklists_group.command("import")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def checklists_import(path: Path) -> None:

@@ -39,6 +39,9 @@ TEMPLATE_FIELDS = {
     "description",
     "applies_to",
     "scoring",
+    "sources",
+    "retired",
+    "not_for",
     "sections",
 }
 TEMPLATE_REQUIRED = ("schema", "code", "title", "standard", "kind", "sections")
@@ -60,9 +63,18 @@ ITEM_FIELDS = {
     "deadline_days",
     "points",
     "needs_verification",
+    "source",
 }
 ITEM_REQUIRED = ("code", "text", "basis")
 APPLIES_FIELDS = {"industries", "risk_flags", "match"}
+NOT_FOR_FIELDS = {"industries", "risk_flags", "reason"}
+SOURCE_FIELDS = {"id", "title", "kind", "checked", "note"}
+SOURCE_REQUIRED = ("id", "title", "kind")
+# official: the official publication itself; reprint: a full reprint of the official text
+# (a gazette or newspaper page, a standards library); summary: a paraphrase or digest, which
+# can place an item but cannot confirm its wording.
+SOURCE_KINDS = ("official", "reprint", "summary")
+WORDING_SOURCES = {"official", "reprint"}
 
 
 @dataclass(frozen=True)
@@ -228,6 +240,29 @@ class _Checker:
             return
         if not self.fields(value, APPLIES_FIELDS, (), _("applies_to of %(where)s", where=where)):
             return
+        self.names(value)
+        if value.get("match", "any") not in ("any", "all"):
+            self.add(self.line_of(value, "match"), _("“match” must be any or all."))
+
+    def not_for(self, mapping) -> None:
+        value = mapping.get("not_for")
+        if value is None:
+            return
+        if not self.fields(value, NOT_FOR_FIELDS, ("reason",), _("not_for of the file")):
+            return
+        self.names(value)
+        self.text(value, "reason", _("not_for of the file"), 500)
+        if not value.get("industries") and not value.get("risk_flags"):
+            self.add(
+                value.line,
+                _(
+                    "not_for names no industry and no risk flag. Add `industries:` or"
+                    " `risk_flags:`."
+                ),
+            )
+
+    def names(self, value) -> None:
+        """Industries and risk flags of an applies_to or not_for rule must be known ones."""
         for key, known, hint in (
             ("industries", KNOWN_INDUSTRIES, "、".join(sorted(KNOWN_INDUSTRIES))),
             ("risk_flags", KNOWN_FLAGS, ", ".join(sorted(KNOWN_FLAGS))),
@@ -250,8 +285,60 @@ class _Checker:
                             known=hint,
                         ),
                     )
-        if value.get("match", "any") not in ("any", "all"):
-            self.add(self.line_of(value, "match"), _("“match” must be any or all."))
+
+    def sources(self, data) -> dict[str, str]:
+        """Check the file's sources; their ids and kinds."""
+        value = data.get("sources")
+        if value is None:
+            return {}
+        if not isinstance(value, list) or not value:
+            self.add(
+                self.line_of(data, "sources"),
+                _("`sources:` must list at least one source, each with id, title and kind."),
+            )
+            return {}
+        kinds: dict[str, str] = {}
+        for index, source in enumerate(value):
+            line = value.item_lines[index]
+            where = _("source %(number)s", number=index + 1)
+            if not self.fields(source, SOURCE_FIELDS, SOURCE_REQUIRED, where):
+                continue
+            ident = source.get("id")
+            if ident is not None and (not isinstance(ident, str) or not CODE.match(ident)):
+                self.add(
+                    self.line_of(source, "id"),
+                    _(
+                        "The source id “%(id)s” may only have lowercase letters, digits and"
+                        " hyphens.",
+                        id=ident,
+                    ),
+                )
+                continue
+            if ident in kinds:
+                self.add(
+                    line,
+                    _("The source id %(id)s is used twice. Give each source its own id.", id=ident),
+                )
+            for key, limit in (("title", 300), ("note", 2000)):
+                self.text(source, key, where, limit)
+            kind = source.get("kind")
+            if kind is not None and kind not in SOURCE_KINDS:
+                self.add(
+                    self.line_of(source, "kind"),
+                    _(
+                        "Unknown source kind “%(value)s”. Use official (the official publication),"
+                        " reprint (a full reprint of the official text) or summary.",
+                        value=kind,
+                    ),
+                )
+            if "checked" in source and not _is_date(source["checked"]):
+                self.add(
+                    self.line_of(source, "checked"),
+                    _("“checked” of a source must be the date written as YYYY-MM-DD."),
+                )
+            if ident is not None:
+                kinds[ident] = kind
+        return kinds
 
 
 def _where_item(code: object) -> str:
@@ -294,6 +381,9 @@ def check(data: object, filename: str) -> list[Problem]:
             _("effective_date must be a date written as YYYY-MM-DD."),
         )
     checker.applies_to(data, _("the file"))
+    checker.not_for(data)
+    checker.flag(data, "retired", _("the file"))
+    sources = checker.sources(data)
     _check_scoring(checker, data, kind)
     sections = data.get("sections")
     if sections is not None and (not isinstance(sections, list) or not sections):
@@ -333,6 +423,8 @@ def check(data: object, filename: str) -> list[Problem]:
         for item_index, item in enumerate(items or []):
             item_line = items.item_lines[item_index]
             _check_item(checker, item, item_line, kind, item_codes)
+            if isinstance(item, dict):
+                _check_item_sources(checker, item, item_line, sources, "sources" in data)
     return checker.problems
 
 
@@ -352,6 +444,58 @@ def _unique(checker: _Checker, mapping, seen: dict, line: int, message: str) -> 
         checker.add(checker.line_of(mapping, "code"), message % {"code": code, "first": seen[code]})
     else:
         seen[code] = checker.line_of(mapping, "code")
+
+
+def _check_item_sources(
+    checker: _Checker, item, line: int, sources: dict[str, str], declared: bool
+) -> None:
+    """An item names the sources it was checked against; a checked item needs the real text."""
+    where = _where_item(item.get("code"))
+    named = item.get("source")
+    if isinstance(named, str):
+        named = [named]
+    if named is None:
+        named = []
+    if not isinstance(named, list) or not all(isinstance(n, str) for n in named):
+        checker.add(
+            checker.line_of(item, "source"),
+            _("“source” of %(where)s must be a source id or a list of them.", where=where),
+        )
+        return
+    for ident in named:
+        if ident not in sources:
+            checker.add(
+                checker.line_of(item, "source"),
+                _(
+                    "%(where)s names the source “%(id)s”, which the file's `sources:` does not"
+                    " list. Add it there or correct the id (known: %(known)s).",
+                    where=where,
+                    id=ident,
+                    known=", ".join(sources) or "—",
+                ),
+            )
+    if declared and not named:
+        checker.add(
+            line,
+            _(
+                "%(where)s names no source. Add `source:` with the id of the source it was"
+                " checked against (one of: %(known)s).",
+                where=where,
+                known=", ".join(sources) or "—",
+            ),
+        )
+    if not declared or item.get("needs_verification") is True:
+        return
+    if not any(sources.get(ident) in WORDING_SOURCES for ident in named):
+        checker.add(
+            checker.line_of(item, "source") if named else line,
+            _(
+                "%(where)s is marked as checked, but none of its sources is the official text"
+                " or a full reprint of it. Name such a source in `source:`, or set"
+                " `needs_verification: true`.",
+                where=where,
+            ),
+        )
 
 
 def _check_item(checker: _Checker, item, line: int, kind, item_codes: dict) -> None:
@@ -612,6 +756,24 @@ def normalise(data: dict) -> dict:
         }
         if data.get("scoring")
         else None,
+        "sources": [
+            {
+                "id": source["id"],
+                "title": source["title"].strip(),
+                "kind": source["kind"],
+                "checked": str(source["checked"]) if source.get("checked") else None,
+                "note": (source.get("note") or "").strip() or None,
+            }
+            for source in data.get("sources") or []
+        ],
+        "retired": data.get("retired", False),
+        "not_for": {
+            "industries": list(data["not_for"].get("industries", [])),
+            "risk_flags": list(data["not_for"].get("risk_flags", [])),
+            "reason": data["not_for"]["reason"].strip(),
+        }
+        if data.get("not_for")
+        else {},
         "sections": [
             {
                 "code": section["code"],
@@ -644,6 +806,9 @@ def _normalise_item(item: dict) -> dict:
         "deadline_days": item.get("deadline_days"),
         "points": _float(item.get("points")),
         "needs_verification": item.get("needs_verification", False),
+        "sources": [item["source"]]
+        if isinstance(item.get("source"), str)
+        else list(item.get("source") or []),
     }
 
 

@@ -49,12 +49,13 @@ class ImportResult:
 
 
 def latest_published(session: Session, template_id: int) -> ChecklistVersion | None:
-    """The newest published version of a template."""
+    """The newest published version of a template that is not retired: the one offered."""
     return session.exec(
         select(ChecklistVersion)
         .where(
             ChecklistVersion.template_id == template_id,
             ChecklistVersion.status == VersionStatus.PUBLISHED,
+            ChecklistVersion.retired.is_(False),
         )
         .order_by(ChecklistVersion.number.desc())
         .limit(1)
@@ -64,7 +65,11 @@ def latest_published(session: Session, template_id: int) -> ChecklistVersion | N
 def import_definition(
     session: Session, definition: dict, *, actor: User | None = None
 ) -> ImportResult:
-    """Store a checked definition as a published version, unless its content is already there."""
+    """Store a checked definition as a published version, unless a version already holds it.
+
+    Any published version counts, not only the newest: a library with two editions of one
+    standard (a retired one and the current one) loads twice without changing anything.
+    """
     digest = loader.content_hash(definition)
     template = session.exec(
         select(ChecklistTemplate).where(ChecklistTemplate.code == definition["code"])
@@ -74,9 +79,17 @@ def import_definition(
         session.add(template)
         session.flush()
     else:
-        current = latest_published(session, template.id)
-        if current is not None and current.content_hash == digest:
-            return ImportResult(template.code, current.number, created=False)
+        same = session.exec(
+            select(ChecklistVersion)
+            .where(
+                ChecklistVersion.template_id == template.id,
+                ChecklistVersion.status == VersionStatus.PUBLISHED,
+                ChecklistVersion.content_hash == digest,
+            )
+            .order_by(ChecklistVersion.number.desc())
+        ).first()
+        if same is not None:
+            return ImportResult(template.code, same.number, created=False)
     version = _write_version(session, template, definition, actor=actor)
     _publish(session, version, definition, actor)
     return ImportResult(template.code, version.number, created=True)
@@ -131,6 +144,9 @@ def _version_fields(definition: dict) -> dict:
         "scoring": json.dumps(definition["scoring"], ensure_ascii=False)
         if definition["scoring"]
         else None,
+        "sources": json.dumps(definition["sources"], ensure_ascii=False),
+        "not_for": json.dumps(definition["not_for"], ensure_ascii=False),
+        "retired": definition["retired"],
     }
 
 
@@ -156,6 +172,7 @@ def _item(version_id: int, section_id: int, position: int, item: dict) -> Checkl
         deadline_days=item["deadline_days"],
         points=item["points"],
         needs_verification=item["needs_verification"],
+        sources=json.dumps(item["sources"], ensure_ascii=False),
     )
 
 
@@ -186,6 +203,9 @@ def definition_of(session: Session, version: ChecklistVersion) -> dict:
         "description": version.description,
         "applies_to": json.loads(version.applies_to),
         "scoring": json.loads(version.scoring) if version.scoring else None,
+        "sources": json.loads(version.sources),
+        "retired": version.retired,
+        "not_for": json.loads(version.not_for),
         "sections": [
             {
                 "code": section.code,
@@ -217,6 +237,7 @@ def _item_definition(item: ChecklistItem) -> dict:
         "deadline_days": item.deadline_days,
         "points": item.points,
         "needs_verification": item.needs_verification,
+        "sources": json.loads(item.sources),
     }
 
 
@@ -231,6 +252,15 @@ def export_yaml(session: Session, version: ChecklistVersion) -> str:
         out["applies_to"] = definition["applies_to"]
     if definition["scoring"]:
         out["scoring"] = definition["scoring"]
+    if definition["retired"]:
+        out["retired"] = True
+    if definition["not_for"]:
+        out["not_for"] = {key: value for key, value in definition["not_for"].items() if value}
+    if definition["sources"]:
+        out["sources"] = [
+            {key: value for key, value in source.items() if value is not None}
+            for source in definition["sources"]
+        ]
     out["sections"] = []
     for section in definition["sections"]:
         written: dict = {"code": section["code"], "title": section["title"]}
@@ -268,6 +298,8 @@ def _export_item(item: dict) -> dict:
             out[key] = item[key]
     if item["needs_verification"]:
         out["needs_verification"] = True
+    if item["sources"]:
+        out["source"] = item["sources"][0] if len(item["sources"]) == 1 else item["sources"]
     return out
 
 
@@ -290,13 +322,17 @@ def load_library(session: Session, directory: Path = LIBRARY) -> LibraryReport:
             report.problems.extend(invalid.problems)
     codes: dict[str, str] = {}
     for name, definition in definitions:
+        # Several files may hold editions of one standard, but only one may be current.
+        if definition["retired"]:
+            continue
         if definition["code"] in codes:
             report.problems.append(
                 loader.Problem(
                     name,
                     1,
                     _(
-                        "The code %(code)s is also used by %(other)s; each file needs its own.",
+                        "The code %(code)s is also used by %(other)s; each file needs its own,"
+                        " unless all but one of them are retired editions (`retired: true`).",
                         code=definition["code"],
                         other=codes[definition["code"]],
                     ),
@@ -305,9 +341,45 @@ def load_library(session: Session, directory: Path = LIBRARY) -> LibraryReport:
         codes[definition["code"]] = name
     if report.problems:
         return report
+    # Retired editions first, oldest first, so the current edition gets the highest number.
+    definitions.sort(key=_edition_order)
     for name, definition in definitions:
         report.results.append((name, import_definition(session, definition)))
     return report
+
+
+@dataclass
+class FileStatus:
+    """How many items of one library file still await a check against the official text."""
+
+    name: str
+    code: str
+    retired: bool
+    items: int
+    unverified: int
+
+
+def library_status(directory: Path = LIBRARY) -> list[FileStatus]:
+    """Every library file with its item and unverified counts (read from the files)."""
+    statuses = []
+    for path in sorted(directory.glob("*.yaml")):
+        definition = loader.parse_file(path)
+        items = [item for section in definition["sections"] for item in section["items"]]
+        statuses.append(
+            FileStatus(
+                name=path.name,
+                code=definition["code"],
+                retired=definition["retired"],
+                items=len(items),
+                unverified=sum(item["needs_verification"] for item in items),
+            )
+        )
+    return statuses
+
+
+def _edition_order(entry: tuple[str, dict]) -> tuple:
+    name, definition = entry
+    return (not definition["retired"], definition["effective_date"] or "", name)
 
 
 # --- Which checklists suit an enterprise -----------------------------------------------------
@@ -327,16 +399,58 @@ def applies(rule_json: str | dict, enterprise: Enterprise) -> bool:
     return industry_ok or flag_ok
 
 
+def excluded_reason(version: ChecklistVersion, enterprise: Enterprise) -> str | None:
+    """Why the version must not be used at this enterprise (its not_for rule), or None."""
+    rule = json.loads(version.not_for or "{}")
+    if not rule:
+        return None
+    industry_hit = set(rule.get("industries", [])) & {enterprise.industry, enterprise.sector}
+    flag_hit = set(rule.get("risk_flags", [])) & enterprise.risk_flag_codes()
+    return rule.get("reason") or "—" if industry_hit or flag_hit else None
+
+
+def check_usable(session: Session, version: ChecklistVersion, enterprise: Enterprise) -> None:
+    """Refuse a version that is unpublished, retired or excluded for this enterprise."""
+    if version.status != VersionStatus.PUBLISHED:
+        raise DomainError(_("Only published checklists can be used in an inspection."))
+    current = latest_published(session, version.template_id)
+    if current is None or current.id != version.id:
+        raise DomainError(
+            _(
+                "%(title)s (%(standard)s, version %(number)s) is no longer current: inspections"
+                " that used it keep it, but new ones use the current version%(current)s.",
+                title=version.title,
+                standard=version.standard,
+                number=version.number,
+                current=f"（{current.standard}，{current.number}）" if current else "",
+            )
+        )
+    reason = excluded_reason(version, enterprise)
+    if reason is not None:
+        raise DomainError(
+            _(
+                "%(title)s is not used at %(enterprise)s (%(industry)s): %(reason)s",
+                title=version.title,
+                enterprise=enterprise.name,
+                industry=enterprise.industry,
+                reason=reason,
+            )
+        )
+
+
 def offered_versions(
     session: Session, enterprise: Enterprise
 ) -> tuple[list[ChecklistVersion], list[ChecklistVersion]]:
-    """The latest published version of each active template: those that suit, then the rest."""
+    """The current version of each active template: those that suit, then the rest.
+
+    Versions whose not_for rule names the enterprise are not offered at all.
+    """
     suited, others = [], []
     for template in session.exec(
         select(ChecklistTemplate).where(ChecklistTemplate.retired.is_(False))
     ):
         version = latest_published(session, template.id)
-        if version is None:
+        if version is None or excluded_reason(version, enterprise) is not None:
             continue
         (suited if applies(version.applies_to, enterprise) else others).append(version)
     key = _kind_order
