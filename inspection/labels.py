@@ -166,6 +166,12 @@ def label(table: dict, code: str | None) -> str:
     return str(table.get(code, code))
 
 
+SOURCE_KINDS = {
+    "official": _l("Official publication"),
+    "reprint": _l("Full reprint of the official text"),
+    "summary": _l("Summary or notes (cannot confirm wording)"),
+}
+
 TEMPLATE_KINDS = {
     "major_hazard_criteria": _l("Major-hazard criteria"),
     "routine": _l("Routine checklist"),

@@ -261,6 +261,7 @@ def _item_form(item, **changes):
         "photo_on_fail": "y" if item.photo_on_fail else "",
         "major": "y" if item.major else "",
         "needs_verification": "y" if item.needs_verification else "",
+        "sources": ", ".join(json.loads(item.sources)),
     }
     form.update({k: v for k, v in changes.items() if k != "version"})
     form["version"] = str(changes.get("version", 1))

@@ -6,24 +6,26 @@ imports nothing. The format is documented in checklists/README.md.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from flask_babel import gettext as _
 
+from inspection.checklists.definition import content_hash  # noqa: F401 (part of the loader's API)
+from inspection.checklists.definition import normalise
 from inspection.checklists.models import AnswerType
 from inspection.checklists.models import TemplateKind
+from inspection.checklists.sources import CODE
+from inspection.checklists.sources import check_item_sources
+from inspection.checklists.sources import check_sources
+from inspection.checklists.sources import is_date
+from inspection.checklists.yamlfile import InvalidChecklist
+from inspection.checklists.yamlfile import Problem
+from inspection.checklists.yamlfile import read_yaml
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.hazards.models import HazardCategory
 
 SCHEMA_VERSION = 1
-CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SECTORS = {sector for sector in INDUSTRY_SECTORS.values() if sector}
 KNOWN_INDUSTRIES = set(INDUSTRY_SECTORS) | SECTORS
 KNOWN_FLAGS = {*RISK_FLAGS, "discharge_permit"}
@@ -68,81 +70,6 @@ ITEM_FIELDS = {
 ITEM_REQUIRED = ("code", "text", "basis")
 APPLIES_FIELDS = {"industries", "risk_flags", "match"}
 NOT_FOR_FIELDS = {"industries", "risk_flags", "reason"}
-SOURCE_FIELDS = {"id", "title", "kind", "checked", "note"}
-SOURCE_REQUIRED = ("id", "title", "kind")
-# official: the official publication itself; reprint: a full reprint of the official text
-# (a gazette or newspaper page, a standards library); summary: a paraphrase or digest, which
-# can place an item but cannot confirm its wording.
-SOURCE_KINDS = ("official", "reprint", "summary")
-WORDING_SOURCES = {"official", "reprint"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a checklist file."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class InvalidChecklist(Exception):
-    """A checklist file with problems; nothing of it was imported."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
-
-
-class _Mapping(dict):
-    """A YAML mapping that remembers its own line and the line of each key (1-based)."""
-
-    line = 0
-    key_lines: dict
-
-
-class _Sequence(list):
-    """A YAML sequence that remembers its line and the line of each entry."""
-
-    line = 0
-    item_lines: list
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader keeping line numbers; dates stay text so the file decides what they mean."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
-    loader.flatten_mapping(node)
-    mapping = _Mapping()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    duplicates = []
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in mapping:
-            duplicates.append((key, key_node.start_mark.line + 1))
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = key_node.start_mark.line + 1
-    mapping.duplicate_keys = duplicates
-    return mapping
-
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Sequence:
-    sequence = _Sequence(loader.construct_object(child, deep=True) for child in node.value)
-    sequence.line = node.start_mark.line + 1
-    sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return sequence
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_LineLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
 
 
 class _Checker:
@@ -286,60 +213,6 @@ class _Checker:
                         ),
                     )
 
-    def sources(self, data) -> dict[str, str]:
-        """Check the file's sources; their ids and kinds."""
-        value = data.get("sources")
-        if value is None:
-            return {}
-        if not isinstance(value, list) or not value:
-            self.add(
-                self.line_of(data, "sources"),
-                _("`sources:` must list at least one source, each with id, title and kind."),
-            )
-            return {}
-        kinds: dict[str, str] = {}
-        for index, source in enumerate(value):
-            line = value.item_lines[index]
-            where = _("source %(number)s", number=index + 1)
-            if not self.fields(source, SOURCE_FIELDS, SOURCE_REQUIRED, where):
-                continue
-            ident = source.get("id")
-            if ident is not None and (not isinstance(ident, str) or not CODE.match(ident)):
-                self.add(
-                    self.line_of(source, "id"),
-                    _(
-                        "The source id “%(id)s” may only have lowercase letters, digits and"
-                        " hyphens.",
-                        id=ident,
-                    ),
-                )
-                continue
-            if ident in kinds:
-                self.add(
-                    line,
-                    _("The source id %(id)s is used twice. Give each source its own id.", id=ident),
-                )
-            for key, limit in (("title", 300), ("note", 2000)):
-                self.text(source, key, where, limit)
-            kind = source.get("kind")
-            if kind is not None and kind not in SOURCE_KINDS:
-                self.add(
-                    self.line_of(source, "kind"),
-                    _(
-                        "Unknown source kind “%(value)s”. Use official (the official publication),"
-                        " reprint (a full reprint of the official text) or summary.",
-                        value=kind,
-                    ),
-                )
-            if "checked" in source and not _is_date(source["checked"]):
-                self.add(
-                    self.line_of(source, "checked"),
-                    _("“checked” of a source must be the date written as YYYY-MM-DD."),
-                )
-            if ident is not None:
-                kinds[ident] = kind
-        return kinds
-
 
 def _where_item(code: object) -> str:
     return _("item %(code)s", code=code)
@@ -375,7 +248,7 @@ def check(data: object, filename: str) -> list[Problem]:
                 value=kind,
             ),
         )
-    if "effective_date" in data and not _is_date(data["effective_date"]):
+    if "effective_date" in data and not is_date(data["effective_date"]):
         checker.add(
             checker.line_of(data, "effective_date"),
             _("effective_date must be a date written as YYYY-MM-DD."),
@@ -383,7 +256,7 @@ def check(data: object, filename: str) -> list[Problem]:
     checker.applies_to(data, _("the file"))
     checker.not_for(data)
     checker.flag(data, "retired", _("the file"))
-    sources = checker.sources(data)
+    sources = check_sources(checker, data)
     _check_scoring(checker, data, kind)
     sections = data.get("sections")
     if sections is not None and (not isinstance(sections, list) or not sections):
@@ -424,7 +297,7 @@ def check(data: object, filename: str) -> list[Problem]:
             item_line = items.item_lines[item_index]
             _check_item(checker, item, item_line, kind, item_codes)
             if isinstance(item, dict):
-                _check_item_sources(checker, item, item_line, sources, "sources" in data)
+                check_item_sources(checker, item, item_line, sources, "sources" in data)
     return checker.problems
 
 
@@ -444,58 +317,6 @@ def _unique(checker: _Checker, mapping, seen: dict, line: int, message: str) -> 
         checker.add(checker.line_of(mapping, "code"), message % {"code": code, "first": seen[code]})
     else:
         seen[code] = checker.line_of(mapping, "code")
-
-
-def _check_item_sources(
-    checker: _Checker, item, line: int, sources: dict[str, str], declared: bool
-) -> None:
-    """An item names the sources it was checked against; a checked item needs the real text."""
-    where = _where_item(item.get("code"))
-    named = item.get("source")
-    if isinstance(named, str):
-        named = [named]
-    if named is None:
-        named = []
-    if not isinstance(named, list) or not all(isinstance(n, str) for n in named):
-        checker.add(
-            checker.line_of(item, "source"),
-            _("“source” of %(where)s must be a source id or a list of them.", where=where),
-        )
-        return
-    for ident in named:
-        if ident not in sources:
-            checker.add(
-                checker.line_of(item, "source"),
-                _(
-                    "%(where)s names the source “%(id)s”, which the file's `sources:` does not"
-                    " list. Add it there or correct the id (known: %(known)s).",
-                    where=where,
-                    id=ident,
-                    known=", ".join(sources) or "—",
-                ),
-            )
-    if declared and not named:
-        checker.add(
-            line,
-            _(
-                "%(where)s names no source. Add `source:` with the id of the source it was"
-                " checked against (one of: %(known)s).",
-                where=where,
-                known=", ".join(sources) or "—",
-            ),
-        )
-    if not declared or item.get("needs_verification") is True:
-        return
-    if not any(sources.get(ident) in WORDING_SOURCES for ident in named):
-        checker.add(
-            checker.line_of(item, "source") if named else line,
-            _(
-                "%(where)s is marked as checked, but none of its sources is the official text"
-                " or a full reprint of it. Name such a source in `source:`, or set"
-                " `needs_verification: true`.",
-                where=where,
-            ),
-        )
 
 
 def _check_item(checker: _Checker, item, line: int, kind, item_codes: dict) -> None:
@@ -684,38 +505,9 @@ def _check_scoring(checker: _Checker, data, kind) -> None:
         )
 
 
-def _is_date(value: object) -> bool:
-    try:
-        dt.date.fromisoformat(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 def parse(text: str, filename: str) -> dict:
     """Parse and check one file's text; raise InvalidChecklist with every problem."""
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        raise InvalidChecklist(
-            [
-                Problem(
-                    filename,
-                    line,
-                    _(
-                        "The YAML cannot be read: %(problem)s. Check the indentation and"
-                        " quoting on this line.",
-                        problem=error.problem or error,
-                    ),
-                )
-            ]
-        ) from error
-    except yaml.YAMLError as error:
-        raise InvalidChecklist(
-            [Problem(filename, 1, _("The YAML cannot be read: %(problem)s.", problem=error))]
-        ) from error
+    data = read_yaml(text, filename)
     problems = check(data, filename)
     if problems:
         raise InvalidChecklist(problems)
@@ -725,99 +517,3 @@ def parse(text: str, filename: str) -> dict:
 def parse_file(path: Path) -> dict:
     """Parse and check one checklist file."""
     return parse(path.read_text(encoding="utf-8"), path.name)
-
-
-def normalise(data: dict) -> dict:
-    """Plain values with every default spelled out, ready to store or compare."""
-
-    def applies(value) -> dict:
-        if not value:
-            return {}
-        return {
-            "industries": list(value.get("industries", [])),
-            "risk_flags": list(value.get("risk_flags", [])),
-            "match": value.get("match", "any"),
-        }
-
-    return {
-        "code": data["code"],
-        "title": data["title"].strip(),
-        "standard": data["standard"].strip(),
-        "issuer": (data.get("issuer") or "").strip() or None,
-        "effective_date": str(data["effective_date"]) if data.get("effective_date") else None,
-        "kind": data["kind"],
-        "description": (data.get("description") or "").strip() or None,
-        "applies_to": applies(data.get("applies_to")),
-        "scoring": {
-            "bands": [
-                {"min_percent": float(b["min_percent"]), "label": b["label"]}
-                for b in data["scoring"]["bands"]
-            ]
-        }
-        if data.get("scoring")
-        else None,
-        "sources": [
-            {
-                "id": source["id"],
-                "title": source["title"].strip(),
-                "kind": source["kind"],
-                "checked": str(source["checked"]) if source.get("checked") else None,
-                "note": (source.get("note") or "").strip() or None,
-            }
-            for source in data.get("sources") or []
-        ],
-        "retired": data.get("retired", False),
-        "not_for": {
-            "industries": list(data["not_for"].get("industries", [])),
-            "risk_flags": list(data["not_for"].get("risk_flags", [])),
-            "reason": data["not_for"]["reason"].strip(),
-        }
-        if data.get("not_for")
-        else {},
-        "sections": [
-            {
-                "code": section["code"],
-                "title": section["title"].strip(),
-                "applies_to": applies(section.get("applies_to")),
-                "items": [_normalise_item(item) for item in section["items"]],
-            }
-            for section in data["sections"]
-        ],
-    }
-
-
-def _normalise_item(item: dict) -> dict:
-    number = item.get("number") or {}
-    return {
-        "code": item["code"],
-        "text": " ".join(item["text"].split()),
-        "guidance": (item.get("guidance") or "").strip() or None,
-        "basis": item["basis"].strip(),
-        "answer": item.get("answer", AnswerType.PASS_FAIL),
-        "number_min": _float(number.get("min")),
-        "number_max": _float(number.get("max")),
-        "number_unit": number.get("unit"),
-        "choices": list(item.get("choices") or []),
-        "fail_choices": list(item.get("fail_choices") or []),
-        "photo_on_fail": item.get("photo_on_fail", True),
-        "major": item.get("major", False),
-        "category": item.get("category", "safety"),
-        "hazard_title": (item.get("hazard_title") or "").strip() or None,
-        "deadline_days": item.get("deadline_days"),
-        "points": _float(item.get("points")),
-        "needs_verification": item.get("needs_verification", False),
-        "sources": [item["source"]]
-        if isinstance(item.get("source"), str)
-        else list(item.get("source") or []),
-    }
-
-
-def _float(value: object) -> float | None:
-    """Numbers compare the same whether written 4 or 4.0."""
-    return None if value is None else float(value)
-
-
-def content_hash(definition: dict) -> str:
-    """A hash of a normalised definition: the same content gives the same hash."""
-    text = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()

@@ -87,6 +87,7 @@ COMPARED = (
     "deadline_days",
     "points",
     "needs_verification",
+    "sources",
 )
 
 
