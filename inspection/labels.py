@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from inspection.i18n import lazy_gettext as _l
 
 ROLES = {
@@ -24,6 +26,31 @@ HAZARD_STATES = {
 }
 
 HAZARD_LEVELS = {"general": _l("General hazard"), "major": _l("Major hazard")}
+
+# A major hazard is called what the standard that makes it major calls it: GB 35181 names its
+# findings 重大火灾隐患; 16号令, 10号令 and 121号 name theirs 重大事故隐患 (the default above).
+MAJOR_LEVEL_BY_STANDARD = ((re.compile(r"GB\s*35181"), _l("Major fire hazard")),)
+
+
+def level_labeller():
+    """A level_label with the names translated once, for exports of many rows."""
+    names = {code: str(name) for code, name in HAZARD_LEVELS.items()}
+    by_standard = [(pattern, str(name)) for pattern, name in MAJOR_LEVEL_BY_STANDARD]
+
+    def label_of(level: str | None, basis: str | None = None) -> str:
+        if level == "major" and basis:
+            for pattern, name in by_standard:
+                if pattern.search(basis):
+                    return name
+        return names.get(level, level or "")
+
+    return label_of
+
+
+def level_label(level: str | None, basis: str | None = None) -> str:
+    """The name of a hazard's level, worded as the standard in its basis words it."""
+    return level_labeller()(level, basis)
+
 
 HAZARD_CATEGORIES = {
     "safety": _l("Safety"),
@@ -138,6 +165,12 @@ def label(table: dict, code: str | None) -> str:
         return ""
     return str(table.get(code, code))
 
+
+SOURCE_KINDS = {
+    "official": _l("Official publication"),
+    "reprint": _l("Full reprint of the official text"),
+    "summary": _l("Summary or notes (cannot confirm wording)"),
+}
 
 TEMPLATE_KINDS = {
     "major_hazard_criteria": _l("Major-hazard criteria"),

@@ -204,7 +204,7 @@ def init_app(app: Flask) -> None:
         can=_can,
         role_label=_labeller(labels.ROLES),
         state_label=_labeller(labels.HAZARD_STATES),
-        level_label=_labeller(labels.HAZARD_LEVELS),
+        level_label=labels.level_label,
         category_label=_labeller(labels.HAZARD_CATEGORIES),
         event_label=_labeller(labels.HAZARD_EVENTS),
         inspection_type_label=_labeller(labels.INSPECTION_TYPES),

@@ -29,7 +29,7 @@ LIBRARY_COUNTS = {
     "gongmao-major-2023": 64,
     "chemical-major-2017": 20,
     "fire-gb35181": 48,
-    "dust-explosion-routine": 15,
+    "dust-explosion-routine": 17,
     "confined-space-routine": 12,
     "hazardous-waste-assessment": 20,
     "discharge-permit-postcheck": 12,
@@ -54,10 +54,19 @@ def test_the_whole_library_loads_and_loading_again_changes_nothing(app, make):
                 select(ChecklistTemplate.code, func.count(ChecklistItem.id))
                 .join(ChecklistVersion, ChecklistVersion.template_id == ChecklistTemplate.id)
                 .join(ChecklistItem, ChecklistItem.version_id == ChecklistVersion.id)
+                .where(ChecklistVersion.retired.is_(False))
                 .group_by(ChecklistTemplate.code)
             ).all()
         )
+        retired = s.exec(
+            select(ChecklistTemplate.code, ChecklistVersion.number, ChecklistVersion.standard)
+            .join(ChecklistVersion, ChecklistVersion.template_id == ChecklistTemplate.id)
+            .where(ChecklistVersion.retired.is_(True))
+        ).all()
     assert per_code == LIBRARY_COUNTS
+    # The 2017 fire standard is kept as a retired edition, loaded before the current one.
+    assert [(code, number) for code, number, _standard in retired] == [("fire-gb35181", 1)]
+    assert "GB 35181-2017" in retired[0][2]
     before = _counts(make)
     again = app.test_cli_runner().invoke(args=["checklists", "load-library"])
     assert again.exit_code == 0 and "unchanged" in again.output
@@ -254,6 +263,7 @@ def _item_form(item, **changes):
         "photo_on_fail": "y" if item.photo_on_fail else "",
         "major": "y" if item.major else "",
         "needs_verification": "y" if item.needs_verification else "",
+        "sources": ", ".join(json.loads(item.sources)),
     }
     form.update({k: v for k, v in changes.items() if k != "version"})
     form["version"] = str(changes.get("version", 1))

@@ -113,7 +113,7 @@ def create_campaign(
             campaign_id=campaign.id,
             due_date=due_date,
         )
-        services.use_checklists(session, inspection, version_ids)
+        services.use_checklists(session, inspection, version_ids, for_campaign=True)
     return campaign
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import gettext as _
 
 from inspection.checklists.fileformat import APPLIES_FIELDS
@@ -12,14 +10,18 @@ from inspection.checklists.fileformat import ITEM_FIELDS
 from inspection.checklists.fileformat import ITEM_REQUIRED
 from inspection.checklists.fileformat import KNOWN_FLAGS
 from inspection.checklists.fileformat import KNOWN_INDUSTRIES
+from inspection.checklists.fileformat import NOT_FOR_FIELDS
 from inspection.checklists.fileformat import SCHEMA_VERSION
 from inspection.checklists.fileformat import SECTION_FIELDS
 from inspection.checklists.fileformat import SECTION_REQUIRED
 from inspection.checklists.fileformat import TEMPLATE_FIELDS
 from inspection.checklists.fileformat import TEMPLATE_REQUIRED
 from inspection.checklists.fileformat import Problem
+from inspection.checklists.fileformat import is_date
 from inspection.checklists.models import AnswerType
 from inspection.checklists.models import TemplateKind
+from inspection.checklists.sources import check_item_sources
+from inspection.checklists.sources import check_sources
 from inspection.hazards.models import HazardCategory
 
 
@@ -118,6 +120,29 @@ class _Checker:
             return
         if not self.fields(value, APPLIES_FIELDS, (), _("applies_to of %(where)s", where=where)):
             return
+        self.names(value)
+        if value.get("match", "any") not in ("any", "all"):
+            self.add(self.line_of(value, "match"), _("“match” must be any or all."))
+
+    def not_for(self, mapping) -> None:
+        value = mapping.get("not_for")
+        if value is None:
+            return
+        if not self.fields(value, NOT_FOR_FIELDS, ("reason",), _("not_for of the file")):
+            return
+        self.names(value)
+        self.text(value, "reason", _("not_for of the file"), 500)
+        if not value.get("industries") and not value.get("risk_flags"):
+            self.add(
+                value.line,
+                _(
+                    "not_for names no industry and no risk flag. Add `industries:` or"
+                    " `risk_flags:`."
+                ),
+            )
+
+    def names(self, value) -> None:
+        """Industries and risk flags of an applies_to or not_for rule must be known ones."""
         for key, known, hint in (
             ("industries", KNOWN_INDUSTRIES, "、".join(sorted(KNOWN_INDUSTRIES))),
             ("risk_flags", KNOWN_FLAGS, ", ".join(sorted(KNOWN_FLAGS))),
@@ -140,8 +165,6 @@ class _Checker:
                             known=hint,
                         ),
                     )
-        if value.get("match", "any") not in ("any", "all"):
-            self.add(self.line_of(value, "match"), _("“match” must be any or all."))
 
 
 def _where_item(code: object) -> str:
@@ -178,12 +201,15 @@ def check(data: object, filename: str) -> list[Problem]:
                 value=kind,
             ),
         )
-    if "effective_date" in data and not _is_date(data["effective_date"]):
+    if "effective_date" in data and not is_date(data["effective_date"]):
         checker.add(
             checker.line_of(data, "effective_date"),
             _("effective_date must be a date written as YYYY-MM-DD."),
         )
     checker.applies_to(data, _("the file"))
+    checker.not_for(data)
+    checker.flag(data, "retired", _("the file"))
+    sources = check_sources(checker, data)
     _check_scoring(checker, data, kind)
     sections = data.get("sections")
     if sections is not None and (not isinstance(sections, list) or not sections):
@@ -223,6 +249,8 @@ def check(data: object, filename: str) -> list[Problem]:
         for item_index, item in enumerate(items or []):
             item_line = items.item_lines[item_index]
             _check_item(checker, item, item_line, kind, item_codes)
+            if isinstance(item, dict):
+                check_item_sources(checker, item, item_line, sources, "sources" in data)
     return checker.problems
 
 
@@ -428,11 +456,3 @@ def _check_scoring(checker: _Checker, data, kind) -> None:
             checker.line_of(data, "scoring"),
             _("One band must start at min_percent 0, so every result has a band."),
         )
-
-
-def _is_date(value: object) -> bool:
-    try:
-        dt.date.fromisoformat(str(value))
-    except ValueError:
-        return False
-    return True

@@ -1,4 +1,5 @@
-"""`flask checklists`: load the standard library, import a file, export a version."""
+"""`flask checklists`: load the standard library, count unverified items, import a file, export
+a version."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from inspection.checklists import fileformat
 from inspection.checklists import loader
 from inspection.checklists.library import export_yaml
 from inspection.checklists.library import import_definition
+from inspection.checklists.library import library_status
 from inspection.checklists.library import load_library
 from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
@@ -34,6 +36,22 @@ def checklists_load_library() -> None:
     for name, result in report.results:
         state = f"loaded as version {result.version}" if result.created else "unchanged"
         click.echo(f"{name}: {result.code} {state}")
+
+
+@checklists.command("unverified")
+def checklists_unverified() -> None:
+    """Count the items whose wording is not yet checked against the official text."""
+    statuses = library_status()
+    for status in statuses:
+        retired = " (retired edition)" if status.retired else ""
+        click.echo(
+            f"{status.name}: {status.unverified} of {status.items} items unverified{retired}"
+        )
+    current = [status for status in statuses if not status.retired]
+    click.echo(
+        f"current checklists: {sum(s.unverified for s in current)} of"
+        f" {sum(s.items for s in current)} items unverified"
+    )
 
 
 @checklists.command("import")

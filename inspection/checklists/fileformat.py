@@ -1,8 +1,9 @@
-"""The checklist file format's vocabulary: schema version, codes, known fields, and the
-problems a file can have. The format is documented in checklists/README.md."""
+"""The checklist file format's vocabulary: schema version, codes, known fields, source kinds,
+and the problems a file can have. The format is documented in checklists/README.md."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -35,6 +36,9 @@ TEMPLATE_FIELDS = {
     "description",
     "applies_to",
     "scoring",
+    "sources",
+    "retired",
+    "not_for",
     "sections",
 }
 
@@ -64,6 +68,7 @@ ITEM_FIELDS = {
     "deadline_days",
     "points",
     "needs_verification",
+    "source",
 }
 
 
@@ -71,6 +76,33 @@ ITEM_REQUIRED = ("code", "text", "basis")
 
 
 APPLIES_FIELDS = {"industries", "risk_flags", "match"}
+
+
+NOT_FOR_FIELDS = {"industries", "risk_flags", "reason"}
+
+
+SOURCE_FIELDS = {"id", "title", "kind", "checked", "note"}
+
+
+SOURCE_REQUIRED = ("id", "title", "kind")
+
+
+# official: the official publication itself; reprint: a full reprint of the official text
+# (a gazette or newspaper page, a standards library); summary: a paraphrase or digest, which
+# can place an item but cannot confirm its wording.
+SOURCE_KINDS = ("official", "reprint", "summary")
+
+
+WORDING_SOURCES = {"official", "reprint"}
+
+
+def is_date(value: object) -> bool:
+    """True for a date written as YYYY-MM-DD."""
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

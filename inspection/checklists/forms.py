@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -133,6 +135,10 @@ class ItemForm(FlaskForm):
     photo_on_fail = BooleanField(_l("A failure needs a photo"), default=True)
     major = BooleanField(_l("Major-hazard criterion: failing it is a major hazard"))
     needs_verification = BooleanField(_l("Wording still to be checked against the official text"))
+    sources = StringField(
+        _l("Checked against (ids from the checklist's sources, separated by commas)"),
+        validators=[Optional(), Length(max=500)],
+    )
     version = HiddenField(validators=[InputRequired()])
 
     def values(self) -> dict:
@@ -160,6 +166,9 @@ class ItemForm(FlaskForm):
             "photo_on_fail": bool(self.photo_on_fail.data),
             "major": bool(self.major.data),
             "needs_verification": bool(self.needs_verification.data),
+            "sources": json.dumps(
+                [i.strip() for i in re.split(r"[,，、\s]+", self.sources.data or "") if i.strip()]
+            ),
         }
 
 

@@ -26,7 +26,6 @@ from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
 from inspection.checklists.models import VersionStatus
 from inspection.checklists.queries import items_by_section
-from inspection.checklists.queries import latest_published
 from inspection.checklists.queries import sections_of
 
 LIBRARY = Path(__file__).resolve().parent.parent.parent / "checklists"
@@ -44,7 +43,11 @@ class ImportResult:
 def import_definition(
     session: Session, definition: dict, *, actor: User | None = None
 ) -> ImportResult:
-    """Store a checked definition as a published version, unless its content is already there."""
+    """Store a checked definition as a published version, unless a version already holds it.
+
+    Any published version counts, not only the newest: a library with two editions of one
+    standard (a retired one and the current one) loads twice without changing anything.
+    """
     digest = loader.content_hash(definition)
     template = session.exec(
         select(ChecklistTemplate).where(ChecklistTemplate.code == definition["code"])
@@ -54,9 +57,17 @@ def import_definition(
         session.add(template)
         session.flush()
     else:
-        current = latest_published(session, template.id)
-        if current is not None and current.content_hash == digest:
-            return ImportResult(template.code, current.number, created=False)
+        same = session.exec(
+            select(ChecklistVersion)
+            .where(
+                ChecklistVersion.template_id == template.id,
+                ChecklistVersion.status == VersionStatus.PUBLISHED,
+                ChecklistVersion.content_hash == digest,
+            )
+            .order_by(ChecklistVersion.number.desc())
+        ).first()
+        if same is not None:
+            return ImportResult(template.code, same.number, created=False)
     version = write_version(session, template, definition, actor=actor)
     publish_version(session, version, definition, actor)
     return ImportResult(template.code, version.number, created=True)
@@ -111,6 +122,9 @@ def _version_fields(definition: dict) -> dict:
         "scoring": json.dumps(definition["scoring"], ensure_ascii=False)
         if definition["scoring"]
         else None,
+        "sources": json.dumps(definition["sources"], ensure_ascii=False),
+        "not_for": json.dumps(definition["not_for"], ensure_ascii=False),
+        "retired": definition["retired"],
     }
 
 
@@ -136,6 +150,7 @@ def _item(version_id: int, section_id: int, position: int, item: dict) -> Checkl
         deadline_days=item["deadline_days"],
         points=item["points"],
         needs_verification=item["needs_verification"],
+        sources=json.dumps(item["sources"], ensure_ascii=False),
     )
 
 
@@ -166,6 +181,9 @@ def definition_of(session: Session, version: ChecklistVersion) -> dict:
         "description": version.description,
         "applies_to": json.loads(version.applies_to),
         "scoring": json.loads(version.scoring) if version.scoring else None,
+        "sources": json.loads(version.sources),
+        "retired": version.retired,
+        "not_for": json.loads(version.not_for),
         "sections": [
             {
                 "code": section.code,
@@ -197,6 +215,7 @@ def _item_definition(item: ChecklistItem) -> dict:
         "deadline_days": item.deadline_days,
         "points": item.points,
         "needs_verification": item.needs_verification,
+        "sources": json.loads(item.sources),
     }
 
 
@@ -211,6 +230,15 @@ def export_yaml(session: Session, version: ChecklistVersion) -> str:
         out["applies_to"] = definition["applies_to"]
     if definition["scoring"]:
         out["scoring"] = definition["scoring"]
+    if definition["retired"]:
+        out["retired"] = True
+    if definition["not_for"]:
+        out["not_for"] = {key: value for key, value in definition["not_for"].items() if value}
+    if definition["sources"]:
+        out["sources"] = [
+            {key: value for key, value in source.items() if value is not None}
+            for source in definition["sources"]
+        ]
     out["sections"] = []
     for section in definition["sections"]:
         written: dict = {"code": section["code"], "title": section["title"]}
@@ -248,6 +276,8 @@ def _export_item(item: dict) -> dict:
             out[key] = item[key]
     if item["needs_verification"]:
         out["needs_verification"] = True
+    if item["sources"]:
+        out["source"] = item["sources"][0] if len(item["sources"]) == 1 else item["sources"]
     return out
 
 
@@ -270,13 +300,17 @@ def load_library(session: Session, directory: Path = LIBRARY) -> LibraryReport:
             report.problems.extend(invalid.problems)
     codes: dict[str, str] = {}
     for name, definition in definitions:
+        # Several files may hold editions of one standard, but only one may be current.
+        if definition["retired"]:
+            continue
         if definition["code"] in codes:
             report.problems.append(
                 fileformat.Problem(
                     name,
                     1,
                     _(
-                        "The code %(code)s is also used by %(other)s; each file needs its own.",
+                        "The code %(code)s is also used by %(other)s; each file needs its own,"
+                        " unless all but one of them are retired editions (`retired: true`).",
                         code=definition["code"],
                         other=codes[definition["code"]],
                     ),
@@ -285,6 +319,42 @@ def load_library(session: Session, directory: Path = LIBRARY) -> LibraryReport:
         codes[definition["code"]] = name
     if report.problems:
         return report
+    # Retired editions first, oldest first, so the current edition gets the highest number.
+    definitions.sort(key=_edition_order)
     for name, definition in definitions:
         report.results.append((name, import_definition(session, definition)))
     return report
+
+
+def _edition_order(entry: tuple[str, dict]) -> tuple:
+    name, definition = entry
+    return (not definition["retired"], definition["effective_date"] or "", name)
+
+
+@dataclass
+class FileStatus:
+    """How many items of one library file still await a check against the official text."""
+
+    name: str
+    code: str
+    retired: bool
+    items: int
+    unverified: int
+
+
+def library_status(directory: Path = LIBRARY) -> list[FileStatus]:
+    """Every library file with its item and unverified counts (read from the files)."""
+    statuses = []
+    for path in sorted(directory.glob("*.yaml")):
+        definition = loader.parse_file(path)
+        items = [item for section in definition["sections"] for item in section["items"]]
+        statuses.append(
+            FileStatus(
+                name=path.name,
+                code=definition["code"],
+                retired=definition["retired"],
+                items=len(items),
+                unverified=sum(item["needs_verification"] for item in items),
+            )
+        )
+    return statuses

@@ -135,6 +135,24 @@ def normalise(data: dict) -> dict:
         }
         if data.get("scoring")
         else None,
+        "sources": [
+            {
+                "id": source["id"],
+                "title": source["title"].strip(),
+                "kind": source["kind"],
+                "checked": str(source["checked"]) if source.get("checked") else None,
+                "note": (source.get("note") or "").strip() or None,
+            }
+            for source in data.get("sources") or []
+        ],
+        "retired": data.get("retired", False),
+        "not_for": {
+            "industries": list(data["not_for"].get("industries", [])),
+            "risk_flags": list(data["not_for"].get("risk_flags", [])),
+            "reason": data["not_for"]["reason"].strip(),
+        }
+        if data.get("not_for")
+        else {},
         "sections": [
             {
                 "code": section["code"],
@@ -167,6 +185,9 @@ def _normalise_item(item: dict) -> dict:
         "deadline_days": item.get("deadline_days"),
         "points": _float(item.get("points")),
         "needs_verification": item.get("needs_verification", False),
+        "sources": [item["source"]]
+        if isinstance(item.get("source"), str)
+        else list(item.get("source") or []),
     }
 
 

@@ -91,6 +91,14 @@ class ChecklistVersion(SQLModel, table=True):
     applies_to: str = Field(default="{}", sa_type=Text)
     # JSON: {"bands": [{"min_percent": 90, "label": "达标"}, ...]} for assessments.
     scoring: str | None = Field(default=None, sa_type=Text)
+    # JSON: {"industries": [...], "risk_flags": [...], "reason": "..."}: enterprises that must
+    # never be offered this version (e.g. 化工 enterprises for 应急管理部令第10号, 第二条).
+    not_for: str = Field(default="{}", sa_type=Text)
+    # JSON: [{"id", "title", "kind", "checked", "note"}]: what the items were checked against.
+    sources: str = Field(default="[]", sa_type=Text)
+    # A retired version is kept for the inspections that used it but never offered again
+    # (e.g. GB 35181-2017 after GB 35181-2025 replaced it).
+    retired: bool = False
     # Hash of the published content, so loading the same file twice changes nothing.
     content_hash: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
@@ -142,3 +150,5 @@ class ChecklistItem(SQLModel, table=True):
     deadline_days: int | None = None
     points: float | None = None
     needs_verification: bool = False
+    # JSON list of the version's source ids this item was checked against.
+    sources: str = Field(default="[]", sa_type=Text)

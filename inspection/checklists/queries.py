@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlmodel import Session
 from sqlmodel import func
 from sqlmodel import select
@@ -16,6 +17,7 @@ from inspection.checklists.models import ChecklistVersion
 from inspection.checklists.models import TemplateKind
 from inspection.checklists.models import VersionStatus
 from inspection.enterprises.models import Enterprise
+from inspection.errors import DomainError
 
 
 @dataclass
@@ -90,6 +92,7 @@ COMPARED = (
     "deadline_days",
     "points",
     "needs_verification",
+    "sources",
 )
 
 
@@ -120,12 +123,13 @@ def compare(session: Session, left: ChecklistVersion, right: ChecklistVersion) -
 
 
 def latest_published(session: Session, template_id: int) -> ChecklistVersion | None:
-    """The newest published version of a template."""
+    """The newest published version of a template that is not retired: the one offered."""
     return session.exec(
         select(ChecklistVersion)
         .where(
             ChecklistVersion.template_id == template_id,
             ChecklistVersion.status == VersionStatus.PUBLISHED,
+            ChecklistVersion.retired.is_(False),
         )
         .order_by(ChecklistVersion.number.desc())
         .limit(1)
@@ -146,16 +150,58 @@ def applies(rule_json: str | dict, enterprise: Enterprise) -> bool:
     return industry_ok or flag_ok
 
 
+def excluded_reason(version: ChecklistVersion, enterprise: Enterprise) -> str | None:
+    """Why the version must not be used at this enterprise (its not_for rule), or None."""
+    rule = json.loads(version.not_for or "{}")
+    if not rule:
+        return None
+    industry_hit = set(rule.get("industries", [])) & {enterprise.industry, enterprise.sector}
+    flag_hit = set(rule.get("risk_flags", [])) & enterprise.risk_flag_codes()
+    return rule.get("reason") or "—" if industry_hit or flag_hit else None
+
+
+def check_usable(session: Session, version: ChecklistVersion, enterprise: Enterprise) -> None:
+    """Refuse a version that is unpublished, retired or excluded for this enterprise."""
+    if version.status != VersionStatus.PUBLISHED:
+        raise DomainError(_("Only published checklists can be used in an inspection."))
+    current = latest_published(session, version.template_id)
+    if current is None or current.id != version.id:
+        raise DomainError(
+            _(
+                "%(title)s (%(standard)s, version %(number)s) is no longer current: inspections"
+                " that used it keep it, but new ones use the current version%(current)s.",
+                title=version.title,
+                standard=version.standard,
+                number=version.number,
+                current=f"（{current.standard}，{current.number}）" if current else "",
+            )
+        )
+    reason = excluded_reason(version, enterprise)
+    if reason is not None:
+        raise DomainError(
+            _(
+                "%(title)s is not used at %(enterprise)s (%(industry)s): %(reason)s",
+                title=version.title,
+                enterprise=enterprise.name,
+                industry=enterprise.industry,
+                reason=reason,
+            )
+        )
+
+
 def offered_versions(
     session: Session, enterprise: Enterprise
 ) -> tuple[list[ChecklistVersion], list[ChecklistVersion]]:
-    """The latest published version of each active template: those that suit, then the rest."""
+    """The current version of each active template: those that suit, then the rest.
+
+    Versions whose not_for rule names the enterprise are not offered at all.
+    """
     suited, others = [], []
     for template in session.exec(
         select(ChecklistTemplate).where(ChecklistTemplate.retired.is_(False))
     ):
         version = latest_published(session, template.id)
-        if version is None:
+        if version is None or excluded_reason(version, enterprise) is not None:
             continue
         (suited if applies(version.applies_to, enterprise) else others).append(version)
     key = _kind_order

@@ -59,7 +59,7 @@ INDUSTRY_SECTORS: dict[str, str | None] = {
     "化工": None,
     "光伏": "机械",
     "木制品": "轻工",
-    "生物医疗": "轻工",
+    "生物医疗": None,  # pharmaceuticals and medical devices: not a 工贸 sector (第二条)
     "印刷": "轻工",
     "食品": "轻工",
     "轻工": "轻工",

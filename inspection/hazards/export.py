@@ -44,7 +44,7 @@ COLUMNS = (
 def _row_maker(today):
     """A function making one ledger row; the labels are translated once per export, not once
     per cell (a 100,000-row ledger would otherwise look each up 500,000 times)."""
-    level = {code: str(name) for code, name in labels.HAZARD_LEVELS.items()}
+    level = labels.level_labeller()
     category = {code: str(name) for code, name in labels.HAZARD_CATEGORIES.items()}
     source = {code: str(name) for code, name in labels.INSPECTION_TYPES.items()}
     state = {code: str(name) for code, name in labels.HAZARD_STATES.items()}
@@ -55,7 +55,7 @@ def _row_maker(today):
             hazard.number,
             enterprise_name,
             hazard.title,
-            level.get(hazard.level, hazard.level),
+            level(hazard.level, hazard.basis),
             category.get(hazard.category, hazard.category or ""),
             hazard.location or "",
             source.get(hazard.source, hazard.source or ""),

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from inspection import clock
+from inspection import labels
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.checklists.models import ChecklistItem
@@ -122,10 +123,11 @@ def record_hazard(
         if item.major and level != HazardLevel.MAJOR and not override_reason:
             raise DomainError(
                 _(
-                    "This item is a major-hazard criterion (%(basis)s), so the hazard is major by"
-                    " law. To record it as general, write down why; the reason is kept in the"
-                    " history.",
+                    "This item is a major-hazard criterion (%(basis)s), so by law the hazard is"
+                    " major (%(level)s). To record it as general, write down why; the reason is"
+                    " kept in the history.",
                     basis=item.basis,
+                    level=labels.level_label(HazardLevel.MAJOR, item.basis),
                 )
             )
     if level == HazardLevel.MAJOR and not basis:

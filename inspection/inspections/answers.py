@@ -15,7 +15,7 @@ from inspection.checklists import queries as checklist_queries
 from inspection.checklists.models import AnswerType
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistVersion
-from inspection.checklists.models import VersionStatus
+from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
 from inspection.errors import check_version
@@ -40,8 +40,9 @@ def add_checklist(
 ) -> InspectionChecklist:
     """Use a published checklist version in this inspection (it keeps that exact version)."""
     _check_team(session, inspection, actor)
-    if version.status != VersionStatus.PUBLISHED:
-        raise DomainError(_("Only published checklists can be used in an inspection."))
+    checklist_queries.check_usable(
+        session, version, session.get(Enterprise, inspection.enterprise_id)
+    )
     existing = session.exec(
         select(InspectionChecklist)
         .join(ChecklistVersion, ChecklistVersion.id == InspectionChecklist.version_id)

@@ -12,8 +12,8 @@ from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.auth.scope import scope_of
+from inspection.checklists import queries as checklist_queries
 from inspection.checklists.models import ChecklistVersion
-from inspection.checklists.models import VersionStatus
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
@@ -84,15 +84,38 @@ def check_serves(user: User, park: Park) -> None:
         )
 
 
-def use_checklists(session: Session, inspection: Inspection, version_ids: list[int]) -> None:
-    """Put published checklist versions on a new inspection, in the order given."""
-    for position, version_id in enumerate(dict.fromkeys(version_ids), start=1):
+def use_checklists(
+    session: Session,
+    inspection: Inspection,
+    version_ids: list[int],
+    *,
+    for_campaign: bool = False,
+) -> None:
+    """Put the current versions of checklists on a new inspection, in the order given.
+
+    A version that is not its checklist's current one (retired or superseded) or that must
+    not be used at the enterprise (its not_for rule) is refused with the reason. A campaign
+    planning many enterprises at once passes for_campaign: a plan saved before a checklist
+    changed uses its current version, and an excluded checklist is left off that one
+    enterprise's inspection.
+    """
+    enterprise = session.get(Enterprise, inspection.enterprise_id)
+    used: set[int] = set()
+    for version_id in dict.fromkeys(version_ids):
         version = session.get(ChecklistVersion, version_id)
-        if version is None or version.status != VersionStatus.PUBLISHED:
+        if version is None:
             raise DomainError(_("Only published checklists can be used in an inspection."))
+        if for_campaign:
+            version = checklist_queries.latest_published(session, version.template_id) or version
+            if checklist_queries.excluded_reason(version, enterprise):
+                continue
+        if version.id in used:
+            continue
+        checklist_queries.check_usable(session, version, enterprise)
+        used.add(version.id)
         session.add(
             InspectionChecklist(
-                inspection_id=inspection.id, version_id=version.id, position=position
+                inspection_id=inspection.id, version_id=version.id, position=len(used)
             )
         )
     session.flush()

@@ -162,7 +162,7 @@ def _localised(params: dict) -> dict:
     """Parameters that are codes (a hazard level) worded in the current language."""
     params = dict(params)
     if "level" in params:
-        params["level"] = labels.label(labels.HAZARD_LEVELS, params["level"])
+        params["level"] = labels.level_label(params["level"], params.get("basis"))
     if "period" in params:
         params["period"] = labels.statistics_period(params["period"])
     return params

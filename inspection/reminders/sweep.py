@@ -130,6 +130,7 @@ DUE_COLUMNS = (
     Hazard.title,
     Hazard.enterprise_id,
     Hazard.level,
+    Hazard.basis,
     Hazard.deadline,
     Hazard.assigned_inspector_id,
     Hazard.found_by_id,
@@ -196,6 +197,7 @@ def _hazard_messages(
         "enterprise": people.enterprise_name(hazard.enterprise_id),
         "deadline": hazard.deadline.isoformat(),
         "level": hazard.level,
+        "basis": hazard.basis,
     }
     link = f"/hazards/{hazard.id}"
     enterprise = people.by_enterprise.get(hazard.enterprise_id, [])

@@ -312,6 +312,7 @@ def edit_item(item_id: int):
         form = ItemForm(obj=item)
         form.choices.data = "\n".join(json.loads(item.choices))
         form.fail_choices.data = "\n".join(json.loads(item.fail_choices))
+        form.sources.data = ", ".join(json.loads(item.sources))
         form.version.data = version.edit_version
         return _item_form_page(form, version, section, item)
     form = ItemForm()
