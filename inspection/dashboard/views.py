@@ -88,10 +88,10 @@ def index():
     db = get_session()
     period, problems = read_period()
     subject, subject_problems = read_subject()
-    titles = summary.titles()
+    titles = summary.titles(subject.parks)
     by = request.args.get("by")
     if by not in titles:
-        by = "zone"
+        by = next(iter(titles))
     whole = subject.dimension == "park"
     return _render(
         "dashboard/index.html",

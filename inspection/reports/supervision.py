@@ -47,9 +47,12 @@ def context(
     figures = summary.summarise(session, period, Subject(parks))
     previous = summary.summarise(session, period.previous(), Subject(parks))
     step("breakdowns", 25)
-    breakdowns = {
-        d: summary.breakdown(session, period, d, parks) for d in ("zone", "industry", "category")
-    }
+    breakdowns = {d: summary.breakdown(session, period, d, parks) for d in ("industry", "category")}
+    # A park's report breaks its figures down by zone; a region's compares its parks instead.
+    if comparison is not None:
+        breakdowns["zone"] = summary.park_breakdown(comparison)
+    else:
+        breakdowns["zone"] = summary.breakdown(session, period, "zone", parks)
     step("hazards", 40)
     start = clock.start_of_local_day(period.first_day)
     end = clock.start_of_local_day(period.last_day + timedelta(days=1))
@@ -103,12 +106,10 @@ def context(
             found_per_inspection[hazard.inspection_id] += 1
     # Charts go in as images the PDF fetches by name (chart:trend, chart:zone, ...).
     charts = {"trend": figures.chart("print")}
-    if comparison is not None and (chart := comparison.chart("print")) is not None:
-        charts["parks"] = chart
-    for dimension, breakdown in breakdowns.items():
+    for breakdown in breakdowns.values():
         chart = breakdown.chart("print")
         if chart is not None:
-            charts[dimension] = chart
+            charts[breakdown.dimension] = chart
     return {
         "charts": charts,
         "park": park,

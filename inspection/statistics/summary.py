@@ -98,7 +98,7 @@ class Row:
 
 
 # Breakdowns with few enough values to chart (the busiest twelve).
-CHARTED = frozenset({"zone", "industry", "category"})
+CHARTED = frozenset({"zone", "industry", "category", "park"})
 
 
 @dataclass
@@ -149,8 +149,12 @@ def names_for(session: Session, dimension: str, keys) -> dict[str, str]:
     return {k: k or _("Not given") for k in keys}
 
 
-def titles() -> dict[str, str]:
-    """The breakdowns there are, with their titles, in the order they are offered."""
+# Breakdowns that belong to one park: across a region its parks are compared instead, and a
+# park's zones and inspectors are seen by looking into that park.
+PARK_ONLY = frozenset({"zone", "inspector"})
+
+
+def _titles() -> dict[str, str]:
     return {
         "zone": _("By zone"),
         "industry": _("By industry"),
@@ -158,6 +162,14 @@ def titles() -> dict[str, str]:
         "source": _("By source"),
         "inspector": _("By inspector"),
     }
+
+
+def titles(parks: Scope) -> dict[str, str]:
+    """The breakdowns offered for the parks in scope, with their titles, in order."""
+    offered = _titles()
+    if parks.is_region:
+        return {name: title for name, title in offered.items() if name not in PARK_ONLY}
+    return offered
 
 
 def breakdown(session: Session, period: Period, dimension: str, parks: Scope) -> Breakdown:
@@ -168,7 +180,7 @@ def breakdown(session: Session, period: Period, dimension: str, parks: Scope) ->
         (Row(key, names[key], totals) for key, totals in by_key.items() if totals.found),
         key=lambda row: (-row.totals.found, row.name),
     )
-    return Breakdown(dimension, titles()[dimension], rows)
+    return Breakdown(dimension, _titles()[dimension], rows)
 
 
 @dataclass
@@ -198,6 +210,12 @@ class ParkComparison:
             (_("Found"), _("Closed")),
             medium,
         )
+
+
+def park_breakdown(comparison: ParkComparison) -> Breakdown:
+    """A region's comparison as a breakdown by park (for the report's tables)."""
+    rows = [Row(str(row.park.id), row.park.label, row.totals) for row in comparison.rows]
+    return Breakdown("park", _("By park"), rows)
 
 
 def compare_parks(session: Session, period: Period, parks: Scope) -> ParkComparison:
