@@ -151,18 +151,29 @@ class Hazard(SQLModel, table=True):
         ),
         # The hazard list's order (most urgent first) walks this index, within a park.
         Index("ix_hazard_park_deadline_id", "park_id", "deadline", "id"),
+        # A region's lists of hazards not yet closed, most urgent first, across its parks.
+        Index(
+            "ix_hazard_unclosed_deadline",
+            "deadline",
+            "id",
+            postgresql_where=text(UNCLOSED_PREDICATE),
+            sqlite_where=text(UNCLOSED_PREDICATE),
+            postgresql_include=["park_id", "level", "enterprise_id"],
+        ),
         Index(
             "ix_hazard_open_deadline",
+            "park_id",
             "level",
             "deadline",
             postgresql_where=text(OPEN_DEADLINE_PREDICATE),
-            # Covering on PostgreSQL: the sweep reads the due rows from the index alone.
+            # Covering on PostgreSQL: the sweep reads each park's due rows from the index alone.
             postgresql_include=[
                 "enterprise_id",
                 "assigned_inspector_id",
                 "found_by_id",
                 "number",
                 "title",
+                "basis",
             ],
             sqlite_where=text(OPEN_DEADLINE_PREDICATE),
         ),

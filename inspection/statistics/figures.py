@@ -211,6 +211,13 @@ class Now:
     overdue_major: int = 0
     worst: list = field(default_factory=list)
 
+    def __iadd__(self, other: Now) -> Now:
+        self.open += other.open
+        self.overdue += other.overdue
+        self.open_major += other.open_major
+        self.overdue_major += other.overdue_major
+        return self
+
 
 def now(session: Session, subject: Subject) -> Now:
     """Open, overdue and open major hazards now (from the index of unclosed hazards alone)."""

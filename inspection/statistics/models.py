@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import BigInteger
+from sqlalchemy import Index
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 from sqlmodel import SQLModel
@@ -22,6 +23,23 @@ class HazardTally(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint(
             "park_id", "dimension", "month", "key", "level", name="uq_hazard_tally_cell"
+        ),
+        # A region's figures read every park's cells of a dimension and months: on PostgreSQL
+        # from the index alone.
+        Index(
+            "ix_hazard_tally_dimension_month",
+            "dimension",
+            "month",
+            postgresql_include=[
+                "park_id",
+                "key",
+                "level",
+                "found",
+                "closed",
+                "closed_on_time",
+                "close_days",
+                "funding_yuan",
+            ],
         ),
     )
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspection import clock
+from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.statistics import figures
@@ -47,18 +48,42 @@ class Standing:
 
 def current(session: Session, subject: Subject) -> Standing:
     """How things stand for a subject today, counted afresh only when something changed."""
+
+    def count() -> Standing:
+        worst = [
+            (EnterpriseName(enterprise.id, enterprise.name), overdue, still_open)
+            for enterprise, overdue, still_open in figures.worst_enterprises(
+                session, subject, WORST
+            )
+        ]
+        if subject.dimension == "park" and subject.parks.is_region:
+            # A region's whole is the sum of its parks, which its comparison counts anyway.
+            now = figures.Now()
+            for park in by_park(session, subject.parks).values():
+                now += park
+        else:
+            now = figures.now(session, subject)
+        return Standing(now, worst)
+
+    return _kept(session, ("subject", subject), count)
+
+
+def by_park(session: Session, parks: Scope) -> dict[int, figures.Now]:
+    """How things stand in each park of a scope today (a region's comparison), kept the same
+    way."""
+    return _kept(session, ("parks", parks), lambda: figures.now_by_park(session, parks))
+
+
+def _kept(session: Session, what: tuple, count):
+    """The answer counted for `what` under the current number and day, or a fresh count."""
     version = session.execute(
         select(StandingVersion.version).where(StandingVersion.id == 1)
     ).scalar()
-    key = (version or 0, clock.today(), subject)
+    key = (version or 0, clock.today(), what)
     kept = current_app.extensions.setdefault("standing", {})
     if key in kept:
         return kept[key]
-    worst = [
-        (EnterpriseName(enterprise.id, enterprise.name), overdue, still_open)
-        for enterprise, overdue, still_open in figures.worst_enterprises(session, subject, WORST)
-    ]
-    answer = Standing(figures.now(session, subject), worst)
+    answer = count()
     if len(kept) >= LIMIT:
         kept.clear()
     kept[key] = answer

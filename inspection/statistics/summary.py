@@ -222,7 +222,7 @@ def compare_parks(session: Session, period: Period, parks: Scope) -> ParkCompari
     """Each park in scope: the period's figures (from the tallies) and now's (open, overdue,
     open major), read with one grouped query each."""
     totals = figures.by_park(session, period, parks)
-    now = figures.now_by_park(session, parks)
+    now = standing.by_park(session, parks)
     rows = [
         ParkRow(park, totals.get(park.id, Totals()), now.get(park.id, figures.Now()))
         for park in session.exec(select(Park).where(parks.parks(Park.id)).order_by(Park.name))
