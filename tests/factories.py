@@ -276,8 +276,16 @@ class Factory:
 
         return self._run(work)
 
-    def checklist(self, code: str = "test-list", *, major: bool = True, applies_to=None):
-        """A small published checklist: one section, a major criterion and a routine item."""
+    def checklist(
+        self,
+        code: str = "test-list",
+        *,
+        major: bool = True,
+        applies_to=None,
+        park: Park | None = None,
+    ):
+        """A small published checklist: one section, a major criterion and a routine item; in
+        the shared library, or one park's own."""
         from inspection.checklists import library as checklist_library
         from inspection.checklists import loader
         from inspection.checklists import queries as checklist_queries
@@ -309,8 +317,16 @@ sections:
 
         def work(s):
             definition = loader.parse(text, f"{code}.yaml")
-            checklist_library.import_definition(s, definition)
-            template = s.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).one()
+            park_id = park.id if park else None
+            checklist_library.import_definition(s, definition, park_id=park_id)
+            template = s.exec(
+                select(ChecklistTemplate).where(
+                    ChecklistTemplate.code == code,
+                    ChecklistTemplate.park_id.is_(None)
+                    if park is None
+                    else ChecklistTemplate.park_id == park_id,
+                )
+            ).one()
             return checklist_queries.latest_published(s, template.id)
 
         with self.app.test_request_context():

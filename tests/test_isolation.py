@@ -22,6 +22,7 @@ from inspection.inspections.models import Inspection
 from inspection.notifications.models import Delivery
 from inspection.notifications.models import Notification
 from inspection.notifications.models import WebhookEndpoint
+from inspection.parks.models import Park
 from inspection.reminders.models import ReminderPolicy
 from tests.factories import image_bytes
 
@@ -42,7 +43,8 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         row.location = names["location"]
         s.commit()
     notice = make.issue(inspection, inspector)
-    version = make.checklist(names.get("checklist", "test-list"))
+    own_park = make.get(Park, enterprise.park_id) if names.get("checklist_of_park") else None
+    version = make.checklist(names.get("checklist", "test-list"), park=own_park)
     make.use_checklist(inspection, version, inspector)
     make.acknowledge(notice, user)
     plan = make.plan(hazard, user)

@@ -39,6 +39,7 @@ B_NAMES = {
     "location": "丙厂砂光车间",
     "campaign": "丙园木制品专项",
     "checklist": "b-list",
+    "checklist_of_park": True,
 }
 B_MARKERS = (
     "丙木业有限公司",
@@ -310,3 +311,58 @@ def _figure(page: str, name: str) -> int:
     found = re.search(rf'data-figure="{name}">(\d+)<', page)
     assert found, page[:2000]
     return int(found.group(1))
+
+
+def test_a_park_adapts_a_library_checklist_in_a_copy_of_its_own(two, make, login, app):
+    """The shared library is the bureau's; a park makes its own copy, which its inspections use
+    instead, and the other park keeps the original."""
+    library = make.checklist("shared-list")
+    client = login(two.admin)
+    # The park's administrator may not change the library itself.
+    refused = client.post(f"/checklists/{library.template_id}/draft")
+    assert refused.status_code == 403
+    assert "共享" in refused.get_data(as_text=True) or "shared" in refused.get_data(as_text=True)
+    response = client.post(f"/checklists/{library.template_id}/copy")
+    assert response.status_code == 302
+    with make.session() as s:
+        from inspection.checklists.models import ChecklistTemplate
+        from inspection.checklists.models import ChecklistVersion
+
+        copy = s.exec(
+            select(ChecklistTemplate).where(ChecklistTemplate.copied_from_id == library.template_id)
+        ).one()
+        draft = s.exec(
+            select(ChecklistVersion).where(ChecklistVersion.template_id == copy.id)
+        ).one()
+    assert copy.park_id == two.park_a.id and copy.code == "shared-list"
+    # A second copy for the same park is refused; park B cannot see or edit A's copy.
+    assert client.post(f"/checklists/{library.template_id}/copy").status_code == 302
+    with make.session() as s:
+        copies = s.exec(
+            select(ChecklistTemplate).where(ChecklistTemplate.copied_from_id == library.template_id)
+        ).all()
+    assert len(copies) == 1
+    b_admin = login(two.b_admin)
+    assert b_admin.get(f"/checklists/{copy.id}").status_code == 404
+    assert b_admin.post(f"/checklists/versions/{draft.id}/publish").status_code in (403, 404)
+    # Published, the copy replaces the original in park A's inspections only.
+    assert client.post(f"/checklists/versions/{draft.id}/publish").status_code == 302
+    from inspection.checklists import queries
+
+    with app.app_context():
+        from inspection.db import get_session
+
+        s = get_session()
+        offered_a = queries.offered_versions(s, s.get(Enterprise, two.ours.id))
+        offered_b = queries.offered_versions(s, s.get(Enterprise, two.b_enterprise.id))
+    ids_a = {v.template_id for group in offered_a for v in group}
+    ids_b = {v.template_id for group in offered_b for v in group}
+    assert copy.id in ids_a and library.template_id not in ids_a
+    assert library.template_id in ids_b and copy.id not in ids_b
+
+
+def test_the_bureau_keeps_the_shared_library(two, make, login):
+    library = make.checklist("shared-list")
+    bureau_admin = login(two.bureau_admin)
+    response = bureau_admin.post(f"/checklists/{library.template_id}/draft")
+    assert response.status_code == 302 and "/edit" in response.headers["Location"]

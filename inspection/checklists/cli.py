@@ -15,9 +15,9 @@ from inspection.checklists.library import export_yaml
 from inspection.checklists.library import import_definition
 from inspection.checklists.library import library_status
 from inspection.checklists.library import load_library
-from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
 from inspection.checklists.queries import latest_published
+from inspection.checklists.queries import library_template
 from inspection.db import get_session
 
 checklists = AppGroup("checklists", help="The checklist library.")
@@ -78,7 +78,7 @@ def checklists_import(path: Path) -> None:
 def checklists_export(code: str, number: int | None) -> None:
     """Write a checklist version in the file format to standard output."""
     db = get_session()
-    template = db.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).first()
+    template = library_template(db, code)
     if template is None:
         raise click.ClickException(f"No checklist has the code {code}.")
     if number is None:

@@ -41,19 +41,25 @@ class ImportResult:
 
 
 def import_definition(
-    session: Session, definition: dict, *, actor: User | None = None
+    session: Session, definition: dict, *, actor: User | None = None, park_id: int | None = None
 ) -> ImportResult:
-    """Store a checked definition as a published version, unless a version already holds it.
+    """Store a checked definition as a published version, unless a version already holds it:
+    in the shared library, or (`park_id`) among one park's own checklists.
 
     Any published version counts, not only the newest: a library with two editions of one
     standard (a retired one and the current one) loads twice without changing anything.
     """
     digest = loader.content_hash(definition)
+    home = (
+        ChecklistTemplate.park_id.is_(None)
+        if park_id is None
+        else ChecklistTemplate.park_id == park_id
+    )
     template = session.exec(
-        select(ChecklistTemplate).where(ChecklistTemplate.code == definition["code"])
+        select(ChecklistTemplate).where(ChecklistTemplate.code == definition["code"], home)
     ).first()
     if template is None:
-        template = ChecklistTemplate(code=definition["code"])
+        template = ChecklistTemplate(code=definition["code"], park_id=park_id)
         session.add(template)
         session.flush()
     else:

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlmodel import Session
 from sqlmodel import func
+from sqlmodel import or_
 from sqlmodel import select
 
+from inspection.auth.models import User
+from inspection.auth.scope import request_scope
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistSection
 from inspection.checklists.models import ChecklistTemplate
@@ -18,6 +21,46 @@ from inspection.checklists.models import TemplateKind
 from inspection.checklists.models import VersionStatus
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
+
+
+def visible_templates(user: User):
+    """A select of the templates a user may see: the region's shared library and the copies of
+    the parks they work in."""
+    scope = request_scope(user)
+    return select(ChecklistTemplate).where(
+        or_(ChecklistTemplate.park_id.is_(None), scope.parks(ChecklistTemplate.park_id))
+    )
+
+
+def get_template(session: Session, user: User, template_id: int) -> ChecklistTemplate | None:
+    """One template, if the user may see it."""
+    return session.exec(visible_templates(user).where(ChecklistTemplate.id == template_id)).first()
+
+
+def get_version(session: Session, user: User, version_id: int) -> ChecklistVersion | None:
+    """One version, if the user may see its template."""
+    version = session.get(ChecklistVersion, version_id)
+    if version is None or get_template(session, user, version.template_id) is None:
+        return None
+    return version
+
+
+def library_template(session: Session, code: str) -> ChecklistTemplate | None:
+    """The shared library's template with this code."""
+    return session.exec(
+        select(ChecklistTemplate).where(
+            ChecklistTemplate.code == code, ChecklistTemplate.park_id.is_(None)
+        )
+    ).first()
+
+
+def park_copy(session: Session, template: ChecklistTemplate, park_id: int):
+    """A park's copy of a library template, if it has made one."""
+    return session.exec(
+        select(ChecklistTemplate).where(
+            ChecklistTemplate.park_id == park_id, ChecklistTemplate.copied_from_id == template.id
+        )
+    ).first()
 
 
 @dataclass
@@ -31,10 +74,13 @@ class TemplateRow:
     unverified: int
 
 
-def library(session: Session, *, include_retired: bool = False) -> list[TemplateRow]:
-    """Every template with its current version, draft and item counts."""
+def library(session: Session, user: User, *, include_retired: bool = False) -> list[TemplateRow]:
+    """Every template the user may see (the shared library and their parks' copies) with its
+    current version, draft and item counts."""
     rows = []
-    stmt = select(ChecklistTemplate).order_by(ChecklistTemplate.code)
+    stmt = visible_templates(user).order_by(
+        ChecklistTemplate.code, ChecklistTemplate.park_id.is_not(None)
+    )
     if not include_retired:
         stmt = stmt.where(ChecklistTemplate.retired.is_(False))
     for template in session.exec(stmt):
@@ -161,9 +207,13 @@ def excluded_reason(version: ChecklistVersion, enterprise: Enterprise) -> str | 
 
 
 def check_usable(session: Session, version: ChecklistVersion, enterprise: Enterprise) -> None:
-    """Refuse a version that is unpublished, retired or excluded for this enterprise."""
+    """Refuse a version that is unpublished, retired, another park's, or excluded for this
+    enterprise."""
     if version.status != VersionStatus.PUBLISHED:
         raise DomainError(_("Only published checklists can be used in an inspection."))
+    template = session.get(ChecklistTemplate, version.template_id)
+    if template.park_id not in (None, enterprise.park_id):
+        raise DomainError(_("This checklist belongs to another park."))
     current = latest_published(session, version.template_id)
     if current is None or current.id != version.id:
         raise DomainError(
@@ -197,9 +247,25 @@ def offered_versions(
     Versions whose not_for rule names the enterprise are not offered at all.
     """
     suited, others = [], []
-    for template in session.exec(
-        select(ChecklistTemplate).where(ChecklistTemplate.retired.is_(False))
-    ):
+    templates = list(
+        session.exec(
+            select(ChecklistTemplate).where(
+                ChecklistTemplate.retired.is_(False),
+                or_(
+                    ChecklistTemplate.park_id.is_(None),
+                    ChecklistTemplate.park_id == enterprise.park_id,
+                ),
+            )
+        )
+    )
+    # A park's published copy of a library checklist is offered instead of the original.
+    replaced = set()
+    for template in templates:
+        if template.copied_from_id and latest_published(session, template.id) is not None:
+            replaced.add(template.copied_from_id)
+    for template in templates:
+        if template.id in replaced:
+            continue
         version = latest_published(session, template.id)
         if version is None or excluded_reason(version, enterprise) is not None:
             continue

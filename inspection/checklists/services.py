@@ -13,7 +13,9 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from inspection import clock
+from inspection.auth.models import Role
 from inspection.auth.models import User
+from inspection.auth.scope import request_scope
 from inspection.checklists import fileformat
 from inspection.checklists import loader
 from inspection.checklists.library import definition_of
@@ -29,24 +31,80 @@ from inspection.checklists.models import VersionStatus
 from inspection.checklists.queries import draft_of
 from inspection.checklists.queries import items_by_section
 from inspection.checklists.queries import latest_published
+from inspection.checklists.queries import park_copy
 from inspection.checklists.queries import sections_of
 from inspection.errors import Conflict
 from inspection.errors import DomainError
+from inspection.errors import Forbidden
 from inspection.errors import check_version
+from inspection.parks.models import Park
+from inspection.parks.queries import working_park
+
+
+def keeps_library(session: Session, user: User) -> bool:
+    """The region's shared library is kept by its bureau's administrators (or, in a deployment
+    of one park without a region, by that park's administrators)."""
+    if user.role != Role.ADMIN:
+        return False
+    scope = request_scope(user)
+    if scope.is_region:
+        return True
+    park = session.get(Park, user.park_id) if user.park_id else None
+    return park is not None and park.region_id is None
+
+
+def check_may_edit(session: Session, user: User, template: ChecklistTemplate) -> None:
+    """Refuse changes to a checklist the user does not keep: another park's, or the shared
+    library for a park's administrator (who makes a copy for the park instead)."""
+    if template.park_id is None:
+        if not keeps_library(session, user):
+            raise Forbidden(
+                _(
+                    "This checklist is in the region's shared library, which the bureau keeps."
+                    " Make a copy for your park to change it there."
+                )
+            )
+    elif not request_scope(user).covers(session.get(Park, template.park_id)):
+        raise Forbidden(_("This checklist belongs to another park."))
+
+
+def home_park_for_new(session: Session, user: User) -> Park | None:
+    """Where a checklist the user creates or imports goes: the park they work in now, or the
+    shared library when they keep it and look across the region."""
+    park = working_park(session, user)
+    if park is None and not keeps_library(session, user):
+        raise DomainError(_("Choose the park at the top of the page first."))
+    if park is not None and park.region_id is None and keeps_library(session, user):
+        return None  # a park of its own keeps the library itself
+    return park
 
 
 def create_template(
-    session: Session, *, code: str, title: str, standard: str, kind: str, actor: User
+    session: Session,
+    *,
+    code: str,
+    title: str,
+    standard: str,
+    kind: str,
+    actor: User,
+    park: Park | None = None,
 ) -> ChecklistVersion:
-    """A new template with an empty draft version 1."""
+    """A new template with an empty draft version 1, in the shared library or (`park`) among
+    one park's own checklists."""
     code = code.strip().lower()
     if not fileformat.CODE.match(code):
         raise DomainError(_("The code may only have lowercase letters, digits and hyphens."))
-    if session.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code)).first():
+    park_id = park.id if park else None
+    home = (
+        ChecklistTemplate.park_id.is_(None)
+        if park_id is None
+        else ChecklistTemplate.park_id == park_id
+    )
+    if session.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code, home)).first():
         raise DomainError(_("A checklist with the code %(code)s already exists.", code=code))
     if kind not in set(TemplateKind):
         raise DomainError(_("Choose the checklist's kind."))
-    template = ChecklistTemplate(code=code)
+    template = ChecklistTemplate(code=code, park_id=park_id)
     session.add(template)
     session.flush()
     version = ChecklistVersion(
@@ -65,6 +123,25 @@ def create_template(
     return version
 
 
+def copy_to_park(
+    session: Session, template: ChecklistTemplate, *, park: Park, actor: User
+) -> ChecklistVersion:
+    """A park's own copy of a library checklist, as a draft to adapt; once published it is
+    offered in the park instead of the original."""
+    if template.park_id is not None:
+        raise DomainError(_("Only checklists of the shared library are copied to a park."))
+    existing = park_copy(session, template, park.id)
+    if existing is not None:
+        raise DomainError(_("%(park)s already has its own copy of this checklist.", park=park.name))
+    current = latest_published(session, template.id)
+    if current is None:
+        raise DomainError(_("This checklist has nothing to copy from."))
+    copy = ChecklistTemplate(code=template.code, park_id=park.id, copied_from_id=template.id)
+    session.add(copy)
+    session.flush()
+    return write_version(session, copy, definition_of(session, current), actor=actor)
+
+
 def start_draft(session: Session, template: ChecklistTemplate, *, actor: User) -> ChecklistVersion:
     """The draft to edit: the existing one, or a new copy of the latest published version."""
     session.refresh(template, with_for_update=True)
@@ -78,11 +155,14 @@ def start_draft(session: Session, template: ChecklistTemplate, *, actor: User) -
     return draft
 
 
-def editable(session: Session, version_id: int, expected: int | None = None) -> ChecklistVersion:
-    """A draft, locked for editing; published versions are refused."""
+def editable(
+    session: Session, version_id: int, expected: int | None = None, *, actor: User
+) -> ChecklistVersion:
+    """A draft the actor keeps, locked for editing; published versions are refused."""
     version = session.get(ChecklistVersion, version_id, with_for_update=True)
     if version is None:
         raise DomainError(_("There is no such checklist version."))
+    check_may_edit(session, actor, session.get(ChecklistTemplate, version.template_id))
     if version.status != VersionStatus.DRAFT:
         raise Conflict(
             _(

@@ -10,7 +10,6 @@ from datetime import time
 from datetime import timedelta
 
 from sqlmodel import Session
-from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import Role
@@ -18,8 +17,8 @@ from inspection.auth.models import User
 from inspection.auth.services import create_user
 from inspection.campaigns import recurring
 from inspection.checklists.library import load_library
-from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.queries import latest_published
+from inspection.checklists.queries import library_template
 from inspection.demo import pictures
 from inspection.demo.data import PASSWORD
 from inspection.demo.data import hazard_pool
@@ -324,8 +323,7 @@ def _recurring_plans(
     park = session.get(Park, inspector.park_id)
 
     def version(code: str) -> int:
-        template = session.exec(select(ChecklistTemplate).where(ChecklistTemplate.code == code))
-        return latest_published(session, template.one().id).id
+        return latest_published(session, library_template(session, code).id).id
 
     with clock.frozen(now):
         for entry in data["recurring_plans"]:

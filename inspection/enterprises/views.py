@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from inspection import clock
 from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
@@ -86,6 +87,7 @@ def detail(enterprise_id: int):
         inspections=inspection_queries.recent_for_enterprise(db, current_user, enterprise.id),
         can_manage=has_permission(current_user, Permission.MANAGE_ENTERPRISES),
         can_inspect=has_permission(current_user, Permission.INSPECT),
+        today=clock.today(),
     )
 
 

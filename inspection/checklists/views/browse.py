@@ -28,18 +28,31 @@ from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
 from inspection.checklists.views import bp
 from inspection.db import get_session
+from inspection.errors import DomainError
 from inspection.forms import ConfirmForm
 from inspection.forms import parse_version
+from inspection.parks.queries import require_working_park
+from inspection.parks.queries import working_park
 from inspection.web import commit_or_refuse
 from inspection.web import on_field
 
 
-def load_version(version_id: int) -> ChecklistVersion:
-    return get_session().get(ChecklistVersion, version_id) or abort(404)
+def load_version(version_id: int, *, to_edit: bool = False) -> ChecklistVersion:
+    """A version the user may see (and, `to_edit`, change), or 404 (403)."""
+    db = get_session()
+    version = queries.get_version(db, current_user, version_id) or abort(404)
+    if to_edit:
+        services.check_may_edit(db, current_user, db.get(ChecklistTemplate, version.template_id))
+    return version
 
 
-def load_template(template_id: int) -> ChecklistTemplate:
-    return get_session().get(ChecklistTemplate, template_id) or abort(404)
+def load_template(template_id: int, *, to_edit: bool = False) -> ChecklistTemplate:
+    """A template the user may see (and, `to_edit`, change), or 404 (403)."""
+    db = get_session()
+    template = queries.get_template(db, current_user, template_id) or abort(404)
+    if to_edit:
+        services.check_may_edit(db, current_user, template)
+    return template
 
 
 @bp.get("/")
@@ -49,7 +62,8 @@ def index():
     show_retired = request.args.get("retired") == "1"
     return render_template(
         "checklists/index.html",
-        rows=queries.library(get_session(), include_retired=show_retired),
+        rows=queries.library(get_session(), current_user, include_retired=show_retired),
+        park=working_park(get_session(), current_user),
         show_retired=show_retired,
         new_form=NewTemplateForm(formdata=None),
         import_form=ImportChecklistForm(formdata=None),
@@ -68,7 +82,7 @@ def create():
     def page():
         return render_template(
             "checklists/index.html",
-            rows=queries.library(db),
+            rows=queries.library(db, current_user),
             show_retired=False,
             new_form=form,
             import_form=ImportChecklistForm(formdata=None),
@@ -81,6 +95,7 @@ def create():
     return commit_or_refuse(
         lambda: services.create_template(
             db,
+            park=services.home_park_for_new(db, current_user),
             code=form.code.data,
             title=form.title.data,
             standard=form.standard.data,
@@ -111,7 +126,10 @@ def import_file():
             except fileformat.InvalidChecklist as invalid:
                 problems = invalid.problems
             else:
-                result = library.import_definition(db, definition, actor=current_user)
+                home = services.home_park_for_new(db, current_user)
+                result = library.import_definition(
+                    db, definition, actor=current_user, park_id=home.id if home else None
+                )
                 db.commit()
                 if result.created:
                     flash(
@@ -133,7 +151,7 @@ def import_file():
                 return redirect(url_for("checklists.index"))
     return render_template(
         "checklists/index.html",
-        rows=queries.library(db),
+        rows=queries.library(db, current_user),
         show_retired=False,
         new_form=NewTemplateForm(formdata=None),
         import_form=form,
@@ -158,7 +176,9 @@ def detail(template_id: int):
         current=published[0] if published else None,
         draft=queries.draft_of(db, template.id),
         published=published,
-        can_manage=has_permission(current_user, Permission.MANAGE_CHECKLISTS),
+        can_manage=has_permission(current_user, Permission.MANAGE_CHECKLISTS)
+        and _may_edit(template),
+        copy_to=_copy_target(template),
         confirm_form=ConfirmForm(),
         labels=labels,
     )
@@ -169,7 +189,7 @@ def detail(template_id: int):
 def start_draft(template_id: int):
     """Edit a checklist: continue its draft, or start one from the current version."""
     db = get_session()
-    template = load_template(template_id)
+    template = load_template(template_id, to_edit=True)
     return commit_or_refuse(
         lambda: services.start_draft(db, template, actor=current_user),
         then=lambda draft: url_for("checklists.edit", version_id=draft.id),
@@ -182,7 +202,7 @@ def start_draft(template_id: int):
 def retire(template_id: int):
     """Stop offering a checklist (its past use stays readable), or offer it again."""
     db = get_session()
-    template = load_template(template_id)
+    template = load_template(template_id, to_edit=True)
     retired = request.form.get("retired") == "1"
     services.set_retired(db, template, retired=retired)
     db.commit()
@@ -193,6 +213,45 @@ def retire(template_id: int):
         "success",
     )
     return redirect(url_for("checklists.detail", template_id=template_id))
+
+
+@bp.post("/<id:template_id>/copy")
+@require(Permission.MANAGE_CHECKLISTS)
+def copy_to_park(template_id: int):
+    """Make the working park's own copy of a library checklist, to adapt and publish."""
+    db = get_session()
+    template = load_template(template_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    return commit_or_refuse(
+        lambda: services.copy_to_park(
+            db, template, park=require_working_park(db, current_user), actor=current_user
+        ),
+        then=lambda draft: url_for("checklists.edit", version_id=draft.id),
+        message=lambda _draft: _(
+            "The park's own copy is a draft: adapt it, then publish it to use it in inspections."
+        ),
+        refused=url_for("checklists.detail", template_id=template_id),
+    )
+
+
+def _may_edit(template: ChecklistTemplate) -> bool:
+    try:
+        services.check_may_edit(get_session(), current_user, template)
+    except DomainError:
+        return False
+    return True
+
+
+def _copy_target(template: ChecklistTemplate):
+    """The park a library checklist may be copied to (the working park, without a copy yet)."""
+    if template.park_id is not None:
+        return None
+    db = get_session()
+    park = working_park(db, current_user)
+    if park is None or queries.park_copy(db, template, park.id) is not None:
+        return None
+    return park
 
 
 @bp.get("/<id:template_id>/compare")

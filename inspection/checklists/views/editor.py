@@ -26,7 +26,7 @@ from inspection.checklists.models import ChecklistSection
 from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
 from inspection.checklists.views import bp
-from inspection.checklists.views.browse import load_version
+from inspection.checklists.views import browse
 from inspection.db import get_session
 from inspection.errors import DomainError
 from inspection.forms import ConfirmForm
@@ -88,7 +88,9 @@ def edit(version_id: int):
 
     def change():
         bands = _parse_bands(form.bands.data)
-        locked = services.editable(db, version.id, parse_version(form.version.data))
+        locked = services.editable(
+            db, version.id, parse_version(form.version.data, actor=current_user)
+        )
         values = {
             "title": form.title.data,
             "standard": form.standard.data,
@@ -144,12 +146,15 @@ def _parse_bands(text: str | None) -> list[dict] | None:
 def add_section(version_id: int):
     """Add a section to a draft."""
     db = get_session()
+    load_version(version_id)
     form = SectionForm(prefix="section")
     if not form.validate():
         return _render_edit(load_version(version_id), 422, section_form=form)
 
     def change():
-        version = services.editable(db, version_id, parse_version(form.version.data))
+        version = services.editable(
+            db, version_id, parse_version(form.version.data, actor=current_user)
+        )
         section = services.add_section(db, version, code=form.code.data, title=form.title.data)
         section.applies_to = json.dumps(form.applies_value(), ensure_ascii=False)
         return section
@@ -166,8 +171,15 @@ def add_section(version_id: int):
     )
 
 
+def load_version(version_id: int) -> ChecklistVersion:
+    """A version of a checklist the user keeps (every page here changes one), or 404/403."""
+    return browse.load_version(version_id, to_edit=True)
+
+
 def _section(section_id: int) -> ChecklistSection:
-    return get_session().get(ChecklistSection, section_id) or abort(404)
+    section = get_session().get(ChecklistSection, section_id) or abort(404)
+    load_version(section.version_id)
+    return section
 
 
 @bp.route("/sections/<id:section_id>/edit", methods=["GET", "POST"])
@@ -190,7 +202,7 @@ def edit_section(section_id: int):
     elif form.validate():
 
         def change():
-            services.editable(db, version.id, parse_version(form.version.data))
+            services.editable(db, version.id, parse_version(form.version.data), actor=current_user)
             services.update_section(
                 db,
                 section,
@@ -215,7 +227,7 @@ def move_section(section_id: int):
     section = _section(section_id)
 
     def change():
-        services.editable(db, section.version_id)
+        services.editable(db, section.version_id, actor=current_user)
         services.move(
             db,
             section,
@@ -244,7 +256,7 @@ def delete_section(section_id: int):
     version_id = section.version_id
 
     def change():
-        services.editable(db, version_id)
+        services.editable(db, version_id, actor=current_user)
         services.delete_section(db, section)
 
     return commit_or_refuse(
@@ -281,7 +293,7 @@ def new_item(section_id: int):
         return _item_form_page(form, version, section, None, 422)
 
     def change():
-        services.editable(db, version.id, parse_version(form.version.data))
+        services.editable(db, version.id, parse_version(form.version.data), actor=current_user)
         return services.add_item(db, section, form.values())
 
     return commit_or_refuse(
@@ -297,7 +309,9 @@ def new_item(section_id: int):
 
 
 def _item(item_id: int) -> ChecklistItem:
-    return get_session().get(ChecklistItem, item_id) or abort(404)
+    item = get_session().get(ChecklistItem, item_id) or abort(404)
+    load_version(item.version_id)
+    return item
 
 
 @bp.route("/items/<id:item_id>/edit", methods=["GET", "POST"])
@@ -320,7 +334,7 @@ def edit_item(item_id: int):
         return _item_form_page(form, version, section, item, 422)
 
     def change():
-        services.editable(db, version.id, parse_version(form.version.data))
+        services.editable(db, version.id, parse_version(form.version.data), actor=current_user)
         services.update_item(db, item, form.values())
 
     return commit_or_refuse(
@@ -344,7 +358,7 @@ def move_item(item_id: int):
     item = _item(item_id)
 
     def change():
-        services.editable(db, item.version_id)
+        services.editable(db, item.version_id, actor=current_user)
         siblings = queries.items_by_section(db, item.version_id).get(item.section_id, [])
         services.move(db, item, siblings, -1 if request.form.get("direction") == "up" else 1)
 
@@ -364,7 +378,7 @@ def delete_item(item_id: int):
     version_id = item.version_id
 
     def change():
-        services.editable(db, version_id)
+        services.editable(db, version_id, actor=current_user)
         services.delete_item(db, item)
 
     return commit_or_refuse(
@@ -380,9 +394,10 @@ def delete_item(item_id: int):
 def publish(version_id: int):
     """Publish a draft: it is checked like a file, then frozen as the current version."""
     db = get_session()
+    load_version(version_id)
 
     def change():
-        version = services.editable(db, version_id)
+        version = services.editable(db, version_id, actor=current_user)
         services.publish(db, version, actor=current_user)
         return version
 
