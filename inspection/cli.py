@@ -9,11 +9,12 @@ def init_app(app: Flask) -> None:
     """Register every feature's commands."""
     from inspection.checklists.cli import checklists
     from inspection.demo.cli import demo
-    from inspection.enterprises.cli import setup_park
     from inspection.hazards.cli import audit
     from inspection.migrate import db
+    from inspection.parks.cli import setup_park
+    from inspection.parks.cli import setup_region
     from inspection.statistics.cli import stats
     from inspection.users.cli import create_admin
 
-    for command in (db, setup_park, create_admin, demo, checklists, audit, stats):
+    for command in (db, setup_region, setup_park, create_admin, demo, checklists, audit, stats):
         app.cli.add_command(command)
