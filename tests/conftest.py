@@ -130,22 +130,41 @@ def _clear(engine) -> None:
                 connection.execute(text(f'DELETE FROM "{name}"'))
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    """A fresh app; the tables are emptied after each test."""
+@pytest.fixture(scope="session")
+def shared_app(database_url, tmp_path_factory):
+    """One app per worker: building one (its URL map above all) costs a third of a second, so
+    the tests share it and each starts from its settings and empty tables (see `app`)."""
     app = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
-            "FILES_DIR": str(tmp_path / "files"),
+            "FILES_DIR": str(tmp_path_factory.mktemp("files")),
             "WTF_CSRF_ENABLED": False,
         }
     )
     yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def app(shared_app, tmp_path):
+    """The worker's app as new: its settings as created, a files folder of the test's own,
+    nothing kept from an earlier test; the tables are emptied after each test."""
+    app = shared_app
+    settings = dict(app.config)
+    extensions = set(app.extensions)
+    app.config["FILES_DIR"] = str(tmp_path / "files")
+    app.extensions.pop("standing", None)  # figures kept per process
+    yield app
     engine = app.extensions["engine"]
     _clear(engine)
     engine.dispose()
+    app.config.clear()
+    app.config.update(settings)
+    for name in set(app.extensions) - extensions:
+        del app.extensions[name]
+    app.extensions.pop("standing", None)
 
 
 @pytest.fixture
