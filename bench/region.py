@@ -91,7 +91,10 @@ def app_for(url: str, files: str):
 
 def fill(app, count: int) -> None:
     """The region, its parks, zones, enterprises and people, then `count` hazards by COPY."""
+    from argon2 import PasswordHasher
+
     import inspection.models  # noqa: F401
+    from inspection.auth import passwords
     from inspection.auth.services import create_user
     from inspection.db import get_session
     from inspection.enterprises.models import Enterprise
@@ -99,10 +102,6 @@ def fill(app, count: int) -> None:
     from inspection.hazards.models import Hazard
     from inspection.parks.models import Park
     from inspection.parks.models import Region
-
-    from argon2 import PasswordHasher
-
-    from inspection.auth import passwords
 
     # The same algorithm at low cost: 400 accounts are made, not logged into.
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -419,9 +418,10 @@ def main() -> None:
     except psycopg.OperationalError:
         print(f"PostgreSQL is not reachable at {PG_ADMIN}; this benchmark needs it.")
         return
-    reuse = args.keep and admin.execute(
-        "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
-    ).fetchone()
+    reuse = (
+        args.keep
+        and admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+    )
     if not reuse:
         admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {DATABASE}")
