@@ -94,7 +94,7 @@ def _start(database_url: str, instance: Path, extra: dict | None = None) -> subp
     return process
 
 
-def _wait_for(process: subprocess.Popen, text: str | tuple[str, ...], seconds: float = 20) -> str:
+def _wait_for(process: subprocess.Popen, text: str | tuple[str, ...], seconds: float = 60) -> str:
     texts = (text,) if isinstance(text, str) else text
     deadline = time.monotonic() + seconds
     seen = ""
@@ -228,7 +228,7 @@ def _queue_webhook_messages(app, names: list[str]) -> None:
         session.commit()
 
 
-def _wait_until(condition, seconds: float = 30) -> None:
+def _wait_until(condition, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

@@ -76,7 +76,7 @@ def tablet(browser):
 
     def open_context():
         context = browser.new_context(**TABLET)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 
