@@ -96,6 +96,7 @@ def _document(_latest_photo_day: date) -> dict:
                 "photo_id": "$response.body#/id",
                 "header.Content-Range": "bytes 0-0/{$response.body#/size}",
             },
+            "requestBody": "A",
         },
     }
     return {

@@ -40,8 +40,8 @@ csrf.exempt(bp)
 
 
 def api_require(permission: Permission | None = None) -> Callable:
-    """401 for a device whose login ran out, 403 for a role without the permission (JSON both),
-    then 400 for a write without its CSRF token; only then is the request read."""
+    """401 for a device whose login ran out, then 400 for a write without its CSRF token (as for
+    every form), then 403 for a role without the permission; only then is the request read."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -56,12 +56,12 @@ def api_require(permission: Permission | None = None) -> Callable:
                         " kept and will be sent afterwards."
                     ),
                 )
+            if current_app.config.get("WTF_CSRF_ENABLED", True):
+                csrf.protect()  # only for writes (WTF_CSRF_METHODS); CSRFError answers 400
             if permission is not None and not has_permission(current_user, permission):
                 return problem(
                     403, "forbidden", _("Not allowed"), _("Only inspectors can sync inspections.")
                 )
-            if current_app.config.get("WTF_CSRF_ENABLED", True):
-                csrf.protect()  # only for writes (WTF_CSRF_METHODS); CSRFError answers 400
             return view(*args, **kwargs)
 
         return wrapped
