@@ -25,6 +25,31 @@ RESPONSES = (
     schemas.ValidationProblem,
 )
 READ = [{"session": []}]
+# What a tablet sends (the examples phase of schemathesis sends them as they are).
+PHOTO_EXAMPLE = {
+    "id": "0b6c1f8e-6d3a-4c53-9f0e-2a4c6e8b1d57",
+    "inspection": 1,
+    "size": 1048576,
+    "sha256": "5f" * 32,
+    "filename": "site.jpg",
+    "taken_at": "2026-05-01T09:30:00+08:00",
+    "latitude": 29.87,
+    "longitude": 119.43,
+}
+BATCH_EXAMPLE = {
+    "device": "pad-1",
+    "records": [
+        {
+            "kind": "answer",
+            "id": "3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a7b",
+            "inspection": 1,
+            "item": 1,
+            "result": "fail",
+            "comment": "灭火器压力不足",
+            "answered_at": "2026-05-01T09:31:00+08:00",
+        }
+    ],
+}
 WRITE = [{"session": [], "csrf": []}]
 
 
@@ -41,8 +66,9 @@ def _document(_latest_photo_day: date) -> dict:
         ref_template="#/components/schemas/{model}",
     )
 
-    def body(model) -> dict:
-        return {"content": {"application/json": {"schema": refs[(model, "validation")]}}}
+    def body(model, example: dict) -> dict:
+        schema = refs[(model, "validation")]
+        return {"content": {"application/json": {"schema": schema, "example": example}}}
 
     def reply(description: str, model=schemas.Problem, links: dict | None = None) -> dict:
         schema = refs[(model, "serialization")]
@@ -152,7 +178,7 @@ def _document(_latest_photo_day: date) -> dict:
                         "new id."
                     ),
                     "security": WRITE,
-                    "requestBody": {"required": True, **body(schemas.Batch)},
+                    "requestBody": {"required": True, **body(schemas.Batch, BATCH_EXAMPLE)},
                     "responses": {
                         "200": reply("One result per record", schemas.BatchResult),
                         **write_problems,
@@ -164,7 +190,7 @@ def _document(_latest_photo_day: date) -> dict:
                     "operationId": "startPhoto",
                     "summary": "Announce a photo, or ask how much of it has arrived",
                     "security": WRITE,
-                    "requestBody": {"required": True, **body(schemas.UploadStart)},
+                    "requestBody": {"required": True, **body(schemas.UploadStart, PHOTO_EXAMPLE)},
                     "responses": {
                         "201": reply("Announced", schemas.UploadState, announced),
                         "200": reply(
