@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask import jsonify
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
@@ -126,7 +127,12 @@ def init_app(app: Flask) -> None:
             405: _("This page cannot be used that way."),
         }
         message = messages.get(error.code or 500, error.description or "")
-        return _render(error.code or 500, error.name, message)
+        response = make_response(_render(error.code or 500, error.name, message))
+        # A 405 says which methods the address takes (RFC 9110), as werkzeug's own page does.
+        allowed = getattr(error, "valid_methods", None)
+        if error.code == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
 
     @app.errorhandler(500)
     def server_error(_error: Exception):

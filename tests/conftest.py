@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
+from werkzeug.serving import make_server
 
 # Keep the instance folder (secret key, default database) out of the working tree.
 os.environ.setdefault("INSPECTION_INSTANCE_PATH", tempfile.mkdtemp(prefix="inspection-instance-"))
@@ -176,6 +179,17 @@ def make(app) -> Factory:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """Serve the test app on a free port in a thread (for a browser, or schemathesis's engine)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
 
 
 @pytest.fixture

@@ -771,3 +771,96 @@ def test_uploads_abandoned_for_two_weeks_are_forgotten_and_lost_bytes_resent(
     assert _piece(client, recent, data, 0, len(data) - 1).json["complete"] is True
     (photo,) = _rows(make, Photo)
     assert photo.sha256 == _sha(data)
+
+
+# The API does what its OpenAPI document says (schemathesis holds it to that in test_api_fuzz).
+
+
+def test_without_a_login_the_answer_is_401_before_the_token_or_the_body_is_looked_at(app, field):
+    inspection, _items_, _version = field
+    app.config["WTF_CSRF_ENABLED"] = True
+    anonymous = app.test_client()
+    for response in (
+        anonymous.post("/api/v1/sync", data=b"{not json", content_type="application/json"),
+        _announce(anonymous, inspection.id, b"x"),
+        anonymous.put(f"/api/v1/photos/{uuid.uuid4()}/content", data=b"x"),
+    ):
+        assert response.status_code == 401 and response.json["code"] == "not_logged_in"
+
+
+def test_an_undeclared_method_answers_405_naming_the_ones_that_work(client):
+    for method, path, allowed in (
+        ("TRACE", "/api/v1/photos", {"POST"}),
+        ("DELETE", "/api/v1/sync", {"POST"}),
+        ("TRACE", f"/api/v1/photos/{uuid.uuid4()}", {"GET", "HEAD"}),
+        ("POST", f"/api/v1/photos/{uuid.uuid4()}/content", {"PUT"}),
+    ):
+        response = client.open(path, method=method)
+        assert response.status_code == 405, (method, path)
+        assert response.json["code"] == "method_not_allowed"
+        assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}, path
+
+
+def test_a_piece_that_does_not_fit_the_photo_is_a_409_saying_where_to_resume(
+    world, make, login, field
+):
+    inspection, _items_, _version = field
+    client = _client(login, world.inspector)
+    data = _photo()
+    photo_id = _announce(client, inspection.id, data).json["id"]
+    assert _piece(client, photo_id, data, 0, 99).status_code == 200
+    url = f"/api/v1/photos/{photo_id}/content"
+    for content_range, body in (
+        (f"bytes 100-199/{len(data) + 1}", data[100:200]),  # not the announced size
+        (f"bytes 199-100/{len(data)}", data[100:200]),  # backwards
+        (f"bytes 100-{len(data)}/{len(data)}", data[100:]),  # past the end
+        (f"bytes 100-199/{len(data)}", data[100:150]),  # shorter than it says
+    ):
+        response = client.put(url, data=body, headers={"Content-Range": content_range})
+        assert response.status_code == 409, content_range
+        assert response.json["code"] == "refused" and response.json["received"] == 100
+        assert response.json["message"]
+    for header in ({}, {"Content-Range": ""}, {"Content-Range": "bytes=0-9"}):
+        response = client.put(url, data=data[100:110], headers=header)
+        assert response.status_code == 400 and "Content-Range" in response.json["message"]
+    # An unknown photo is not found, whatever its range says.
+    stranger = client.put(
+        f"/api/v1/photos/{uuid.uuid4()}/content",
+        data=b"x",
+        headers={"Content-Range": "bytes 5-1/2"},
+    )
+    assert stranger.status_code == 404 and stranger.json["code"] == "not_found"
+    assert make.get(PhotoUpload, photo_id).received == 100
+
+
+def test_numbers_ids_and_times_are_read_as_the_document_writes_them(world, make, login, field):
+    inspection, _items_, _version = field
+    client = _client(login, world.inspector)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    refused = {
+        "size as text": ({"size": "10"}, "size"),
+        "inspection as true": ({"inspection": True}, "inspection"),
+        "inspection as a fraction": ({"inspection": inspection.id + 0.5}, "inspection"),
+        "latitude as text": ({"latitude": "30.1"}, "latitude"),
+        "id without hyphens": ({"id": uuid.uuid4().hex}, "id"),
+        "taken in 6785": ({"taken_at": "6785-01-01T00:00:00Z"}, "taken_at"),
+        "taken before 2000": ({"taken_at": "1999-12-31T23:59:59Z"}, "taken_at"),
+        "taken the day after tomorrow": (
+            {"taken_at": f"{tomorrow + timedelta(days=1)}T00:00:00Z"},
+            "taken_at",
+        ),
+        "taken at a number": ({"taken_at": 1_700_000_000}, "taken_at"),
+        "taken at no zone": ({"taken_at": "2026-01-01T08:00:00"}, "taken_at"),
+    }
+    for name, (spec, field_name) in refused.items():
+        response = _announce(client, inspection.id, b"0123456789", **spec)
+        assert response.status_code == 422 and response.json["code"] == "invalid_request", name
+        assert [f["field"] for f in response.json["fields"]] == [field_name], (name, response.json)
+    assert _count(make, PhotoUpload) == 0
+    for spec in (
+        {"inspection": float(inspection.id), "size": 10.0},  # whole numbers written as 10.0
+        {"taken_at": "2000-01-01T00:00:00+08:00"},
+        {"taken_at": f"{tomorrow}T23:59:59.5-03:00", "latitude": 30, "longitude": 120.5},
+    ):
+        response = _announce(client, inspection.id, b"0123456789", **spec)
+        assert response.status_code == 201, (spec, response.json)

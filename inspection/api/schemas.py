@@ -7,9 +7,11 @@ that names the field instead of reaching the database.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from typing import Annotated
 from typing import Any
 from typing import Literal
@@ -18,11 +20,16 @@ from uuid import UUID
 from pydantic import AfterValidator
 from pydantic import AwareDatetime
 from pydantic import BaseModel
+from pydantic import BeforeValidator
 from pydantic import ConfigDict
 from pydantic import Field
+from pydantic import GetJsonSchemaHandler
 from pydantic import StringConstraints
 from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
+from inspection import clock
 from inspection.hazards.models import HazardCategory
 
 MAX_ID = 2**31 - 1
@@ -30,9 +37,45 @@ MAX_BATCH = 200
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 
 
+NO_NUL = r"^[^\x00]*$"
+UUID_TEXT = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+
+
+class Described:
+    """Adds keywords to a type's JSON schema: what a validator checks, the document says too."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.update(
+            {key: value() if callable(value) else value for key, value in self.keywords.items()}
+        )
+        return schema
+
+
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("text may not contain NUL characters")
+    return value
+
+
+def _json_number(value: Any) -> Any:
+    """Only a JSON number is a number: pydantic alone would take "12" or true for one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return value
+
+
+def _json_uuid(value: Any) -> Any:
+    """Only the hyphenated text form, as the document's "uuid" format says."""
+    if not isinstance(value, str) or not UUID_TEXT.match(value):
+        raise ValueError("must be a UUID such as 0b6c1f8e-6d3a-4c53-9f0e-2a4c6e8b1d57")
     return value
 
 
@@ -46,16 +89,77 @@ def _sane_time(value: datetime) -> datetime:
     return moment
 
 
+def _alternatives(values: range, width: int = 2) -> str:
+    return "|".join(f"{value:0{width}d}" for value in values)
+
+
+def _days_upto(last: int) -> str:
+    return f"(?:{_alternatives(range(1, last + 1))})"
+
+
+def photo_time_pattern(latest: date) -> str:
+    """A date-time written on a day from 2000-01-01 to `latest`, as RFC 3339 and pydantic read it.
+
+    JSON Schema has no bounds for a date-time, so the bounds are written into a pattern.
+    """
+    any_day = "(?:0[1-9]|[12][0-9]|3[01])"
+    any_month = "(?:0[1-9]|1[0-2])"
+    days = []
+    if latest.year > 2000:
+        days.append(f"(?:{_alternatives(range(2000, latest.year), 4)})-{any_month}-{any_day}")
+    if latest.month > 1:
+        months = _alternatives(range(1, latest.month))
+        days.append(f"{latest.year}-(?:{months})-{any_day}")
+    days.append(f"{latest.year}-{latest.month:02d}-{_days_upto(latest.day)}")
+    time = "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,6})?"
+    offset = "(?:Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)"
+    return f"^(?:{'|'.join(days)}){time}{offset}$"
+
+
+def latest_photo_day() -> date:
+    """The last day a photo may say it was taken on: tomorrow by the server's clock (UTC)."""
+    return clock.now().astimezone(UTC).date() + timedelta(days=1)
+
+
+def _photo_time_text(value: Any) -> Any:
+    if not isinstance(value, str) or not re.match(photo_time_pattern(latest_photo_day()), value):
+        raise ValueError(
+            "must be a time such as 2026-05-01T09:30:00+08:00, from 2000 to tomorrow at the latest"
+        )
+    return value
+
+
 DeviceTime = Annotated[AwareDatetime, AfterValidator(_sane_time)]
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
-ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
-LongText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_no_nul)]
+# When a photo was taken: from the year 2000 to a day ahead of the server (a tablet's clock may
+# be a little ahead, never years).
+PhotoTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_photo_time_text),
+    AfterValidator(lambda moment: moment.astimezone(UTC)),
+    Described(pattern=lambda: photo_time_pattern(latest_photo_day())),
+]
+DeviceId = Annotated[UUID, BeforeValidator(_json_uuid)]
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_number)]
+ShortText = Annotated[
+    str, StringConstraints(max_length=200), AfterValidator(_no_nul), Described(pattern=NO_NUL)
+]
+LongText = Annotated[
+    str, StringConstraints(max_length=4000), AfterValidator(_no_nul), Described(pattern=NO_NUL)
+]
 # As long as their columns (answer.choice_value, inspection.summary): longer reached PostgreSQL
 # and failed there with a 500.
-ChoiceText = Annotated[str, StringConstraints(max_length=100), AfterValidator(_no_nul)]
-SummaryText = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_no_nul)]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+ChoiceText = Annotated[
+    str, StringConstraints(max_length=100), AfterValidator(_no_nul), Described(pattern=NO_NUL)
+]
+SummaryText = Annotated[
+    str, StringConstraints(max_length=2000), AfterValidator(_no_nul), Described(pattern=NO_NUL)
+]
+Latitude = Annotated[
+    float, Field(ge=-90, le=90, allow_inf_nan=False), BeforeValidator(_json_number)
+]
+Longitude = Annotated[
+    float, Field(ge=-180, le=180, allow_inf_nan=False), BeforeValidator(_json_number)
+]
 
 
 class Strict(BaseModel):
@@ -286,21 +390,16 @@ SyncRecord = Annotated[
 class Batch(Strict):
     """Records made on a device, applied in the order given (answers before the completion).
 
-    A record that does not match its kind's shape is refused on its own, naming the field; the
+    The batch itself must be readable; each record is then checked on its own (see `RECORD`):
+    one that does not match its kind's shape is answered `rejected`, naming the field, and the
     others are still applied.
     """
-
-    device: ShortText | None = None
-    records: list[SyncRecord] = Field(max_length=MAX_BATCH)
-
-
-class Envelope(Strict):
-    """A batch as it is read: the records are checked one by one (see `RECORD`)."""
 
     device: ShortText | None = None
     records: list[dict[str, Any]] = Field(max_length=MAX_BATCH)
 
 
+RECORDS = (AnswerRecord, HazardRecord, SignatureRecord, CompletionRecord)
 RECORD: TypeAdapter = TypeAdapter(SyncRecord)
 
 
@@ -330,12 +429,12 @@ class BatchResult(BaseModel):
 class UploadStart(Strict):
     """Announce a photo before sending its bytes; announcing it again tells how far it got."""
 
-    id: UUID
+    id: DeviceId
     inspection: RecordId
-    size: Annotated[int, Field(ge=1, le=MAX_PHOTO_BYTES)]
+    size: Annotated[int, Field(ge=1, le=MAX_PHOTO_BYTES), BeforeValidator(_json_number)]
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     filename: ShortText | None = None
-    taken_at: DeviceTime | None = None
+    taken_at: PhotoTime | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
 

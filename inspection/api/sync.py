@@ -50,9 +50,7 @@ class Applied:
     note: str | None = None
 
 
-def apply_batch(
-    session: Session, user: User, batch: schemas.Envelope
-) -> list[schemas.RecordResult]:
+def apply_batch(session: Session, user: User, batch: schemas.Batch) -> list[schemas.RecordResult]:
     """Apply each record in order, each in its own savepoint, and answer for each.
 
     A record that cannot be read is refused on its own; an inspection with a record still

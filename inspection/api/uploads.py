@@ -34,7 +34,10 @@ from inspection.evidence.photos import check_photo
 from inspection.evidence.services import keep_photos
 from inspection.inspections.models import Inspection
 
-CONTENT_RANGE = re.compile(r"^bytes (\d{1,9})-(\d{1,9})/(\d{1,9})$")
+# The pattern the OpenAPI document gives the Content-Range header: what does not match is a 400;
+# a range that matches but does not fit the announced photo is a 409 that says where to resume.
+CONTENT_RANGE_PATTERN = r"^bytes ([0-9]{1,9})-([0-9]{1,9})/([0-9]{1,9})$"
+CONTENT_RANGE = re.compile(CONTENT_RANGE_PATTERN)
 
 
 class OutOfOrder(Conflict):
@@ -53,6 +56,16 @@ class OutOfOrder(Conflict):
         self.upload = upload
 
 
+class PieceMismatch(Conflict):
+    """A piece whose range does not fit the announced photo; the device resumes from `received`."""
+
+    code = "refused"
+
+    def __init__(self, upload: PhotoUpload, message: str) -> None:
+        super().__init__(message)
+        self.upload = upload
+
+
 @dataclass(frozen=True)
 class ByteRange:
     start: int
@@ -62,14 +75,12 @@ class ByteRange:
 
 def parse_content_range(header: str | None) -> ByteRange:
     """The byte range a piece claims to be, from its Content-Range header."""
-    match = CONTENT_RANGE.match((header or "").strip())
+    match = CONTENT_RANGE.match(header or "")
     if match is None:
         raise DomainError(
             _("Each piece needs a Content-Range header such as “bytes 0-262143/1048576”.")
         )
     start, end, total = (int(part) for part in match.groups())
-    if end < start or end >= total:
-        raise DomainError(_("The Content-Range header does not describe a piece of the photo."))
     return ByteRange(start, end, total)
 
 
@@ -135,16 +146,21 @@ def receive_piece(
     upload = upload_of(session, user, photo_uuid, lock=True)
     if upload.photo_id is not None:
         return upload
+    if piece.end < piece.start or piece.end >= piece.total:
+        raise PieceMismatch(
+            upload, _("The Content-Range header does not describe a piece of the photo.")
+        )
     if piece.total != upload.size:
-        raise DomainError(
+        raise PieceMismatch(
+            upload,
             _(
                 "The photo was announced with %(size)s bytes, not %(total)s.",
                 size=upload.size,
                 total=piece.total,
-            )
+            ),
         )
     if len(data) != piece.end - piece.start + 1:
-        raise DomainError(_("The piece is not as long as its Content-Range header says."))
+        raise PieceMismatch(upload, _("The piece is not as long as its Content-Range header says."))
     path = _partial(photo_uuid)
     on_disk = path.stat().st_size if path.exists() else 0
     if on_disk < upload.received:

@@ -8,6 +8,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from flask import Blueprint
+from flask import current_app
 from flask import jsonify
 from flask import request
 from flask import url_for
@@ -30,12 +31,17 @@ from inspection.auth.permissions import has_permission
 from inspection.db import get_session
 from inspection.errors import problem
 from inspection.evidence.photos import PhotoRejected
+from inspection.web import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The token is checked in `api_require`, after the login: a device whose login ran out hears
+# 401 (log in again), not a complaint about the token that came with the old login.
+csrf.exempt(bp)
 
 
 def api_require(permission: Permission | None = None) -> Callable:
-    """401 for a device whose login ran out, 403 for a role without the permission (JSON both)."""
+    """401 for a device whose login ran out, then 400 for a write without its CSRF token (as for
+    every form), then 403 for a role without the permission; only then is the request read."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -50,6 +56,8 @@ def api_require(permission: Permission | None = None) -> Callable:
                         " kept and will be sent afterwards."
                     ),
                 )
+            if current_app.config.get("WTF_CSRF_ENABLED", True):
+                csrf.protect()  # only for writes (WTF_CSRF_METHODS); CSRFError answers 400
             if permission is not None and not has_permission(current_user, permission):
                 return problem(
                     403, "forbidden", _("Not allowed"), _("Only inspectors can sync inspections.")
@@ -124,7 +132,7 @@ def field_package():
 @api_require(Permission.INSPECT)
 def sync_records():
     """Apply the device's records in order; answer for each (accepted, rejected, retry)."""
-    batch = _body(schemas.Envelope)
+    batch = _body(schemas.Batch)
     db = get_session()
     results = sync.apply_batch(db, current_user, batch)
     db.commit()
@@ -178,12 +186,11 @@ def photo_piece(photo_id: UUID):
         upload = uploads.receive_piece(
             db, current_user, str(photo_id), piece, request.get_data(cache=False)
         )
-    except uploads.OutOfOrder as refused:
+    except (uploads.OutOfOrder, uploads.PieceMismatch) as refused:
         state = _state(refused.upload)
         db.rollback()
-        return problem(
-            409, refused.code, _("Out of order"), refused.message, **state.model_dump(mode="json")
-        )
+        title = _("Out of order") if isinstance(refused, uploads.OutOfOrder) else _("Refused")
+        return problem(409, refused.code, title, refused.message, **state.model_dump(mode="json"))
     except uploads.DamagedUpload as refused:
         db.commit()  # keeps the reset to zero bytes: the device sends the photo again
         return problem(409, refused.code, _("Damaged"), refused.message, received=0)

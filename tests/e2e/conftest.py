@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 # Lets a test route (and so cut) the requests a service worker makes itself; Playwright's
 # offline switch alone does not reach them.
@@ -56,17 +53,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """Serve the test app on a free port in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
 
 
 @pytest.fixture

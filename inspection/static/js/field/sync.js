@@ -102,13 +102,20 @@ export function scheduleSync() {
   if (navigator.onLine) syncTimer = setTimeout(sync, 800);
 }
 
+// The server takes a photo's time from 2000 to a day ahead of its clock; a file dated outside
+// that (a camera whose clock was never set) is sent without a time rather than refused.
+function photoTime(takenAt) {
+  const moment = Date.parse(takenAt || "");
+  return moment >= Date.UTC(2000, 0, 1) && moment <= Date.now() + 86400000 ? takenAt : null;
+}
+
 async function uploadPhoto(photo) {
   let reply = await api("/photos", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({
       id: photo.id, inspection: photo.inspection, size: photo.size, sha256: photo.sha256,
-      filename: (photo.name || "photo.jpg").slice(0, 200), taken_at: photo.taken_at,
+      filename: (photo.name || "photo.jpg").slice(0, 200), taken_at: photoTime(photo.taken_at),
     }),
   });
   if (!reply.ok) return refusePhoto(photo, reply);
