@@ -25,7 +25,11 @@ HAZARD_STATES = {
     "voided": _l("Voided"),
 }
 
-HAZARD_LEVELS = {"general": _l("General hazard"), "major": _l("Major hazard")}
+HAZARD_LEVELS = {
+    "general": _l("General hazard"),
+    "significant": _l("Significant hazard"),
+    "major": _l("Major hazard"),
+}
 
 # A major hazard is called what the standard that makes it major calls it: GB 35181 names its
 # findings 重大火灾隐患; 16号令, 10号令 and 121号 name theirs 重大事故隐患 (the default above).

@@ -17,11 +17,13 @@ from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.hazards.models import Hazard
 from inspection.hazards.recording import DEFAULT_DEADLINE_DAYS
+from inspection.hazards.recording import park_levels
 from inspection.inspections import queries
 from inspection.inspections.answers import answers_of
 from inspection.inspections.answers import versions_of
 from inspection.inspections.models import InspectionStatus
 from inspection.inspections.signatures import signatures_of
+from inspection.parks.models import Park
 
 
 def build_package(session: Session, user: User) -> schemas.Package:
@@ -39,7 +41,10 @@ def build_package(session: Session, user: User) -> schemas.Package:
         user=schemas.Person(id=user.id, name=user.display_name),
         inspections=inspections,
         checklists=[_checklist(session, session.get(ChecklistVersion, i)) for i in version_ids],
-        levels=[schemas.Choice(value=k, label=str(v)) for k, v in labels.HAZARD_LEVELS.items()],
+        levels=[
+            schemas.Choice(value=k, label=labels.label(labels.HAZARD_LEVELS, k))
+            for k in park_levels(session.get(Park, user.park_id) if user.park_id else None)
+        ],
         categories=[
             schemas.Choice(value=k, label=str(v)) for k, v in labels.HAZARD_CATEGORIES.items()
         ],

@@ -90,7 +90,6 @@ def progress(
                 hazard=hazard,
                 actor=reviewer,
                 reason="整改不到位，现场仍存在问题，请继续整改",
-                new_deadline=clock.today() + timedelta(days=10),
                 photos=[],
                 expected_version=hazard.version,
             )

@@ -85,7 +85,6 @@ class ReviewForm(FlaskForm):
         validators=[InputRequired()],
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
-    new_deadline = DateField(_l("New deadline (when rejecting)"), validators=[Optional()])
     photos = MultipleFileField(_l("Re-inspection photos"))
     version = HiddenField(validators=[InputRequired()])
 

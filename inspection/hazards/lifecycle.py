@@ -46,6 +46,52 @@ def _major_not_listed(hazard: Hazard) -> bool:
     return hazard.level == "major" and not hazard.listed
 
 
+def on_spot_refusal(level: str, *, listed: bool = False) -> str | None:
+    """Why a hazard of this level (listed or not) may not be fixed on the spot, if it may not."""
+    if level == "major":
+        return _(
+            "A major hazard cannot be fixed on the spot (即查即改): under"
+            " 《安全生产事故隐患排查治理暂行规定》第十五条 the enterprise's principal person in"
+            " charge rectifies it under a plan (治理方案). Record it for rectification by a"
+            " deadline. Nothing was changed."
+        )
+    if listed:
+        return _(
+            "A hazard listed for supervision (挂牌督办) cannot be fixed on the spot: it closes"
+            " only when its supervisor approves removing it from the list (摘牌销号). Nothing"
+            " was changed."
+        )
+    return None
+
+
+def _on_spot_rule(hazard: Hazard, actor: User) -> str | None:
+    return on_spot_refusal(hazard.level, listed=hazard.listed)
+
+
+def _void_rule(hazard: Hazard, actor: User) -> str | None:
+    if actor.role == Role.SUPERVISOR:
+        return None
+    if hazard.listed:
+        return _(
+            "A hazard listed for supervision (挂牌督办) can be voided only by a supervisor."
+            " Ask a supervisor to void it. Nothing was changed."
+        )
+    if hazard.level == "major":
+        return _(
+            "Voiding a major hazard (重大事故隐患) needs a supervisor: it is on the regulator's"
+            " register of major hazards (安全生产法 第四十一条). Ask a supervisor to void it."
+            " Nothing was changed."
+        )
+    return None
+
+
+# Rules the law sets on an event beyond its row in the table; each gives the refusal to show.
+RULES: dict[str, tuple[Callable[[Hazard, User], str | None], ...]] = {
+    "fix_on_spot": (_on_spot_rule,),
+    "void": (_void_rule,),
+}
+
+
 @dataclass(frozen=True)
 class Transition:
     """One row of the table: `event` moves a hazard from any of `sources` to `target`.
@@ -153,6 +199,10 @@ def check(
                 action=labels.label(labels.HAZARD_EVENTS, event),
             )
         )
+    for rule in RULES.get(event, ()):
+        refusal = rule(hazard, actor)
+        if refusal:
+            raise IllegalTransition(refusal)
     return matching[0]
 
 

@@ -21,9 +21,10 @@ from inspection.db import UTCDateTime
 
 
 class HazardLevel(StrEnum):
-    """一般隐患 or 重大事故隐患."""
+    """一般隐患 or 重大事故隐患, and 较大隐患 in parks that use a third grade."""
 
     GENERAL = "general"
+    SIGNIFICANT = "significant"
     MAJOR = "major"
 
 
@@ -340,6 +341,8 @@ class ExtensionRequest(SQLModel, table=True):
     requested_deadline: date
     requested_by_id: int = Field(foreign_key="user_account.id")
     requested_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    # By when the decision is due (the park's working days for deciding).
+    decide_by: date | None = None
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_comment: str | None = Field(default=None, sa_type=Text)

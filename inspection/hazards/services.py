@@ -284,23 +284,20 @@ def reject_rectification(
     hazard: Hazard,
     actor: User,
     reason: str,
-    new_deadline: date | None,
     photos: list[CheckedPhoto],
     expected_version: int,
     review_mode: str = ReviewMode.ON_SITE,
 ) -> Hazard:
-    """The re-inspection found the fix insufficient: back to rectifying, maybe a new deadline."""
+    """The re-inspection found the fix insufficient: back to rectifying by the same deadline.
+
+    Only an extension (asked for and decided, or set by the one who decides them) moves a
+    deadline; a rejection never does.
+    """
     lock(session, hazard)
     lifecycle.check(hazard, "reject", actor, expected_version=expected_version)
     _check_reviewer(session, hazard, actor)
-    if new_deadline is not None and new_deadline < clock.today():
-        raise DomainError(_("The new deadline cannot be in the past."))
-    data: dict = {"review_mode": review_mode}
-    if new_deadline is not None and new_deadline != hazard.deadline:
-        data |= {"old_deadline": _iso(hazard.deadline), "new_deadline": new_deadline.isoformat()}
+    data: dict = {"review_mode": review_mode, "deadline": _iso(hazard.deadline)}
     event = lifecycle.apply(session, hazard, "reject", actor, comment=reason, data=data)
-    if "new_deadline" in data:
-        hazard.deadline = new_deadline
     _record_review(session, hazard, actor, event, reason, photos, review_mode)
     notify(
         session,

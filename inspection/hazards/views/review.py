@@ -83,7 +83,6 @@ def review(hazard_id: int):
             hazard=hazard,
             actor=current_user,
             reason=form.comment.data,
-            new_deadline=form.new_deadline.data,
             photos=photos,
             expected_version=form_version(form),
             review_mode=form.mode.data,
