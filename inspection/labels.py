@@ -136,6 +136,8 @@ HAZARD_EVENTS = {
     "request_extension": _l("Extension requested"),
     "decide_extension": _l("Extension decided"),
     "list": _l("Listed for supervision"),
+    "confirm": _l("Major finding reviewed (研判)"),
+    "approve_resumption": _l("Resuming production approved (复产)"),
     "reassign": _l("Reassigned"),
     "remind": _l("Reminded"),
     "escalate_overdue": _l("Overdue, reported to the supervisors"),

@@ -273,16 +273,20 @@ def _live(
                     ],
                 )
                 hazard = record_hazard(session, inspection=inspection, actor=lead, found=found)
+                major = hazard.level == "major"
                 fits = [
                     name
                     for name in must_have
-                    if hazard.level == "major" or not name.startswith("listed")
+                    if (major or not name.startswith("listed")) and not (major and name == "on_spot")
                 ]
                 if fits and 20 <= days_ago <= 60:
                     scenario = fits[0]
                     must_have.remove(scenario)
                 else:
                     scenario = rng.choice(settled if days_ago > 45 else scenarios)
+                if scenario == "on_spot" and hazard.level == "major":
+                    # A major hazard is never fixed on the spot (16号令 第十五条).
+                    scenario = "closed"
                 recorded.append((hazard, scenario, entry["measures"]))
                 made += 1
         if days_ago <= 2:

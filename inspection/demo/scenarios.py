@@ -27,6 +27,8 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
 from inspection.inspections import services as inspections
+from inspection.hazards.confirmation import awaits_confirmation
+from inspection.hazards.confirmation import confirm
 from inspection.inspections import signatures
 from inspection.inspections.answers import add_checklist
 from inspection.inspections.answers import record_answer
@@ -56,26 +58,45 @@ def progress(
 
     def issue():
         if hazard.state == HazardState.FOUND:
+            if awaits_confirmation(hazard):
+                confirm(
+                    session,
+                    hazard=hazard,
+                    actor=supervisor,
+                    participants=f"{official.display_name}\n{partner.display_name}",
+                    keep_major=True,
+                    comment="判定依据明确，确认为重大事故隐患",
+                    expected_version=hazard.version,
+                )
             hazards.issue_notice(session, inspection=inspection, actor=official)
 
     def submit():
         if hazard.level == "major" and not plans.plan_complete(session, hazard):
-            plans.file_plan(
-                session,
-                hazard=hazard,
-                actor=acting,
-                responsible_person=acting.display_name,
+            draft = plans.PlanDraft(
+                goals=f"按期消除“{hazard.title}”，整改后经复查验收合格",
                 measures=measures,
                 funding_yuan=rng.randrange(20, 200) * 1000,
+                materials="所需设备、材料由设备部采购，到货后安装",
+                organization="安全环保部牵头，设备部、生产部配合",
+                responsible_person=acting.display_name,
                 planned_completion=hazard.deadline,
+                requirements="按判定依据所列标准整改，完成后申请复查",
+                safety_measures="整改期间停用相关设备，撤出无关人员，设置警戒标志",
                 contingency_plan="停用相关设备，设置警戒区，专人监护",
                 document=CheckedDocument(pictures.plan_pdf(), "整改方案.pdf", "application/pdf"),
-                expected_version=hazard.version,
+            )
+            plans.file_plan(
+                session, hazard=hazard, actor=acting, draft=draft, expected_version=hazard.version
             )
         _submit(session, rng, hazard, acting, measures)
 
     def review(accept: bool):
         if accept:
+            evaluation = None
+            if hazards.evaluation_required(hazard):
+                evaluation = CheckedDocument(
+                    pictures.plan_pdf(), "整改情况评估报告.pdf", "application/pdf"
+                )
             hazards.accept_rectification(
                 session,
                 hazard=hazard,
@@ -83,6 +104,7 @@ def progress(
                 comment="复查合格，同意销号",
                 photos=[],
                 expected_version=hazard.version,
+                evaluation=evaluation,
             )
         else:
             hazards.reject_rectification(
@@ -106,6 +128,17 @@ def progress(
             comment="重大事故隐患，挂牌督办",
             expected_version=hazard.version,
         )
+
+    def resume_production():
+        if hazard.state == HazardState.ACCEPTED and hazard.stop_production:
+            hazards.approve_resumption(
+                session,
+                hazard=hazard,
+                actor=supervisor,
+                comment="经现场审查，整改评估合格，同意恢复生产",
+                document=None,
+                expected_version=hazard.version,
+            )
 
     def extension(approve: bool | None):
         request = extensions.request_extension(
@@ -148,7 +181,8 @@ def progress(
                 lambda: hazards.void_hazard(
                     session,
                     hazard=hazard,
-                    actor=official,
+                    # Only a supervisor voids a major hazard.
+                    actor=supervisor if hazard.level == "major" else official,
                     reason="复核后确认不属于隐患，录入有误",
                     expected_version=hazard.version,
                 ),
@@ -186,6 +220,8 @@ def progress(
             steps.append((20, submit))
         if scenario in ("closed", "closed_after_reject", "listed_accepted"):
             steps.append((rng.randrange(22, 30), lambda: review(True)))
+        if scenario == "listed_accepted":
+            steps.append((31, resume_production))
     for offset, step in steps:
         when = found_at + timedelta(days=offset, hours=2)
         if when >= real_now:
