@@ -212,6 +212,7 @@ NOTIFICATION_KINDS = {
     "extension_approved": _l("Extension approved"),
     "extension_refused": _l("Extension refused"),
     "hazard_listed": _l("Listed for supervision"),
+    "resumption_approved": _l("Resuming production approved"),
     "hazard_assigned": _l("Hazard assigned"),
     "reminder": _l("Reminder from an inspector"),
     "deadline_near": _l("Deadline approaching"),
