@@ -148,8 +148,9 @@ def test_the_sync_path_refuses_to_fix_a_major_hazard_on_the_spot(world, make, lo
     (result,) = response.json["results"]
     assert result["outcome"] == "rejected"
     # The reason the tablet shows names the rule.
-    assert "第十五条" in result["reason"] and "major hazard cannot be fixed on the spot" in (
-        result["reason"]
+    assert (
+        "第十五条" in result["reason"]
+        and "major hazard cannot be fixed on the spot" in (result["reason"])
     )
     assert _count(make, Hazard) == 0
     assert _count(make, Answer) == 0  # the failed answer the hazard would have made
@@ -276,17 +277,13 @@ def test_an_inspector_still_voids_a_general_hazard(world, make):
 
 def _issued_major(make, world, *, deadline: date | None = None):
     inspection = make.inspection(world.ours, world.inspector)
-    hazard = make.hazard(
-        inspection, world.inspector, level="major", basis=BASIS, deadline=deadline
-    )
+    hazard = make.hazard(inspection, world.inspector, level="major", basis=BASIS, deadline=deadline)
     notice = make.issue(inspection, world.inspector)
     make.acknowledge(notice, world.ours_user)
     return make.get(Hazard, hazard.id)
 
 
-def test_a_listed_hazards_extension_is_decided_by_a_supervisor_whatever_the_park_says(
-    world, make
-):
+def test_a_listed_hazards_extension_is_decided_by_a_supervisor_whatever_the_park_says(world, make):
     _set_park(make, extension_approver="inspector")
     hazard = _issued_major(make, world)
     _list(make, hazard, world.supervisor)

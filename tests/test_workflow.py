@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import select
 
 from inspection import clock
-from inspection.hazards.models import ExtensionRequest
 from inspection.evidence.models import Document
+from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.notifications.models import Notification
@@ -71,9 +71,7 @@ def test_a_major_hazard_plan_needs_every_element_of_16_ling_article_15(world, ma
         f"/hazards/{hazard.id}/plan",
         data=prefixed(
             "plan",
-            _plan_form(
-                hazard, goals=None, materials=None, contingency_plan=None, document=None
-            ),
+            _plan_form(hazard, goals=None, materials=None, contingency_plan=None, document=None),
         ),
         content_type="multipart/form-data",
     )
@@ -269,7 +267,10 @@ def test_a_listed_major_hazard_closes_only_when_a_supervisor_approves_removal(wo
     assert (
         supervisor.post(
             f"/hazards/{hazard.id}/resumption",
-            data=prefixed("resumption", {"comment": "现场审查合格，同意复产", "version": str(accepted.version)}),
+            data=prefixed(
+                "resumption",
+                {"comment": "现场审查合格，同意复产", "version": str(accepted.version)},
+            ),
         ).status_code
         == 302
     )

@@ -42,7 +42,9 @@ def build_package(session: Session, user: User) -> schemas.Package:
         user=schemas.Person(id=user.id, name=user.display_name),
         inspections=inspections,
         checklists=[_checklist(session, session.get(ChecklistVersion, i)) for i in version_ids],
-        levels=[schemas.Choice(value=k, label=labels.label(labels.HAZARD_LEVELS, k)) for k in levels],
+        levels=[
+            schemas.Choice(value=k, label=labels.label(labels.HAZARD_LEVELS, k)) for k in levels
+        ],
         categories=[
             schemas.Choice(value=k, label=str(v)) for k, v in labels.HAZARD_CATEGORIES.items()
         ],

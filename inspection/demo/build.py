@@ -277,7 +277,8 @@ def _live(
                 fits = [
                     name
                     for name in must_have
-                    if (major or not name.startswith("listed")) and not (major and name == "on_spot")
+                    if (major or not name.startswith("listed"))
+                    and not (major and name == "on_spot")
                 ]
                 if fits and 20 <= days_ago <= 60:
                     scenario = fits[0]

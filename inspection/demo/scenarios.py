@@ -23,12 +23,12 @@ from inspection.hazards import extensions
 from inspection.hazards import listing
 from inspection.hazards import plans
 from inspection.hazards import services as hazards
+from inspection.hazards.confirmation import awaits_confirmation
+from inspection.hazards.confirmation import confirm
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
 from inspection.inspections import services as inspections
-from inspection.hazards.confirmation import awaits_confirmation
-from inspection.hazards.confirmation import confirm
 from inspection.inspections import signatures
 from inspection.inspections.answers import add_checklist
 from inspection.inspections.answers import record_answer

@@ -57,9 +57,7 @@ def figures(session: Session, enterprise_id: int, period: Period) -> dict[str, i
     }
 
 
-def filings(
-    session: Session, user: User, *, period: str | None = None, page: int = 1
-) -> Page:
+def filings(session: Session, user: User, *, period: str | None = None, page: int = 1) -> Page:
     """The filings the user may see, latest first, with their enterprise's name."""
     scope = request_scope(user)
     stmt = (

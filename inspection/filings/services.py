@@ -63,9 +63,7 @@ def file_statistics(
             _("Major and rectified hazards cannot outnumber the hazards found. Check the figures.")
         )
     if counts["rectified_major"] > min(counts["found_major"], counts["rectified"]):
-        raise DomainError(
-            _("Rectified major hazards cannot outnumber major or rectified hazards.")
-        )
+        raise DomainError(_("Rectified major hazards cannot outnumber major or rectified hazards."))
     analysis = (filed.analysis or "").strip()
     if not analysis:
         raise DomainError(
@@ -89,8 +87,10 @@ def file_statistics(
         is not None
     ):
         raise DomainError(
-            _("The statistics for %(period)s are already filed. Nothing was changed.",
-              period=period.code)
+            _(
+                "The statistics for %(period)s are already filed. Nothing was changed.",
+                period=period.code,
+            )
         )
     filing = StatisticsFiling(
         park_id=enterprise.park_id,

@@ -66,7 +66,9 @@ def new():
     db = get_session()
     enterprise = db.get(Enterprise, current_user.enterprise_id) or abort(404)
     form = FilingForm()
-    period = periods.parse(form.period.data if request.method == "POST" else request.args.get("period"))
+    period = periods.parse(
+        form.period.data if request.method == "POST" else request.args.get("period")
+    )
     if period is None:
         abort(404)
     if request.method == "GET":

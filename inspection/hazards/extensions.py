@@ -29,10 +29,10 @@ from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import ExtensionStatus
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardLevel
-from inspection.parks.models import Park
 from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
 from inspection.notifications.services import supervisors
+from inspection.parks.models import Park
 
 
 def pending_request(session: Session, hazard_id: int) -> ExtensionRequest | None:

@@ -1,5 +1,8 @@
-"""整改方案: the enterprise's rectification plan. A major hazard's (治理方案) holds every element of
-16号令 第十五条; a general hazard's says who does what and the interim controls until it is fixed."""
+"""整改方案: the enterprise's rectification plan.
+
+A major hazard's (治理方案) holds every element of 16号令 第十五条; a general hazard's says who
+does what, and the interim controls until it is fixed.
+"""
 
 from __future__ import annotations
 

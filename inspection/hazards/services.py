@@ -30,11 +30,11 @@ from inspection.evidence.photos import CheckedPhoto
 from inspection.evidence.services import claim_uploads
 from inspection.evidence.services import keep_photos
 from inspection.hazards import lifecycle
+from inspection.hazards.confirmation import awaits_confirmation
 from inspection.hazards.context import hazard_link
 from inspection.hazards.context import hazard_params
 from inspection.hazards.context import lock
 from inspection.hazards.context import notice_link
-from inspection.hazards.confirmation import awaits_confirmation
 from inspection.hazards.context import park_of
 from inspection.hazards.models import Handling
 from inspection.hazards.models import Hazard
@@ -264,8 +264,10 @@ def accept_rectification(
     lock(session, hazard)
     lifecycle.check(hazard, "accept", actor, expected_version=expected_version)
     _check_reviewer(session, hazard, actor)
-    if evaluation_required(hazard) and evaluation is None and not _has_document(
-        session, hazard, DocumentKind.EVALUATION
+    if (
+        evaluation_required(hazard)
+        and evaluation is None
+        and not _has_document(session, hazard, DocumentKind.EVALUATION)
     ):
         raise DomainError(
             _(
