@@ -12,6 +12,7 @@ from inspection.filings.models import StatisticsFiling
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.hazards.models import Notice
+from inspection.parks.models import Park
 from tests.factories import prefixed
 from tests.test_field import _signature
 from tests.test_guards import _count
@@ -193,3 +194,31 @@ def test_reminders_stop_once_the_statistics_are_filed(world, make):
 
     with make.app.app_context(), make.session() as s:
         assert filed_enterprises(s, world.ours.park_id, "2025") == set()
+
+
+# The park's settings.
+
+
+def test_an_administrator_sets_the_parks_workflow_rules(world, make, login):
+    admin = login(world.admin)
+    page = admin.get("/park/settings").get_data(as_text=True)
+    assert 'name="extension_lead_days_major"' in page and 'value="20"' in page
+    settings = {
+        "significant_level": "y",
+        "confirmation_min_people": "3",
+        "reviewer_must_differ": "y",
+        "extension_approver": "inspector",
+        "extension_lead_days_major": "15",
+        "extension_lead_days_general": "2",
+        "extension_decision_days": "5",
+        "rectification_max_days": "180",
+    }
+    refused = admin.post("/park/settings", data={**settings, "extension_decision_days": "0"})
+    assert refused.status_code == 422
+    assert make.get(Park, world.ours.park_id).extension_decision_days == 10
+    assert admin.post("/park/settings", data=settings).status_code == 302
+    park = make.get(Park, world.ours.park_id)
+    assert park.significant_level and park.confirmation_min_people == 3
+    assert park.extension_approver == "inspector" and park.extension_lead_days_major == 15
+    assert park.rectification_max_days == 180
+    assert login(world.supervisor).get("/park/settings").status_code == 403
