@@ -307,3 +307,47 @@ def _submit(session, rng, hazard: Hazard, actor: User, measures: str) -> None:
         photos=[pictures.checked(pictures.photo(rng, "after", True), "after.jpg")],
         expected_version=hazard.version,
     )
+
+
+ANALYSES = (
+    "本季度隐患主要集中在消防设施和临时用电，已组织专项检查并落实整改；下季度加强班组日常巡查。",
+    "重复出现的隐患为通道堆物和警示标识缺失，已修订现场管理制度并纳入绩效考核。",
+    "季度内重大事故隐患已制定治理方案并按期推进，其余一般隐患均已整改闭环。",
+)
+
+
+def file_statistics_of(session, rng, enterprises, portal_users: dict, real_now) -> None:
+    """The enterprises with a portal login file the last quarter's statistics, signed by their
+    principal person in charge (16号令 第十四条); one of them has not filed yet."""
+    from inspection.filings import periods
+    from inspection.filings.queries import figures
+    from inspection.filings.services import FiledStatistics
+    from inspection.filings.services import file_statistics
+
+    today = clock.local(real_now).date()
+    last = next(p for p in periods.recent(today) if not p.annual and p.due < today)
+    for index, user in sorted(portal_users.items())[:-1]:
+        enterprise = enterprises[index]
+        counts = figures(session, enterprise.id, last)
+        own = rng.randrange(2, 6)  # found and fixed by the enterprise itself
+        filed_at = clock.start_of_local_day(last.due) - timedelta(days=rng.randrange(1, 6))
+        with clock.frozen(filed_at + timedelta(hours=10)):
+            file_statistics(
+                session,
+                enterprise=enterprise,
+                actor=user,
+                filed=FiledStatistics(
+                    period=last.code,
+                    found=counts["found"] + own,
+                    found_major=counts["found_major"],
+                    rectified=counts["rectified"] + own,
+                    rectified_major=counts["rectified_major"],
+                    still_open=counts["still_open"],
+                    funding_yuan=counts["funding_yuan"] + own * 800,
+                    analysis=rng.choice(ANALYSES),
+                    principal_name=enterprise.legal_representative
+                    or enterprise.contact_name
+                    or "主要负责人",
+                    signature=pictures.signature(rng),
+                ),
+            )
