@@ -27,6 +27,7 @@ from inspection.filings.services import FiledStatistics
 from inspection.filings.services import file_statistics
 from inspection.inspections.signatures import decode_signature
 from inspection.pagination import parse_page
+from inspection.parks.models import Park
 from inspection.web import commit_or_refuse
 from inspection.web import flash_refusal
 
@@ -48,7 +49,13 @@ def index():
     due = []
     if current_user.role == Role.ENTERPRISE:
         filed = queries.filed_periods(db, current_user.enterprise_id)
-        due = [(p, filed.get(p.code)) for p in periods.recent(clock.today())]
+        # Periods that ended before the park used the system are not asked for here.
+        started = clock.local(db.get(Park, current_user.park_id).created_at).date()
+        due = [
+            (p, filed.get(p.code))
+            for p in periods.recent(clock.today())
+            if p.end >= started or p.code in filed
+        ]
     return render_template(
         "filings/index.html",
         page=page,
