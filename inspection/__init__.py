@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.enterprises.views import bp as enterprises_bp
     from inspection.evidence.views import bp as evidence_bp
     from inspection.field.views import bp as field_bp
+    from inspection.filings.views import bp as filings_bp
     from inspection.hazards.views import bp as hazards_bp
     from inspection.inspections.views import bp as inspections_bp
     from inspection.notifications.admin import bp as notification_admin_bp
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         enterprises_bp,
         evidence_bp,
         field_bp,
+        filings_bp,
         hazards_bp,
         inspections_bp,
         notification_admin_bp,

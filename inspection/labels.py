@@ -25,7 +25,11 @@ HAZARD_STATES = {
     "voided": _l("Voided"),
 }
 
-HAZARD_LEVELS = {"general": _l("General hazard"), "major": _l("Major hazard")}
+HAZARD_LEVELS = {
+    "general": _l("General hazard"),
+    "significant": _l("Significant hazard"),
+    "major": _l("Major hazard"),
+}
 
 # A major hazard is called what the standard that makes it major calls it: GB 35181 names its
 # findings 重大火灾隐患; 16号令, 10号令 and 121号 name theirs 重大事故隐患 (the default above).
@@ -132,6 +136,8 @@ HAZARD_EVENTS = {
     "request_extension": _l("Extension requested"),
     "decide_extension": _l("Extension decided"),
     "list": _l("Listed for supervision"),
+    "confirm": _l("Major finding reviewed (研判)"),
+    "approve_resumption": _l("Resuming production approved (复产)"),
     "reassign": _l("Reassigned"),
     "remind": _l("Reminded"),
     "escalate_overdue": _l("Overdue, reported to the supervisors"),
@@ -206,6 +212,7 @@ NOTIFICATION_KINDS = {
     "extension_approved": _l("Extension approved"),
     "extension_refused": _l("Extension refused"),
     "hazard_listed": _l("Listed for supervision"),
+    "resumption_approved": _l("Resuming production approved"),
     "hazard_assigned": _l("Hazard assigned"),
     "reminder": _l("Reminder from an inspector"),
     "deadline_near": _l("Deadline approaching"),

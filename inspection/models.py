@@ -15,6 +15,7 @@ from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.evidence.models import Document
 from inspection.evidence.models import Photo
+from inspection.filings.models import StatisticsFiling
 from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
@@ -38,6 +39,7 @@ from inspection.statistics.models import HazardTally
 from inspection.statistics.models import StandingVersion
 
 __all__ = [
+    "StatisticsFiling",
     "PhotoUpload",
     "SyncReceipt",
     "ReportJob",

@@ -246,7 +246,46 @@ class Factory:
 
         return self._run(work)
 
+    def confirm(self, hazard: Hazard, supervisor: User | None = None) -> Hazard:
+        """研判: a supervisor of the hazard's park confirms a major finding."""
+        from inspection.hazards.confirmation import confirm
+
+        def work(s):
+            current = s.get(Hazard, hazard.id)
+            actor = (
+                s.get(User, supervisor.id)
+                if supervisor
+                else s.exec(
+                    select(User).where(
+                        User.role == Role.SUPERVISOR, User.park_id == current.park_id
+                    )
+                ).first()
+            )
+            return confirm(
+                s,
+                hazard=current,
+                actor=actor,
+                participants=None,
+                keep_major=True,
+                comment=None,
+                expected_version=current.version,
+            )
+
+        with self.app.test_request_context():
+            return self._run(work)
+
     def issue(self, inspection: Inspection, inspector: User) -> Notice:
+        """Issue the notice, a supervisor first confirming any major finding (研判)."""
+        from inspection.hazards.confirmation import awaits_confirmation
+
+        with self.session() as s:
+            waiting = [
+                h
+                for h in s.exec(select(Hazard).where(Hazard.inspection_id == inspection.id))
+                if awaits_confirmation(h)
+            ]
+        for hazard in waiting:
+            self.confirm(hazard)
         return self._run(
             lambda s: hazard_services.issue_notice(
                 s, inspection=s.get(Inspection, inspection.id), actor=s.get(User, inspector.id)
@@ -347,24 +386,32 @@ sections:
             )
 
     def plan(self, hazard: Hazard, enterprise_user: User, *, document: bool = True):
-        """File a complete 五落实 plan with a PDF document."""
+        """File a complete plan (every element of 16号令 第十五条) with a PDF document."""
         from inspection.evidence.documents import CheckedDocument
         from inspection.hazards import plans
 
         def work(s):
             current = s.get(Hazard, hazard.id)
-            return plans.file_plan(
-                s,
-                hazard=current,
-                actor=s.get(User, enterprise_user.id),
-                responsible_person="张三",
+            draft = plans.PlanDraft(
+                goals="消除砂光工序粉尘爆炸隐患",
                 measures="加装火花探测熄灭装置",
                 funding_yuan=50000,
+                materials="火花探测熄灭装置一套",
+                organization="设备部",
+                responsible_person="张三",
                 planned_completion=current.deadline,
+                requirements="按GB 15577安装并验收",
+                safety_measures="整改期间停用砂光机，设置警戒区",
                 contingency_plan="停用砂光机，专人值守",
                 document=CheckedDocument(pdf_bytes(), "方案.pdf", "application/pdf")
                 if document
                 else None,
+            )
+            return plans.file_plan(
+                s,
+                hazard=current,
+                actor=s.get(User, enterprise_user.id),
+                draft=draft,
                 expected_version=current.version,
             )
 

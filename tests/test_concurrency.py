@@ -89,7 +89,6 @@ def test_two_reviewers_at_once_one_wins_and_the_other_is_told(app, world, make):
             hazard=session.get(Hazard, hazard.id),
             actor=session.get(User, third.id),
             reason="不合格",
-            new_deadline=None,
             photos=[],
             expected_version=version,
         ).state

@@ -98,10 +98,11 @@ def test_the_whole_loop_moves_the_closure_rate(world, login, make):
     assert response.status_code == 302
     assert _hazard(make, hazard.id).state == "submitted"
 
-    # A second inspector re-inspects (the finder may not) and rejects once, with a reason and a
-    # new deadline.
+    # A second inspector re-inspects (the finder may not) and rejects once, with a reason; a
+    # deadline posted with it is ignored: a rejection keeps the deadline.
     reviewer = login(world.inspector2)
     new_deadline = clock.today() + timedelta(days=7)
+    deadline = _hazard(make, hazard.id).deadline
     response = reviewer.post(
         f"/hazards/{hazard.id}/review",
         data=prefixed(
@@ -117,7 +118,7 @@ def test_the_whole_loop_moves_the_closure_rate(world, login, make):
     assert response.status_code == 302
     rejected = _hazard(make, hazard.id)
     assert rejected.state == "rectifying"
-    assert rejected.deadline == new_deadline and rejected.original_deadline != new_deadline
+    assert rejected.deadline == deadline != new_deadline
 
     # The enterprise resubmits; the re-inspector accepts.
     response = enterprise.post(

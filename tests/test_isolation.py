@@ -73,8 +73,29 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
             signer_name=names["user"],
             image=signatures.decode_signature(_signature()),
         )
+        from inspection.filings.services import FiledStatistics
+        from inspection.filings.services import file_statistics
+
+        filing = file_statistics(
+            s,
+            enterprise=s.get(Enterprise, enterprise.id),
+            actor=s.get(User, user.id),
+            filed=FiledStatistics(
+                period=str(date.today().year - 1),
+                found=3,
+                found_major=1,
+                rectified=2,
+                rectified_major=1,
+                still_open=1,
+                funding_yuan=1000,
+                analysis=names["hazard"],
+                principal_name=names["user"],
+                signature=signatures.decode_signature(_signature()),
+            ),
+        )
         s.commit()
         campaign_id, signature_id = campaign.id, signature.id
+        filing_id = filing.id
     with make.session() as s:
         notification = s.exec(
             select(Notification).where(Notification.recipient_id == user.id)
@@ -88,6 +109,7 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         "notification_id": notification.id,
         "campaign_id": campaign_id,
         "signature_id": signature_id,
+        "filing_id": filing_id,
         "request_id": request.id,
         "template_id": version.template_id,
         "version_id": version.id,

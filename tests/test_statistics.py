@@ -28,6 +28,7 @@ from inspection.hazards import extensions
 from inspection.hazards import services
 from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import Hazard
+from inspection.parks.models import Park
 from inspection.statistics import figures
 from inspection.statistics import tally
 from inspection.statistics.figures import Subject
@@ -92,6 +93,8 @@ def data(make, world):
     _issue_and_ack(make, world, i2, world.ours_user, at(10, 30, 11))
     _close(make, world, h2, world.ours_user, at(11, 2), at(11, 3))
 
+    # This park asks for no lead time before a deadline (the default is 20 working days).
+    make._run(lambda s: setattr(s.exec(select(Park)).one(), "extension_lead_days_major", 0))
     i3, h3 = _found(make, world, theirs, at(10, 15), deadline=date(2026, 10, 25), level="major")
     _issue_and_ack(make, world, i3, world.theirs_user, at(10, 15, 11))
     with clock.frozen(at(10, 20)):

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from inspection import clock
+from inspection.evidence.models import Document
 from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
@@ -45,10 +46,15 @@ def _snapshot(make, hazard_id):
 
 def _plan_form(hazard, **changes):
     form = {
-        "responsible_person": "张三",
+        "goals": "消除砂光工序粉尘爆炸隐患",
         "measures": "加装火花探测熄灭装置并联锁",
         "funding_yuan": "50000",
+        "materials": "火花探测熄灭装置一套",
+        "organization": "设备部",
+        "responsible_person": "张三",
         "planned_completion": hazard.deadline.isoformat(),
+        "requirements": "按GB 15577安装并验收",
+        "safety_measures": "整改期间停用砂光机，设置警戒区",
         "contingency_plan": "整改完成前停用砂光机",
         "version": str(hazard.version),
         "document": (io.BytesIO(pdf_bytes()), "整改方案.pdf"),
@@ -57,20 +63,23 @@ def _plan_form(hazard, **changes):
     return {k: v for k, v in form.items() if v is not None}
 
 
-def test_a_major_hazard_needs_every_part_of_the_five_musts(world, make, login):
+def test_a_major_hazard_plan_needs_every_element_of_16_ling_article_15(world, make, login):
     hazard = _major(world, make)
     client = login(world.ours_user)
     before = _snapshot(make, hazard.id)
     response = client.post(
         f"/hazards/{hazard.id}/plan",
         data=prefixed(
-            "plan", _plan_form(hazard, funding_yuan=None, contingency_plan=None, document=None)
+            "plan",
+            _plan_form(hazard, goals=None, materials=None, contingency_plan=None, document=None),
         ),
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "五落实" in page and "资金" in page and "应急预案" in page and "方案文件" in page
+    assert "第十五条" in page and "目标和任务" in page and "经费和物资" in page
+    assert "安全措施和应急预案" in page and "方案文件" in page
+    assert "时限和要求" not in page
     assert _snapshot(make, hazard.id) == before
     # Submitting the rectification is refused until the plan is filed.
     refused = client.post(
@@ -86,9 +95,7 @@ def test_a_major_hazard_needs_every_part_of_the_five_musts(world, make, login):
         content_type="multipart/form-data",
     )
     assert refused.status_code in (200, 400)
-    assert "须先提交落实“五落实”的整改方案" in refused.get_data(
-        as_text=True
-    ) or "请先在上方提交整改方案" in refused.get_data(as_text=True)
+    assert "第十五条" in refused.get_data(as_text=True)
     assert _snapshot(make, hazard.id) == before
     ok = client.post(
         f"/hazards/{hazard.id}/plan",
@@ -222,20 +229,57 @@ def test_a_listed_major_hazard_closes_only_when_a_supervisor_approves_removal(wo
     make.submit(make.get(Hazard, hazard.id), world.ours_user)
     reviewer = login(world.inspector2)
     current = make.get(Hazard, hazard.id)
+    # Rectified under a production stop: acceptance needs the evaluation report (第十八条).
+    before = _snapshot(make, hazard.id)
+    refused = reviewer.post(
+        f"/hazards/{hazard.id}/review",
+        data=prefixed("review", {"decision": "accept", "version": str(current.version)}),
+    )
+    assert refused.status_code == 400 and "第十八条" in refused.get_data(as_text=True)
+    assert _snapshot(make, hazard.id) == before
     assert (
         reviewer.post(
             f"/hazards/{hazard.id}/review",
-            data=prefixed("review", {"decision": "accept", "version": str(current.version)}),
+            data={
+                **prefixed("review", {"decision": "accept", "version": str(current.version)}),
+                "review-evaluation": (io.BytesIO(pdf_bytes()), "评估报告.pdf"),
+            },
+            content_type="multipart/form-data",
         ).status_code
         == 302
     )
     accepted = make.get(Hazard, hazard.id)
     assert accepted.state == "accepted" and accepted.closed_at is None
+    with make.session() as s:
+        kinds = s.exec(select(Document.kind).where(Document.hazard_id == hazard.id)).all()
+    assert "evaluation" in kinds
     assert "/delist" not in reviewer.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    # Production stopped: removal from the list waits for the 复产 review.
+    page = supervisor.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert "/resumption" in page and "/delist" not in page
+    before = _snapshot(make, hazard.id)
+    refused = supervisor.post(
+        f"/hazards/{hazard.id}/delist",
+        data=prefixed("delist", {"version": str(accepted.version)}),
+    )
+    assert refused.status_code in (409, 422) and "第二十三条" in refused.get_data(as_text=True)
+    assert _snapshot(make, hazard.id) == before
+    assert (
+        supervisor.post(
+            f"/hazards/{hazard.id}/resumption",
+            data=prefixed(
+                "resumption",
+                {"comment": "现场审查合格，同意复产", "version": str(accepted.version)},
+            ),
+        ).status_code
+        == 302
+    )
+    resumed = make.get(Hazard, hazard.id)
+    assert resumed.resumption_approved_at is not None and resumed.state == "accepted"
     assert (
         supervisor.post(
             f"/hazards/{hazard.id}/delist",
-            data=prefixed("delist", {"version": str(accepted.version)}),
+            data=prefixed("delist", {"version": str(resumed.version)}),
         ).status_code
         == 302
     )
@@ -409,7 +453,7 @@ def test_the_history_exports_with_its_hashes(world, make, login):
     text = response.get_data(as_text=True)
     lines = text.strip().splitlines()
     assert lines[0].lstrip("\ufeff").startswith("步骤,时间,操作")
-    assert len(lines) == 4  # recorded, issued, acknowledged
+    assert len(lines) == 5  # recorded, confirmed (研判), issued, acknowledged
     with make.session() as s:
         last = s.exec(
             select(HazardEvent)

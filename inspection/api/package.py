@@ -17,17 +17,20 @@ from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.hazards.models import Hazard
 from inspection.hazards.recording import DEFAULT_DEADLINE_DAYS
+from inspection.hazards.recording import park_levels
 from inspection.inspections import queries
 from inspection.inspections.answers import answers_of
 from inspection.inspections.answers import versions_of
 from inspection.inspections.models import InspectionStatus
 from inspection.inspections.signatures import signatures_of
+from inspection.parks.models import Park
 
 
 def build_package(session: Session, user: User) -> schemas.Package:
     """The user's open inspections (today's and those under way) with all they need offline."""
     inspections = []
     version_ids: dict[int, None] = {}
+    levels = park_levels(session.get(Park, user.park_id) if user.park_id else None)
     for inspection, _name in queries.my_open_inspections(session, user):
         if inspection.status == InspectionStatus.COMPLETED:
             continue
@@ -39,11 +42,13 @@ def build_package(session: Session, user: User) -> schemas.Package:
         user=schemas.Person(id=user.id, name=user.display_name),
         inspections=inspections,
         checklists=[_checklist(session, session.get(ChecklistVersion, i)) for i in version_ids],
-        levels=[schemas.Choice(value=k, label=str(v)) for k, v in labels.HAZARD_LEVELS.items()],
+        levels=[
+            schemas.Choice(value=k, label=labels.label(labels.HAZARD_LEVELS, k)) for k in levels
+        ],
         categories=[
             schemas.Choice(value=k, label=str(v)) for k, v in labels.HAZARD_CATEGORIES.items()
         ],
-        default_deadline_days={str(k): v for k, v in DEFAULT_DEADLINE_DAYS.items()},
+        default_deadline_days={str(k): DEFAULT_DEADLINE_DAYS[k] for k in levels},
     )
 
 

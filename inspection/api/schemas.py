@@ -345,7 +345,7 @@ class HazardRecord(Strict):
     title: ShortText
     description: LongText | None = None
     location: ShortText | None = None
-    level: Literal["general", "major"]
+    level: Literal["general", "significant", "major"]
     category: HazardCategory
     basis: ShortText | None = None
     deadline: date | None = None

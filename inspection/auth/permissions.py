@@ -41,6 +41,7 @@ class Permission(StrEnum):
     VIEW_CHECKLISTS = "view_checklists"
     MANAGE_CHECKLISTS = "manage_checklists"
     MANAGE_NOTIFICATIONS = "manage_notifications"  # reminder rules, webhooks, delivery log
+    MANAGE_PARK = "manage_park"  # the park's workflow settings
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.VIEW_ENTERPRISES,
             Permission.MANAGE_CHECKLISTS,
             Permission.MANAGE_NOTIFICATIONS,
+            Permission.MANAGE_PARK,
             Permission.VIEW_CHECKLISTS,
             Permission.VIEW_HAZARDS,
             Permission.VIEW_INSPECTIONS,

@@ -25,6 +25,7 @@ from inspection.demo.data import hazard_pool
 from inspection.demo.data import logins_text
 from inspection.demo.data import park_data
 from inspection.demo.data import region_data
+from inspection.demo.scenarios import file_statistics_of
 from inspection.demo.scenarios import progress
 from inspection.demo.scenarios import sign_all
 from inspection.demo.scenarios import use_checklists
@@ -186,6 +187,8 @@ def load(session: Session) -> str:
         _holidays(session, data, people["park"], real_now)
         if index == 0:
             _recurring_plans(session, data, inspectors[0], inspectors[1], real_now)
+            # A generator of its own, so the other parks are drawn as before.
+            file_statistics_of(session, random.Random(14), enterprises, people["portal"], real_now)
         states = "，".join(f"{state} {count}" for state, count in sorted(counts.items()))
         summaries.append(
             f"{people['park'].name}: {len({e.zone_id for e in enterprises})} zones,"
@@ -273,16 +276,21 @@ def _live(
                     ],
                 )
                 hazard = record_hazard(session, inspection=inspection, actor=lead, found=found)
+                major = hazard.level == "major"
                 fits = [
                     name
                     for name in must_have
-                    if hazard.level == "major" or not name.startswith("listed")
+                    if (major or not name.startswith("listed"))
+                    and not (major and name == "on_spot")
                 ]
                 if fits and 20 <= days_ago <= 60:
                     scenario = fits[0]
                     must_have.remove(scenario)
                 else:
                     scenario = rng.choice(settled if days_ago > 45 else scenarios)
+                if scenario == "on_spot" and hazard.level == "major":
+                    # A major hazard is never fixed on the spot (16号令 第十五条).
+                    scenario = "closed"
                 recorded.append((hazard, scenario, entry["measures"]))
                 made += 1
         if days_ago <= 2:

@@ -23,6 +23,8 @@ from inspection.hazards import extensions
 from inspection.hazards import listing
 from inspection.hazards import plans
 from inspection.hazards import services as hazards
+from inspection.hazards.confirmation import awaits_confirmation
+from inspection.hazards.confirmation import confirm
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
@@ -56,26 +58,45 @@ def progress(
 
     def issue():
         if hazard.state == HazardState.FOUND:
+            if awaits_confirmation(hazard):
+                confirm(
+                    session,
+                    hazard=hazard,
+                    actor=supervisor,
+                    participants=f"{official.display_name}\n{partner.display_name}",
+                    keep_major=True,
+                    comment="判定依据明确，确认为重大事故隐患",
+                    expected_version=hazard.version,
+                )
             hazards.issue_notice(session, inspection=inspection, actor=official)
 
     def submit():
         if hazard.level == "major" and not plans.plan_complete(session, hazard):
-            plans.file_plan(
-                session,
-                hazard=hazard,
-                actor=acting,
-                responsible_person=acting.display_name,
+            draft = plans.PlanDraft(
+                goals=f"按期消除“{hazard.title}”，整改后经复查验收合格",
                 measures=measures,
                 funding_yuan=rng.randrange(20, 200) * 1000,
+                materials="所需设备、材料由设备部采购，到货后安装",
+                organization="安全环保部牵头，设备部、生产部配合",
+                responsible_person=acting.display_name,
                 planned_completion=hazard.deadline,
+                requirements="按判定依据所列标准整改，完成后申请复查",
+                safety_measures="整改期间停用相关设备，撤出无关人员，设置警戒标志",
                 contingency_plan="停用相关设备，设置警戒区，专人监护",
                 document=CheckedDocument(pictures.plan_pdf(), "整改方案.pdf", "application/pdf"),
-                expected_version=hazard.version,
+            )
+            plans.file_plan(
+                session, hazard=hazard, actor=acting, draft=draft, expected_version=hazard.version
             )
         _submit(session, rng, hazard, acting, measures)
 
     def review(accept: bool):
         if accept:
+            evaluation = None
+            if hazards.evaluation_required(hazard):
+                evaluation = CheckedDocument(
+                    pictures.plan_pdf(), "整改情况评估报告.pdf", "application/pdf"
+                )
             hazards.accept_rectification(
                 session,
                 hazard=hazard,
@@ -83,6 +104,7 @@ def progress(
                 comment="复查合格，同意销号",
                 photos=[],
                 expected_version=hazard.version,
+                evaluation=evaluation,
             )
         else:
             hazards.reject_rectification(
@@ -90,7 +112,6 @@ def progress(
                 hazard=hazard,
                 actor=reviewer,
                 reason="整改不到位，现场仍存在问题，请继续整改",
-                new_deadline=clock.today() + timedelta(days=10),
                 photos=[],
                 expected_version=hazard.version,
             )
@@ -107,6 +128,17 @@ def progress(
             comment="重大事故隐患，挂牌督办",
             expected_version=hazard.version,
         )
+
+    def resume_production():
+        if hazard.state == HazardState.ACCEPTED and hazard.stop_production:
+            hazards.approve_resumption(
+                session,
+                hazard=hazard,
+                actor=supervisor,
+                comment="经现场审查，整改评估合格，同意恢复生产",
+                document=None,
+                expected_version=hazard.version,
+            )
 
     def extension(approve: bool | None):
         request = extensions.request_extension(
@@ -149,7 +181,8 @@ def progress(
                 lambda: hazards.void_hazard(
                     session,
                     hazard=hazard,
-                    actor=official,
+                    # Only a supervisor voids a major hazard.
+                    actor=supervisor if hazard.level == "major" else official,
                     reason="复核后确认不属于隐患，录入有误",
                     expected_version=hazard.version,
                 ),
@@ -187,6 +220,8 @@ def progress(
             steps.append((20, submit))
         if scenario in ("closed", "closed_after_reject", "listed_accepted"):
             steps.append((rng.randrange(22, 30), lambda: review(True)))
+        if scenario == "listed_accepted":
+            steps.append((31, resume_production))
     for offset, step in steps:
         when = found_at + timedelta(days=offset, hours=2)
         if when >= real_now:
@@ -272,3 +307,47 @@ def _submit(session, rng, hazard: Hazard, actor: User, measures: str) -> None:
         photos=[pictures.checked(pictures.photo(rng, "after", True), "after.jpg")],
         expected_version=hazard.version,
     )
+
+
+ANALYSES = (
+    "本季度隐患主要集中在消防设施和临时用电，已组织专项检查并落实整改；下季度加强班组日常巡查。",
+    "重复出现的隐患为通道堆物和警示标识缺失，已修订现场管理制度并纳入绩效考核。",
+    "季度内重大事故隐患已制定治理方案并按期推进，其余一般隐患均已整改闭环。",
+)
+
+
+def file_statistics_of(session, rng, enterprises, portal_users: dict, real_now) -> None:
+    """The enterprises with a portal login file the last quarter's statistics, signed by their
+    principal person in charge (16号令 第十四条); one of them has not filed yet."""
+    from inspection.filings import periods
+    from inspection.filings.queries import figures
+    from inspection.filings.services import FiledStatistics
+    from inspection.filings.services import file_statistics
+
+    today = clock.local(real_now).date()
+    last = next(p for p in periods.recent(today) if not p.annual and p.due < today)
+    for index, user in sorted(portal_users.items())[:-1]:
+        enterprise = enterprises[index]
+        counts = figures(session, enterprise.id, last)
+        own = rng.randrange(2, 6)  # found and fixed by the enterprise itself
+        filed_at = clock.start_of_local_day(last.due) - timedelta(days=rng.randrange(1, 6))
+        with clock.frozen(filed_at + timedelta(hours=10)):
+            file_statistics(
+                session,
+                enterprise=enterprise,
+                actor=user,
+                filed=FiledStatistics(
+                    period=last.code,
+                    found=counts["found"] + own,
+                    found_major=counts["found_major"],
+                    rectified=counts["rectified"] + own,
+                    rectified_major=counts["rectified_major"],
+                    still_open=counts["still_open"],
+                    funding_yuan=counts["funding_yuan"] + own * 800,
+                    analysis=rng.choice(ANALYSES),
+                    principal_name=enterprise.legal_representative
+                    or enterprise.contact_name
+                    or "主要负责人",
+                    signature=pictures.signature(rng),
+                ),
+            )

@@ -52,6 +52,8 @@ class DocumentKind(StrEnum):
 
     PLAN = "plan"  # 整改方案
     EVIDENCE = "evidence"  # other rectification evidence (reports, invoices)
+    EVALUATION = "evaluation"  # 评估报告 on a major hazard's rectification (16号令 第十八条)
+    RESUMPTION = "resumption"  # 恢复生产申请 and what came with it
 
 
 class Document(SQLModel, table=True):

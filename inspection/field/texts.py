@@ -101,6 +101,13 @@ TEXTS = {
         "This item is a major-hazard criterion. To record it as general, write down why."
     ),
     "need_after_photo": _l("Add a photo showing the hazard after it was fixed."),
+    # The server refuses the same (hazards/lifecycle.py); said here before it is kept offline.
+    "major_on_spot": _l(
+        "A major hazard cannot be fixed on the spot (即查即改): under"
+        " 《安全生产事故隐患排查治理暂行规定》第十五条 the enterprise's principal person in"
+        " charge rectifies it under a plan (治理方案). Record it for rectification by a"
+        " deadline. Nothing was changed."
+    ),
     "need_photo": _l("Add at least one photo of the hazard."),
     "saved_on_device": _l("Kept on this tablet; it is sent when there is signal."),
     "draft_restored": _l(

@@ -1,8 +1,14 @@
-"""延期: the enterprise asks before the deadline; a supervisor (or inspector, per park) decides."""
+"""延期: the enterprise asks before the deadline; a supervisor (or inspector, per park) decides.
+
+The park's settings say how many working days ahead a request must come, how many working
+days the decision may take, and how far extensions may take a deadline; a listed hazard's
+extensions are always decided by a supervisor.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlmodel import Session
@@ -11,6 +17,7 @@ from sqlmodel import select
 from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
+from inspection.campaigns.models import Holiday
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
 from inspection.hazards import lifecycle
@@ -21,9 +28,11 @@ from inspection.hazards.context import park_of
 from inspection.hazards.models import ExtensionRequest
 from inspection.hazards.models import ExtensionStatus
 from inspection.hazards.models import Hazard
+from inspection.hazards.models import HazardLevel
 from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
 from inspection.notifications.services import supervisors
+from inspection.parks.models import Park
 
 
 def pending_request(session: Session, hazard_id: int) -> ExtensionRequest | None:
@@ -48,12 +57,101 @@ def requests_of(session: Session, hazard_id: int) -> list[ExtensionRequest]:
 
 
 def approver_role(session: Session, hazard: Hazard) -> str:
-    """Who decides extensions in this hazard's park."""
+    """Who decides this hazard's extensions: the park's choice, but always a supervisor for a
+    hazard listed for supervision (挂牌督办)."""
+    if hazard.listed:
+        return Role.SUPERVISOR
     return (
         Role.INSPECTOR
         if park_of(session, hazard).extension_approver == "inspector"
         else (Role.SUPERVISOR)
     )
+
+
+def _check_approver(session: Session, hazard: Hazard, actor: User) -> None:
+    """Refuse a decision by anyone but the one who decides this hazard's extensions."""
+    role = approver_role(session, hazard)
+    if actor.role == role:
+        return
+    if hazard.listed:
+        raise Forbidden(
+            _(
+                "Extensions of a hazard listed for supervision (挂牌督办) are decided by a"
+                " supervisor, whatever the park's setting. Nothing was changed."
+            )
+        )
+    raise Forbidden(
+        _(
+            "In this park extensions are decided by %(role)s.",
+            role=_("a supervisor") if role == Role.SUPERVISOR else _("the inspector"),
+        )
+    )
+
+
+def _days_off(session: Session, park_id: int, start: date, end: date) -> set[date]:
+    """The park's holidays between two days (weekends are counted apart)."""
+    days: set[date] = set()
+    for holiday in session.exec(
+        select(Holiday).where(
+            Holiday.park_id == park_id, Holiday.end_date >= start, Holiday.start_date <= end
+        )
+    ):
+        day = holiday.start_date
+        while day <= holiday.end_date:
+            days.add(day)
+            day += timedelta(days=1)
+    return days
+
+
+def working_days_between(session: Session, park_id: int, start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (Monday to Friday, not a holiday
+    the park has recorded)."""
+    if end <= start:
+        return 0
+    off = _days_off(session, park_id, start, end)
+    count, day = 0, start + timedelta(days=1)
+    while day <= end:
+        if day.weekday() < 5 and day not in off:
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def add_working_days(session: Session, park_id: int, start: date, days: int) -> date:
+    """The day `days` working days after `start`."""
+    off = _days_off(session, park_id, start, start + timedelta(days=days * 3 + 30))
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in off:
+            days -= 1
+    return day
+
+
+def lead_days(park: Park, hazard: Hazard) -> int:
+    """How many working days before the deadline this hazard's extension must be asked for."""
+    if hazard.level == HazardLevel.MAJOR:
+        return park.extension_lead_days_major
+    return park.extension_lead_days_general
+
+
+def latest_deadline(park: Park, hazard: Hazard) -> date:
+    """The furthest any extension may take this hazard's deadline (the park's cap)."""
+    return clock.local(hazard.found_at).date() + timedelta(days=park.rectification_max_days)
+
+
+def _check_cap(park: Park, hazard: Hazard, new_deadline: date) -> None:
+    cap = latest_deadline(park, hazard)
+    if new_deadline > cap:
+        raise DomainError(
+            _(
+                "The park's extension rule caps a rectification at %(days)s days from the"
+                " finding, so the deadline can be moved to %(cap)s at the latest. Nothing was"
+                " changed.",
+                days=park.rectification_max_days,
+                cap=cap.isoformat(),
+            )
+        )
 
 
 def request_extension(
@@ -79,6 +177,21 @@ def request_extension(
         )
     if requested_deadline is None or requested_deadline <= hazard.deadline:
         raise DomainError(_("Choose a new deadline later than the current one."))
+    park = park_of(session, hazard)
+    needed = lead_days(park, hazard)
+    left = working_days_between(session, hazard.park_id, today, hazard.deadline)
+    if left < needed:
+        raise DomainError(
+            _(
+                "The park's extension rule asks for a request at least %(needed)s working days"
+                " before the deadline (%(deadline)s); only %(left)s are left. Rectify by the"
+                " deadline, or ask the inspector about the next steps. Nothing was changed.",
+                needed=needed,
+                deadline=hazard.deadline.isoformat(),
+                left=left,
+            )
+        )
+    _check_cap(park, hazard, requested_deadline)
     if pending_request(session, hazard.id) is not None:
         raise DomainError(_("An extension request for this hazard is already waiting."))
     event = lifecycle.apply(
@@ -96,6 +209,7 @@ def request_extension(
         requested_deadline=requested_deadline,
         requested_by_id=actor.id,
         requested_at=event.at,
+        decide_by=add_working_days(session, hazard.park_id, today, park.extension_decision_days),
     )
     session.add(request)
     session.flush()
@@ -134,21 +248,13 @@ def decide_extension(
     """Approve (the deadline moves; the original stays on record) or refuse a request."""
     hazard = lock(session, session.get(Hazard, request.hazard_id))
     session.refresh(request, with_for_update=True)
-    if actor.role != approver_role(session, hazard) and actor.role in (
-        Role.SUPERVISOR,
-        Role.INSPECTOR,
-    ):
-        raise Forbidden(
-            _(
-                "In this park extensions are decided by %(role)s.",
-                role=_("a supervisor")
-                if approver_role(session, hazard) == Role.SUPERVISOR
-                else _("the inspector"),
-            )
-        )
+    if actor.role in (Role.SUPERVISOR, Role.INSPECTOR):
+        _check_approver(session, hazard, actor)
     lifecycle.check(hazard, "decide_extension", actor)
     if request.status != ExtensionStatus.PENDING:
         raise DomainError(_("This request was already decided. Nothing was changed."))
+    if approve:
+        _check_cap(park_of(session, hazard), hazard, request.requested_deadline)
     comment = (comment or "").strip() or None
     if not approve and not comment:
         raise DomainError(_("Give a reason for refusing; the enterprise will read it."))
@@ -196,20 +302,14 @@ def extend_directly(
 ) -> Hazard:
     """An approver moves a deadline without a request (e.g. for many hazards at once)."""
     lock(session, hazard)
-    role = approver_role(session, hazard)
-    if actor.role != role:
-        raise Forbidden(
-            _(
-                "In this park extensions are decided by %(role)s.",
-                role=_("a supervisor") if role == Role.SUPERVISOR else _("the inspector"),
-            )
-        )
+    _check_approver(session, hazard, actor)
     lifecycle.check(hazard, "decide_extension", actor)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for the new deadline; it is kept in the history."))
     if new_deadline is None or hazard.deadline is None or new_deadline <= hazard.deadline:
         raise DomainError(_("The new deadline must be later than the current one."))
+    _check_cap(park_of(session, hazard), hazard, new_deadline)
     lifecycle.apply(
         session,
         hazard,

@@ -85,8 +85,37 @@ class ReviewForm(FlaskForm):
         validators=[InputRequired()],
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
-    new_deadline = DateField(_l("New deadline (when rejecting)"), validators=[Optional()])
     photos = MultipleFileField(_l("Re-inspection photos"))
+    evaluation = FileField(_l("Evaluation report of the rectification (评估报告)"))
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ConfirmFindingForm(FlaskForm):
+    """研判 of a major finding."""
+
+    participants = TextAreaField(
+        _l("People taking part (one per line)"), validators=[Optional(), Length(max=1000)]
+    )
+    decision = RadioField(
+        _l("Finding"),
+        choices=choices(
+            [("major", _l("Confirmed: a major hazard")), ("general", _l("Not major: general"))]
+        ),
+        validators=[InputRequired()],
+    )
+    comment = TextAreaField(
+        _l("Reasoning (required when not major)"), validators=[Optional(), Length(max=2000)]
+    )
+    version = HiddenField(validators=[InputRequired()])
+
+
+class ResumptionForm(FlaskForm):
+    """复产审查: the review of the enterprise's application to resume production."""
+
+    comment = TextAreaField(
+        _l("What the review found"), validators=[DataRequired(), Length(max=2000)]
+    )
+    document = FileField(_l("The application and review record (optional)"))
     version = HiddenField(validators=[InputRequired()])
 
 
@@ -105,20 +134,32 @@ class VoidForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class PlanForm(FlaskForm):
-    """整改方案; for a major hazard all of 五落实 and the plan document."""
+def _text(label) -> TextAreaField:
+    return TextAreaField(label, validators=[Optional(), Length(max=5000)])
 
-    responsible_person = StringField(
-        _l("Person responsible"), validators=[DataRequired(), Length(max=64)]
+
+class PlanForm(FlaskForm):
+    """整改方案; for a major hazard every element of 16号令 第十五条 and the plan document."""
+
+    goals = _text(_l("Goals and tasks (目标和任务)"))
+    measures = TextAreaField(
+        _l("Methods and measures (方法和措施)"), validators=[DataRequired(), Length(max=5000)]
     )
-    measures = TextAreaField(_l("Measures"), validators=[DataRequired(), Length(max=5000)])
     funding_yuan = IntegerField(
         _l("Funding (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
     )
-    planned_completion = DateField(_l("Completed by"), validators=[Optional()])
-    contingency_plan = TextAreaField(
-        _l("Contingency plan and interim controls"), validators=[Optional(), Length(max=5000)]
+    materials = _text(_l("Materials (物资)"))
+    organization = StringField(
+        _l("Organisation in charge (负责治理的机构)"), validators=[Optional(), Length(max=200)]
     )
+    responsible_person = StringField(
+        _l("Person responsible"), validators=[DataRequired(), Length(max=64)]
+    )
+    planned_completion = DateField(_l("Completed by"), validators=[Optional()])
+    requirements = _text(_l("Requirements (要求)"))
+    safety_measures = _text(_l("Safety measures during rectification (安全措施)"))
+    contingency_plan = _text(_l("Emergency plan (应急预案)"))
+    interim_controls = _text(_l("Interim controls until it is fixed (临时管控措施)"))
     document = FileField(_l("Plan document (PDF, Word or photo)"))
     version = HiddenField(validators=[InputRequired()])
 

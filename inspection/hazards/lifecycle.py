@@ -46,6 +46,72 @@ def _major_not_listed(hazard: Hazard) -> bool:
     return hazard.level == "major" and not hazard.listed
 
 
+def _unconfirmed_major(hazard: Hazard) -> bool:
+    return hazard.level == "major" and hazard.confirmed_at is None
+
+
+def _stopped_not_resumed(hazard: Hazard) -> bool:
+    return hazard.stop_production and hazard.resumption_approved_at is None
+
+
+def on_spot_refusal(level: str, *, listed: bool = False) -> str | None:
+    """Why a hazard of this level (listed or not) may not be fixed on the spot, if it may not."""
+    if listed:
+        return _(
+            "A hazard listed for supervision (挂牌督办) cannot be fixed on the spot: it closes"
+            " only when its supervisor approves removing it from the list (摘牌销号). Nothing"
+            " was changed."
+        )
+    if level == "major":
+        return _(
+            "A major hazard cannot be fixed on the spot (即查即改): under"
+            " 《安全生产事故隐患排查治理暂行规定》第十五条 the enterprise's principal person in"
+            " charge rectifies it under a plan (治理方案). Record it for rectification by a"
+            " deadline. Nothing was changed."
+        )
+    return None
+
+
+def _on_spot_rule(hazard: Hazard, actor: User) -> str | None:
+    return on_spot_refusal(hazard.level, listed=hazard.listed)
+
+
+def _delist_rule(hazard: Hazard, actor: User) -> str | None:
+    if _stopped_not_resumed(hazard):
+        return _(
+            "Production was stopped for this hazard, so it is removed from the list only after"
+            " the resume-production review (复产审查, 《安全生产事故隐患排查治理暂行规定》"
+            "第十八条、第二十三条). Review the enterprise's application first. Nothing was"
+            " changed."
+        )
+    return None
+
+
+def _void_rule(hazard: Hazard, actor: User) -> str | None:
+    if actor.role == Role.SUPERVISOR:
+        return None
+    if hazard.listed:
+        return _(
+            "A hazard listed for supervision (挂牌督办) can be voided only by a supervisor."
+            " Ask a supervisor to void it. Nothing was changed."
+        )
+    if hazard.level == "major":
+        return _(
+            "Voiding a major hazard (重大事故隐患) needs a supervisor: it is on the regulator's"
+            " register of major hazards (安全生产法 第四十一条). Ask a supervisor to void it."
+            " Nothing was changed."
+        )
+    return None
+
+
+# Rules the law sets on an event beyond its row in the table; each gives the refusal to show.
+RULES: dict[str, tuple[Callable[[Hazard, User], str | None], ...]] = {
+    "fix_on_spot": (_on_spot_rule,),
+    "void": (_void_rule,),
+    "delist": (_delist_rule,),
+}
+
+
 @dataclass(frozen=True)
 class Transition:
     """One row of the table: `event` moves a hazard from any of `sources` to `target`.
@@ -80,6 +146,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("request_extension", OWED, None, ENTERPRISE, needs_comment=True),
     Transition("decide_extension", OWED | {S.SUBMITTED}, None, STAFF),
     Transition("list", frozenset({S.FOUND}) | OPEN, None, SUPERVISOR, guard=_major_not_listed),
+    Transition("confirm", frozenset({S.FOUND}), None, SUPERVISOR, guard=_unconfirmed_major),
+    Transition(
+        "approve_resumption",
+        frozenset({S.ACCEPTED, S.CLOSED}),
+        None,
+        SUPERVISOR,
+        needs_comment=True,
+        guard=_stopped_not_resumed,
+    ),
     Transition("reassign", frozenset({S.FOUND}) | OPEN | {S.ACCEPTED}, None, STAFF),
     Transition("remind", OWED, None, STAFF),
 )
@@ -108,7 +183,10 @@ def allowed_events(hazard: Hazard, user: User) -> set[str]:
     if user.role == Role.ENTERPRISE and user.enterprise_id != hazard.enterprise_id:
         return set()
     return {
-        event for event in EVENTS if any(user.role in row.roles for row in _rows_for(hazard, event))
+        event
+        for event in EVENTS
+        if any(user.role in row.roles for row in _rows_for(hazard, event))
+        and not any(rule(hazard, user) for rule in RULES.get(event, ()))
     }
 
 
@@ -153,6 +231,10 @@ def check(
                 action=labels.label(labels.HAZARD_EVENTS, event),
             )
         )
+    for rule in RULES.get(event, ()):
+        refusal = rule(hazard, actor)
+        if refusal:
+            raise IllegalTransition(refusal)
     return matching[0]
 
 

@@ -21,9 +21,10 @@ from inspection.db import UTCDateTime
 
 
 class HazardLevel(StrEnum):
-    """一般隐患 or 重大事故隐患."""
+    """一般隐患 or 重大事故隐患, and 较大隐患 in parks that use a third grade."""
 
     GENERAL = "general"
+    SIGNIFICANT = "significant"
     MAJOR = "major"
 
 
@@ -231,6 +232,12 @@ class Hazard(SQLModel, table=True):
     delisted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     stop_production: bool = False
 
+    # 研判: when a supervisor confirmed a major finding (its notice may go out only after).
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # 复产: when a supervisor approved resuming production stopped for this hazard.
+    resumption_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
     reviewed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     review_mode: str | None = Field(default=None, max_length=16)
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -302,18 +309,32 @@ class ReviewMode(StrEnum):
 
 
 class RectificationPlan(SQLModel, table=True):
-    """整改方案: for a major hazard all of 五落实 (responsibility, measures, funding, deadline,
-    contingency plan) plus the plan document."""
+    """整改方案 (治理方案). For a major hazard, the six elements of 16号令 第十五条: 目标和任务,
+    方法和措施, 经费和物资, 负责治理的机构和人员, 时限和要求, 安全措施和应急预案, plus the
+    plan document; for a general hazard, who, what, and the interim controls until it is fixed."""
 
     __tablename__ = "rectification_plan"
 
     id: int | None = Field(default=None, primary_key=True)
     hazard_id: int = Field(foreign_key="hazard.id", index=True)
-    responsible_person: str = Field(max_length=64)
+    # 治理的目标和任务
+    goals: str | None = Field(default=None, sa_type=Text)
+    # 采取的方法和措施
     measures: str = Field(sa_type=Text)
+    # 经费和物资的落实
     funding_yuan: int | None = None
+    materials: str | None = Field(default=None, sa_type=Text)
+    # 负责治理的机构和人员
+    organization: str | None = Field(default=None, max_length=200)
+    responsible_person: str = Field(max_length=64)
+    # 治理的时限和要求
     planned_completion: date | None = None
+    requirements: str | None = Field(default=None, sa_type=Text)
+    # 安全措施和应急预案
+    safety_measures: str | None = Field(default=None, sa_type=Text)
     contingency_plan: str | None = Field(default=None, sa_type=Text)
+    # 临时管控措施 of a general hazard until it is fixed.
+    interim_controls: str | None = Field(default=None, sa_type=Text)
     document_id: int | None = Field(default=None, foreign_key="document.id")
     submitted_by_id: int = Field(foreign_key="user_account.id")
     submitted_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
@@ -340,6 +361,8 @@ class ExtensionRequest(SQLModel, table=True):
     requested_deadline: date
     requested_by_id: int = Field(foreign_key="user_account.id")
     requested_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    # By when the decision is due (the park's working days for deciding).
+    decide_by: date | None = None
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_comment: str | None = Field(default=None, sa_type=Text)

@@ -1,7 +1,12 @@
-"""整改方案: the enterprise's rectification plan; for a major hazard all of 五落实 is required."""
+"""整改方案: the enterprise's rectification plan.
+
+A major hazard's (治理方案) holds every element of 16号令 第十五条; a general hazard's says who
+does what, and the interim controls until it is fixed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -30,58 +35,96 @@ def current_plan(session: Session, hazard_id: int) -> RectificationPlan | None:
     ).first()
 
 
+@dataclass(kw_only=True)
+class PlanDraft:
+    """What the enterprise writes in its plan; the web form, the demo and the tests fill one."""
+
+    responsible_person: str | None
+    measures: str | None
+    goals: str | None = None
+    funding_yuan: int | None = None
+    materials: str | None = None
+    organization: str | None = None
+    planned_completion: date | None = None
+    requirements: str | None = None
+    safety_measures: str | None = None
+    contingency_plan: str | None = None
+    interim_controls: str | None = None
+    document: CheckedDocument | None = None
+
+
+TEXTS = (
+    "responsible_person",
+    "measures",
+    "goals",
+    "materials",
+    "organization",
+    "requirements",
+    "safety_measures",
+    "contingency_plan",
+    "interim_controls",
+)
+
+
+def _major_missing(draft: PlanDraft, previous: RectificationPlan | None) -> list[str]:
+    """The elements of 16号令 第十五条 a major hazard's plan still lacks."""
+    missing = []
+    if not draft.goals:
+        missing.append(_("the goals and tasks (目标和任务)"))
+    if draft.funding_yuan is None or not draft.materials:
+        missing.append(_("the funding and materials (经费和物资)"))
+    if not draft.organization:
+        missing.append(_("the organisation in charge (负责治理的机构)"))
+    if draft.planned_completion is None or not draft.requirements:
+        missing.append(_("the time limit and requirements (时限和要求)"))
+    if not draft.safety_measures or not draft.contingency_plan:
+        missing.append(_("the safety measures and emergency plan (安全措施和应急预案)"))
+    if draft.document is None and (previous is None or previous.document_id is None):
+        missing.append(_("the plan document"))
+    return missing
+
+
 def file_plan(
     session: Session,
     *,
     hazard: Hazard,
     actor: User,
-    responsible_person: str,
-    measures: str,
-    funding_yuan: int | None,
-    planned_completion: date | None,
-    contingency_plan: str | None,
-    document: CheckedDocument | None,
+    draft: PlanDraft,
     expected_version: int,
 ) -> RectificationPlan:
     """File (or revise) the plan; the hazard moves to rectifying."""
     lock(session, hazard)
     lifecycle.check(hazard, "plan", actor, expected_version=expected_version)
-    responsible_person = (responsible_person or "").strip()
-    measures = (measures or "").strip()
-    contingency_plan = (contingency_plan or "").strip() or None
+    for name in TEXTS:
+        setattr(draft, name, (getattr(draft, name) or "").strip() or None)
     previous = current_plan(session, hazard.id)
     missing = []
-    if not responsible_person:
+    if not draft.responsible_person:
         missing.append(_("the person responsible"))
-    if not measures:
+    if not draft.measures:
         missing.append(_("the measures"))
     if hazard.level == HazardLevel.MAJOR:
-        if funding_yuan is None:
-            missing.append(_("the funding"))
-        if planned_completion is None:
-            missing.append(_("the completion date"))
-        if not contingency_plan:
-            missing.append(_("the contingency plan"))
-        if document is None and (previous is None or previous.document_id is None):
-            missing.append(_("the plan document"))
+        missing += _major_missing(draft, previous)
     if missing:
         if hazard.level == HazardLevel.MAJOR:
             raise DomainError(
                 _(
-                    "A major hazard's plan must settle all five musts (五落实). Still missing:"
+                    "A major hazard's plan (治理方案) must hold every element"
+                    " 《安全生产事故隐患排查治理暂行规定》第十五条 lists. Still missing:"
                     " %(missing)s.",
                     missing="、".join(missing),
                 )
             )
         raise DomainError(_("Still missing: %(missing)s.", missing="、".join(missing)))
-    if funding_yuan is not None and funding_yuan < 0:
+    if draft.funding_yuan is not None and draft.funding_yuan < 0:
         raise DomainError(_("The funding cannot be negative."))
-    if planned_completion and hazard.deadline and planned_completion > hazard.deadline:
+    planned = draft.planned_completion
+    if planned and hazard.deadline and planned > hazard.deadline:
         raise DomainError(
             _(
                 "The plan finishes on %(planned)s, after the deadline %(deadline)s. Finish"
                 " earlier, or ask for an extension first.",
-                planned=planned_completion.isoformat(),
+                planned=planned.isoformat(),
                 deadline=hazard.deadline.isoformat(),
             )
         )
@@ -90,18 +133,18 @@ def file_plan(
         hazard,
         "plan",
         actor,
-        comment=measures,
+        comment=draft.measures,
         data={
-            "responsible_person": responsible_person,
-            "funding_yuan": funding_yuan,
-            "planned_completion": planned_completion.isoformat() if planned_completion else None,
+            "responsible_person": draft.responsible_person,
+            "funding_yuan": draft.funding_yuan,
+            "planned_completion": planned.isoformat() if planned else None,
         },
     )
     document_id = previous.document_id if previous else None
-    if document is not None:
+    if draft.document is not None:
         document_id = keep_document(
             session,
-            document,
+            draft.document,
             kind=DocumentKind.PLAN,
             enterprise_id=hazard.enterprise_id,
             actor=actor,
@@ -110,17 +153,15 @@ def file_plan(
         ).id
     plan = RectificationPlan(
         hazard_id=hazard.id,
-        responsible_person=responsible_person,
-        measures=measures,
-        funding_yuan=funding_yuan,
-        planned_completion=planned_completion,
-        contingency_plan=contingency_plan,
+        **{name: getattr(draft, name) for name in TEXTS},
+        funding_yuan=draft.funding_yuan,
+        planned_completion=planned,
         document_id=document_id,
         submitted_by_id=actor.id,
         submitted_at=event.at,
     )
     session.add(plan)
-    hazard.responsible_person = responsible_person
+    hazard.responsible_person = draft.responsible_person
     session.flush()
     return plan
 
@@ -134,8 +175,13 @@ def plan_complete(session: Session, hazard: Hazard) -> bool:
         plan
         and plan.responsible_person
         and plan.measures
+        and plan.goals
         and plan.funding_yuan is not None
+        and plan.materials
+        and plan.organization
         and plan.planned_completion
+        and plan.requirements
+        and plan.safety_measures
         and plan.contingency_plan
         and plan.document_id
     )

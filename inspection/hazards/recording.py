@@ -26,6 +26,7 @@ from inspection.errors import Forbidden
 from inspection.evidence.models import PhotoKind
 from inspection.evidence.photos import CheckedPhoto
 from inspection.evidence.services import claim_uploads
+from inspection.hazards import lifecycle
 from inspection.hazards.audit import append_event
 from inspection.hazards.models import Handling
 from inspection.hazards.models import Hazard
@@ -42,9 +43,14 @@ from inspection.inspections.models import InspectionInspector
 from inspection.inspections.models import InspectionStatus
 from inspection.inspections.services import ensure_started
 from inspection.numbering import next_number
+from inspection.parks.models import Park
 from inspection.statistics import tally
 
-DEFAULT_DEADLINE_DAYS = {HazardLevel.GENERAL: 15, HazardLevel.MAJOR: 60}
+DEFAULT_DEADLINE_DAYS = {
+    HazardLevel.GENERAL: 15,
+    HazardLevel.SIGNIFICANT: 30,
+    HazardLevel.MAJOR: 60,
+}
 FOUND_AT_SPAN = timedelta(days=7)
 
 
@@ -52,6 +58,13 @@ def default_deadline(level: str, today: date | None = None) -> date:
     """The deadline a new hazard gets unless the inspector sets one."""
     days = DEFAULT_DEADLINE_DAYS.get(level, DEFAULT_DEADLINE_DAYS[HazardLevel.GENERAL])
     return (today or clock.today()) + timedelta(days=days)
+
+
+def park_levels(park: Park | None) -> list[str]:
+    """The levels a park grades its hazards in: general and major, and 较大 where it uses it."""
+    if park is not None and park.significant_level:
+        return [HazardLevel.GENERAL, HazardLevel.SIGNIFICANT, HazardLevel.MAJOR]
+    return [HazardLevel.GENERAL, HazardLevel.MAJOR]
 
 
 @dataclass(kw_only=True)
@@ -111,7 +124,7 @@ def record_hazard(
     if not title:
         raise DomainError(_("Give the hazard a short title."))
     level = found.level
-    if level not in set(HazardLevel):
+    if level not in park_levels(session.get(Park, inspection.park_id)):
         raise DomainError(_("Choose the hazard's level."))
     basis = (found.basis or "").strip() or None
     override_reason = (found.override_reason or "").strip() or None
@@ -130,6 +143,11 @@ def record_hazard(
                     level=labels.level_label(HazardLevel.MAJOR, item.basis),
                 )
             )
+    if found.fixed_on_spot:
+        # Refused before anything is written, on the web form and the tablet's sync alike.
+        refusal = lifecycle.on_spot_refusal(level)
+        if refusal:
+            raise lifecycle.IllegalTransition(refusal)
     if level == HazardLevel.MAJOR and not basis:
         raise DomainError(
             _(

@@ -21,11 +21,16 @@ from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
 from inspection.errors import NotFound
+from inspection.evidence.documents import CheckedDocument
+from inspection.evidence.documents import keep_document
+from inspection.evidence.models import Document
+from inspection.evidence.models import DocumentKind
 from inspection.evidence.models import PhotoKind
 from inspection.evidence.photos import CheckedPhoto
 from inspection.evidence.services import claim_uploads
 from inspection.evidence.services import keep_photos
 from inspection.hazards import lifecycle
+from inspection.hazards.confirmation import awaits_confirmation
 from inspection.hazards.context import hazard_link
 from inspection.hazards.context import hazard_params
 from inspection.hazards.context import lock
@@ -108,7 +113,7 @@ def issue_notice(session: Session, *, inspection: Inspection, actor: User) -> No
         raise Forbidden(_("Only inspectors can issue rectification notices."))
     if session.get(InspectionInspector, (inspection.id, actor.id)) is None:
         raise Forbidden(_("You are not on this inspection's team."))
-    hazards = list(
+    found = list(
         session.exec(
             select(Hazard)
             .where(Hazard.inspection_id == inspection.id, Hazard.state == HazardState.FOUND)
@@ -116,6 +121,17 @@ def issue_notice(session: Session, *, inspection: Inspection, actor: User) -> No
             .with_for_update()
         )
     )
+    # A major finding goes out only once a supervisor has confirmed it (研判); it waits for a
+    # later notice of the same inspection.
+    hazards = [hazard for hazard in found if not awaits_confirmation(hazard)]
+    if not hazards and found:
+        raise DomainError(
+            _(
+                "Major finding %(numbers)s awaits confirmation (研判) by a supervisor before"
+                " its notice can go out. Nothing was issued.",
+                numbers="、".join(hazard.number for hazard in found),
+            )
+        )
     if not hazards:
         raise DomainError(
             _("There are no hazards waiting to be issued in this inspection. Nothing was done.")
@@ -197,8 +213,9 @@ def submit_rectification(
     if not plan_complete(session, hazard):
         raise DomainError(
             _(
-                "A major hazard needs its rectification plan covering all five musts (五落实)"
-                " before the rectification can be submitted. File the plan first."
+                "A major hazard needs its rectification plan (治理方案) with every element of"
+                " 《安全生产事故隐患排查治理暂行规定》第十五条 before the rectification can be"
+                " submitted. File the plan first."
             )
         )
     event = lifecycle.apply(
@@ -236,12 +253,31 @@ def accept_rectification(
     photos: list[CheckedPhoto],
     expected_version: int,
     review_mode: str = ReviewMode.ON_SITE,
+    evaluation: CheckedDocument | None = None,
 ) -> Hazard:
     """The re-inspection found the hazard fixed: close it (销号), or, if it is listed for
-    supervision, mark it accepted until a supervisor approves its removal from the list."""
+    supervision, mark it accepted until a supervisor approves its removal from the list.
+
+    A listed hazard rectified under a production stop is accepted with the evaluation report
+    of its rectification (评估报告, 16号令 第十八条).
+    """
     lock(session, hazard)
     lifecycle.check(hazard, "accept", actor, expected_version=expected_version)
     _check_reviewer(session, hazard, actor)
+    if (
+        evaluation_required(hazard)
+        and evaluation is None
+        and not _has_document(session, hazard, DocumentKind.EVALUATION)
+    ):
+        raise DomainError(
+            _(
+                "This listed hazard was rectified under a production stop, so its acceptance"
+                " needs the evaluation report of the rectification (评估报告: by the"
+                " enterprise's own technical staff and experts, or a qualified safety"
+                " evaluation body; 《安全生产事故隐患排查治理暂行规定》第十八条). Attach it."
+                " Nothing was changed."
+            )
+        )
     event = lifecycle.apply(
         session,
         hazard,
@@ -251,6 +287,16 @@ def accept_rectification(
         data={"review_mode": review_mode},
     )
     _record_review(session, hazard, actor, event, comment, photos, review_mode)
+    if evaluation is not None:
+        keep_document(
+            session,
+            evaluation,
+            kind=DocumentKind.EVALUATION,
+            enterprise_id=hazard.enterprise_id,
+            actor=actor,
+            hazard_id=hazard.id,
+            event_id=event.id,
+        )
     if hazard.state == HazardState.ACCEPTED:
         recipients, kind = supervisors(session, hazard.park_id), "awaiting_delisting"
     else:
@@ -260,6 +306,66 @@ def accept_rectification(
         recipients,
         kind=kind,
         key=f"{kind}:{hazard.id}",
+        params=hazard_params(session, hazard),
+        link=hazard_link(hazard),
+        hazard_id=hazard.id,
+    )
+    return hazard
+
+
+def evaluation_required(hazard: Hazard) -> bool:
+    """Whether acceptance needs an evaluation report: a listed hazard rectified under a
+    production stop (16号令 第十八条)."""
+    return hazard.listed and hazard.stop_production
+
+
+def _has_document(session: Session, hazard: Hazard, kind: str) -> bool:
+    return (
+        session.exec(
+            select(Document.id).where(Document.hazard_id == hazard.id, Document.kind == kind)
+        ).first()
+        is not None
+    )
+
+
+def approve_resumption(
+    session: Session,
+    *,
+    hazard: Hazard,
+    actor: User,
+    comment: str,
+    document: CheckedDocument | None,
+    expected_version: int,
+) -> Hazard:
+    """复产审查: a supervisor reviews the enterprise's written application to resume the
+    production stopped for a listed hazard (16号令 第十八条; 第二十三条: within 10 days) and
+    approves it, after the rectification has been accepted."""
+    lock(session, hazard)
+    event = lifecycle.apply(
+        session,
+        hazard,
+        "approve_resumption",
+        actor,
+        comment=comment,
+        expected_version=expected_version,
+    )
+    hazard.resumption_approved_at = event.at
+    if document is not None:
+        keep_document(
+            session,
+            document,
+            kind=DocumentKind.RESUMPTION,
+            enterprise_id=hazard.enterprise_id,
+            actor=actor,
+            hazard_id=hazard.id,
+            event_id=event.id,
+        )
+    session.flush()
+    notify(
+        session,
+        enterprise_users(session, hazard.enterprise_id),
+        kind="resumption_approved",
+        key=f"resumption:{hazard.id}",
         params=hazard_params(session, hazard),
         link=hazard_link(hazard),
         hazard_id=hazard.id,
@@ -284,23 +390,20 @@ def reject_rectification(
     hazard: Hazard,
     actor: User,
     reason: str,
-    new_deadline: date | None,
     photos: list[CheckedPhoto],
     expected_version: int,
     review_mode: str = ReviewMode.ON_SITE,
 ) -> Hazard:
-    """The re-inspection found the fix insufficient: back to rectifying, maybe a new deadline."""
+    """The re-inspection found the fix insufficient: back to rectifying by the same deadline.
+
+    Only an extension (asked for and decided, or set by the one who decides them) moves a
+    deadline; a rejection never does.
+    """
     lock(session, hazard)
     lifecycle.check(hazard, "reject", actor, expected_version=expected_version)
     _check_reviewer(session, hazard, actor)
-    if new_deadline is not None and new_deadline < clock.today():
-        raise DomainError(_("The new deadline cannot be in the past."))
-    data: dict = {"review_mode": review_mode}
-    if new_deadline is not None and new_deadline != hazard.deadline:
-        data |= {"old_deadline": _iso(hazard.deadline), "new_deadline": new_deadline.isoformat()}
+    data: dict = {"review_mode": review_mode, "deadline": _iso(hazard.deadline)}
     event = lifecycle.apply(session, hazard, "reject", actor, comment=reason, data=data)
-    if "new_deadline" in data:
-        hazard.deadline = new_deadline
     _record_review(session, hazard, actor, event, reason, photos, review_mode)
     notify(
         session,

@@ -61,6 +61,13 @@ MESSAGES = {
         _l("Hazard %(hazard)s listed for supervision"),
         _l("Major hazard %(hazard)s (%(title)s) is listed for supervision by %(body)s."),
     ),
+    "resumption_approved": (
+        _l("Resuming production approved for %(hazard)s"),
+        _l(
+            "The review of your application found that production stopped for hazard"
+            " %(hazard)s (%(title)s) may resume."
+        ),
+    ),
     "hazard_assigned": (
         _l("Hazard %(hazard)s assigned to you"),
         _l("You now follow up hazard %(hazard)s (%(title)s) at %(enterprise)s."),

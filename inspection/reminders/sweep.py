@@ -97,13 +97,13 @@ def sweep_day(session: Session, day: date) -> SweepResult:
         people = _People(session, park.id)
         messages: list[Message] = []
         escalations: list[tuple[int, int]] = []
-        for level in (HazardLevel.GENERAL, HazardLevel.MAJOR):
+        for level in (HazardLevel.GENERAL, HazardLevel.SIGNIFICANT, HazardLevel.MAJOR):
             steps = Steps.of(policy, major=level == HazardLevel.MAJOR)
             for hazard in due_hazards(session, park.id, level, day, steps):
                 result.hazards_read += 1
                 messages.extend(_hazard_messages(hazard, day, steps, people, escalations))
         messages.extend(_extension_messages(session, park.id, day, policy, people))
-        messages.extend(_statistics_messages(day, policy, people))
+        messages.extend(_statistics_messages(session, day, policy, people))
         result.notifications += len(queue(session, messages))
         for hazard_id, days in escalations:
             result.escalated += _record_escalation(session, session.get(Hazard, hazard_id), days)
@@ -306,8 +306,13 @@ def _extension_messages(
     return messages
 
 
-def _statistics_messages(day: date, policy: ReminderPolicy, people: _People) -> list[Message]:
-    """Remind enterprises of their quarterly and annual hazard statistics reports."""
+def _statistics_messages(
+    session: Session, day: date, policy: ReminderPolicy, people: _People
+) -> list[Message]:
+    """Remind enterprises of their quarterly and annual hazard statistics reports, until they
+    have filed them."""
+    from inspection.filings.queries import filed_enterprises
+
     offsets = parse_days(policy.statistics_before_days)
     if not offsets:
         return []
@@ -316,14 +321,17 @@ def _statistics_messages(day: date, policy: ReminderPolicy, people: _People) -> 
         ahead = (period.due - day).days
         if ahead not in offsets:
             continue
+        filed = filed_enterprises(session, people.park_id, period.code)
         for enterprise_id, name in people.enterprises.items():
+            if enterprise_id in filed:
+                continue
             messages.append(
                 Message(
                     people.by_enterprise.get(enterprise_id, []),
                     "statistics_due",
                     f"statistics:{enterprise_id}:{period.code}:{ahead}",
                     {"enterprise": name, "period": period.code, "due": period.due.isoformat()},
-                    "/portal",
+                    f"/statistics-filings/new?period={period.code}",
                     park_id=people.park_id,
                 )
             )

@@ -32,6 +32,10 @@ from inspection.hazards import extensions
 from inspection.hazards import lifecycle
 from inspection.hazards import plans
 from inspection.hazards import queries
+from inspection.hazards import services
+from inspection.hazards.confirmation import awaits_confirmation
+from inspection.hazards.context import park_of
+from inspection.hazards.forms import ConfirmFindingForm
 from inspection.hazards.forms import DecisionCommentForm
 from inspection.hazards.forms import ExtensionDecisionForm
 from inspection.hazards.forms import ExtensionRequestForm
@@ -40,6 +44,7 @@ from inspection.hazards.forms import ListForm
 from inspection.hazards.forms import PlanForm
 from inspection.hazards.forms import ReasonForm
 from inspection.hazards.forms import ReassignForm
+from inspection.hazards.forms import ResumptionForm
 from inspection.hazards.forms import ReviewForm
 from inspection.hazards.forms import SubmitRectificationForm
 from inspection.hazards.forms import VoidForm
@@ -62,6 +67,8 @@ DETAIL_FORMS = {
     "delist_form": DecisionCommentForm,
     "refuse_form": ReasonForm,
     "resume_form": ReasonForm,
+    "confirm_finding_form": ConfirmFindingForm,
+    "resumption_form": ResumptionForm,
 }
 
 
@@ -123,6 +130,9 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
         plan=plan,
         plan_document=db.get(Document, plan.document_id) if plan and plan.document_id else None,
         plan_needed=hazard.level == "major" and not plans.plan_complete(db, hazard),
+        awaits_confirmation=awaits_confirmation(hazard),
+        evaluation_required=services.evaluation_required(hazard),
+        confirmation_min_people=park_of(db, hazard).confirmation_min_people,
         requests=requests,
         pending=pending,
         decision_form=ExtensionDecisionForm(formdata=None, prefix="decision"),

@@ -45,17 +45,14 @@ def file_plan(hazard_id: int):
     """The enterprise files its rectification plan (五落实 for a major hazard)."""
 
     def perform(db, hazard, form):
-        plans.file_plan(
-            db,
-            hazard=hazard,
-            actor=current_user,
-            responsible_person=form.responsible_person.data,
-            measures=form.measures.data,
+        draft = plans.PlanDraft(
+            **{name: getattr(form, name).data for name in plans.TEXTS},
             funding_yuan=form.funding_yuan.data,
             planned_completion=form.planned_completion.data,
-            contingency_plan=form.contingency_plan.data,
             document=check_upload(form.document.data),
-            expected_version=form_version(form),
+        )
+        plans.file_plan(
+            db, hazard=hazard, actor=current_user, draft=draft, expected_version=form_version(form)
         )
         return _("The rectification plan has been filed.")
 

@@ -13,8 +13,10 @@ from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
 from inspection.auth.scope import Scope
 from inspection.db import get_session
+from inspection.evidence.documents import check_upload
 from inspection.evidence.services import check_uploads
 from inspection.forms import ConfirmForm
+from inspection.hazards import confirmation
 from inspection.hazards import extensions
 from inspection.hazards import followup
 from inspection.hazards import listing
@@ -70,6 +72,7 @@ def review(hazard_id: int):
                 photos=photos,
                 expected_version=form_version(form),
                 review_mode=form.mode.data,
+                evaluation=check_upload(form.evaluation.data),
             )
             if hazard.state == "accepted":
                 return _(
@@ -83,7 +86,6 @@ def review(hazard_id: int):
             hazard=hazard,
             actor=current_user,
             reason=form.comment.data,
-            new_deadline=form.new_deadline.data,
             photos=photos,
             expected_version=form_version(form),
             review_mode=form.mode.data,
@@ -150,6 +152,48 @@ def list_for_supervision(hazard_id: int):
         return _("Hazard %(number)s is listed for supervision.", number=hazard.number)
 
     return act(hazard_id, "list_form", detail_form("list_form"), perform)
+
+
+@bp.post("/hazards/<id:hazard_id>/confirm")
+@require(Permission.SUPERVISE_MAJOR)
+def confirm_finding(hazard_id: int):
+    """研判: confirm a major finding before its notice goes out, or record it as general."""
+
+    def perform(db, hazard, form):
+        keep = form.decision.data == "major"
+        confirmation.confirm(
+            db,
+            hazard=hazard,
+            actor=current_user,
+            participants=form.participants.data,
+            keep_major=keep,
+            comment=form.comment.data,
+            expected_version=form_version(form),
+        )
+        if keep:
+            return _("Hazard %(number)s is confirmed as major.", number=hazard.number)
+        return _("Hazard %(number)s is recorded as general.", number=hazard.number)
+
+    return act(hazard_id, "confirm_finding_form", detail_form("confirm_finding_form"), perform)
+
+
+@bp.post("/hazards/<id:hazard_id>/resumption")
+@require(Permission.SUPERVISE_MAJOR)
+def approve_resumption(hazard_id: int):
+    """复产审查: approve resuming the production stopped for a listed hazard."""
+
+    def perform(db, hazard, form):
+        services.approve_resumption(
+            db,
+            hazard=hazard,
+            actor=current_user,
+            comment=form.comment.data,
+            document=check_upload(form.document.data),
+            expected_version=form_version(form),
+        )
+        return _("Resuming production is approved for hazard %(number)s.", number=hazard.number)
+
+    return act(hazard_id, "resumption_form", detail_form("resumption_form"), perform)
 
 
 @bp.post("/hazards/<id:hazard_id>/delist")

@@ -11,22 +11,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from inspection import clock
+from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
 from inspection.checklists.models import ChecklistItem
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.evidence.services import check_uploads
+from inspection.forms import choices
 from inspection.forms import parse_id
 from inspection.hazards.forms import HazardForm
 from inspection.hazards.recording import DEFAULT_DEADLINE_DAYS
 from inspection.hazards.recording import FoundHazard
 from inspection.hazards.recording import default_deadline
+from inspection.hazards.recording import park_levels
 from inspection.hazards.recording import record_hazard
 from inspection.inspections import answers
 from inspection.inspections.views import bp
 from inspection.inspections.views.visit import load_inspection
 from inspection.inspections.views.visit import section_code
+from inspection.parks.models import Park
 from inspection.web import commit_or_refuse
 from inspection.web import on_field
 
@@ -39,6 +43,10 @@ def new_hazard(inspection_id: int):
     inspection = load_inspection(inspection_id)
     enterprise = db.get(Enterprise, inspection.enterprise_id)
     form = HazardForm()
+    form.level.choices = choices(
+        (level, labels.label(labels.HAZARD_LEVELS, level))
+        for level in park_levels(db.get(Park, inspection.park_id))
+    )
     item = _item_of(request.args.get("item") or form.item_id.data, inspection.id)
     if request.method == "GET":
         form.deadline.data = default_deadline("general")

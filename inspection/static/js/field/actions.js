@@ -101,6 +101,7 @@ export async function saveHazard(form) {
   if (item && item.major && value("level") !== "major" && !value("override_reason")) problems.push(T.need_override);
   if (!draft.before.length) problems.push(T.need_photo);
   if (fixed && !draft.after.length) problems.push(T.need_after_photo);
+  if (fixed && value("level") === "major") problems.push(T.major_on_spot);
   const errors = form.querySelector("[data-errors]");
   if (problems.length) {
     errors.textContent = problems.join(" ");
