@@ -136,6 +136,16 @@ HAZARD_EVENTS = {
     "remind": _l("Reminded"),
     "escalate_overdue": _l("Overdue, reported to the supervisors"),
 }
+# A listed hazard that passes re-inspection is accepted, not closed: 摘牌 closes it.
+ACCEPTED_AWAITING_DELISTING = _l("Passed re-inspection, awaiting removal from supervision")
+
+
+def event_label(event: str | None, to_state: str | None = None) -> str:
+    """What a step of a hazard's history did, as its outcome says (accepted is not closed)."""
+    if event == "accept" and to_state == "accepted":
+        return str(ACCEPTED_AWAITING_DELISTING)
+    return label(HAZARD_EVENTS, event)
+
 
 SUPERVISION_LEVELS = {
     "city": _l("City level"),

@@ -122,3 +122,25 @@ def claim_uploads(
             photo.kind = kind
     session.flush()
     return photos
+
+
+def discard_upload(session: Session, *, photo_id: int, inspection, actor: User) -> None:
+    """Take back a photo uploaded during an inspection before the hazard it was for is saved.
+
+    Only the uploader's own photo of this inspection that no hazard has claimed qualifies; a
+    completed inspection keeps its photos. The stored file stays (it is kept by hash).
+    """
+    photo = session.exec(
+        select(Photo).where(
+            Photo.id == photo_id,
+            Photo.inspection_id == inspection.id,
+            Photo.uploaded_by_id == actor.id,
+            Photo.hazard_id.is_(None),
+        )
+    ).first()
+    if photo is None:
+        raise DomainError(_("This photo cannot be removed any more: it is already saved."))
+    if inspection.status == "completed":
+        raise DomainError(_("This inspection is completed; its photos are kept."))
+    session.delete(photo)
+    session.flush()

@@ -30,7 +30,6 @@ from inspection.hazards.context import hazard_link
 from inspection.hazards.context import hazard_params
 from inspection.hazards.context import lock
 from inspection.hazards.context import notice_link
-from inspection.hazards.context import park_of
 from inspection.hazards.models import Handling
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
@@ -38,6 +37,7 @@ from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
 from inspection.hazards.models import ReviewMode
 from inspection.hazards.plans import plan_complete
+from inspection.hazards.reviewers import reviewers
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
 from inspection.notifications.services import enterprise_users
@@ -217,7 +217,7 @@ def submit_rectification(
     attach_photos(session, hazard, event, photos, PhotoKind.AFTER, actor)
     notify(
         session,
-        [session.get(User, hazard.assigned_inspector_id or hazard.found_by_id)],
+        reviewers(session, hazard),
         kind="rectification_submitted",
         key=f"submitted:{hazard.id}:{event.seq}",
         params=hazard_params(session, hazard),
@@ -241,7 +241,6 @@ def accept_rectification(
     supervision, mark it accepted until a supervisor approves its removal from the list."""
     lock(session, hazard)
     lifecycle.check(hazard, "accept", actor, expected_version=expected_version)
-    _check_reviewer(session, hazard, actor)
     event = lifecycle.apply(
         session,
         hazard,
@@ -267,17 +266,6 @@ def accept_rectification(
     return hazard
 
 
-def _check_reviewer(session: Session, hazard: Hazard, actor: User) -> None:
-    """By default (per park) the re-inspector is someone other than the finder."""
-    if park_of(session, hazard).reviewer_must_differ and hazard.found_by_id == actor.id:
-        raise Forbidden(
-            _(
-                "You found this hazard, so another inspector must re-inspect it (the park's"
-                " rule). Ask a colleague, or have a supervisor reassign it."
-            )
-        )
-
-
 def reject_rectification(
     session: Session,
     *,
@@ -292,7 +280,6 @@ def reject_rectification(
     """The re-inspection found the fix insufficient: back to rectifying, maybe a new deadline."""
     lock(session, hazard)
     lifecycle.check(hazard, "reject", actor, expected_version=expected_version)
-    _check_reviewer(session, hazard, actor)
     if new_deadline is not None and new_deadline < clock.today():
         raise DomainError(_("The new deadline cannot be in the past."))
     data: dict = {"review_mode": review_mode}

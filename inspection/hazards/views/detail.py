@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 from flask import Response
 from flask import abort
@@ -45,6 +46,7 @@ from inspection.hazards.forms import SubmitRectificationForm
 from inspection.hazards.forms import VoidForm
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import Notice
+from inspection.hazards.reviewers import reviewers
 from inspection.hazards.views import bp
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import inspector_names
@@ -96,6 +98,15 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
     for name in DETAIL_FORMS:
         if not forms[name].version.data:
             forms[name].version.data = hazard.version
+    _resume_report(hazard, forms["submit_form"])
+    if hazard.listed:
+        # Accepting a listed hazard does not close it: a supervisor's 摘牌 does.
+        forms["review_form"].decision.choices = choices(
+            [
+                ("accept", _("Accept (a supervisor's removal from the list closes it)")),
+                ("reject", _("Reject")),
+            ]
+        )
     reassign_form = ReassignForm(formdata=None, prefix="reassign")
     inspector_choices(reassign_form, parks=Scope(park_id=hazard.park_id))
     reassign_form.inspector_id.data = hazard.assigned_inspector_id
@@ -114,6 +125,15 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
         | {r.decided_by_id for r in requests},
     )
     approver = extensions.approver_role(db, hazard)
+    allowed = lifecycle.allowed_events(hazard, user)
+    # Re-inspection the user may not do himself: say up front who can (they were notified).
+    review_by = (
+        [u.display_name for u in reviewers(db, hazard)]
+        if hazard.state == "submitted"
+        and has_permission(user, Permission.REVIEW_RECTIFICATION)
+        and not {"accept", "reject"} & allowed
+        else None
+    )
     return render_template(
         "hazards/detail.html",
         hazard=hazard,
@@ -135,16 +155,29 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
         events=queries.history(db, hazard.id),
         event_data={e.id: json.loads(e.data) for e, _name in queries.history(db, hazard.id)},
         names=names,
-        allowed=lifecycle.allowed_events(hazard, user),
+        allowed=allowed,
+        review_by=review_by,
         can=lambda permission: has_permission(user, Permission(permission)),
         reassign_form=reassign_form,
         overdue=hazard.is_overdue(clock.today()),
         today=clock.today(),
+        extension_min=max(hazard.deadline, clock.today()) + timedelta(days=1)
+        if hazard.deadline
+        else clock.today(),
         labels=labels,
         confirm_form=ConfirmForm(),
         error=error,
         **forms,
     ), status
+
+
+def _resume_report(hazard: Hazard, form) -> None:
+    """After a rejection the report form starts from the last report, to be corrected."""
+    if form.measures.data or form.responsible_person.data or not hazard.rectification_measures:
+        return
+    form.measures.data = hazard.rectification_measures
+    form.responsible_person.data = hazard.responsible_person
+    form.funding_yuan.data = hazard.funding_yuan
 
 
 @bp.get("/hazards/<id:hazard_id>")
@@ -206,7 +239,7 @@ def history_csv(hazard_id: int):
             [
                 event.seq,
                 clock.local(event.at).isoformat(timespec="seconds"),
-                labels.label(labels.HAZARD_EVENTS, event.event),
+                labels.event_label(event.event, event.to_state),
                 labels.label(labels.HAZARD_STATES, event.from_state),
                 labels.label(labels.HAZARD_STATES, event.to_state),
                 actor or "",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
+from flask import flash
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.permissions import Permission
@@ -19,6 +23,7 @@ from inspection.enterprises.models import Enterprise
 from inspection.evidence.services import check_uploads
 from inspection.forms import parse_id
 from inspection.hazards.forms import HazardForm
+from inspection.hazards.models import Hazard
 from inspection.hazards.recording import DEFAULT_DEADLINE_DAYS
 from inspection.hazards.recording import FoundHazard
 from inspection.hazards.recording import default_deadline
@@ -42,8 +47,21 @@ def new_hazard(inspection_id: int):
     item = _item_of(request.args.get("item") or form.item_id.data, inspection.id)
     if request.method == "GET":
         form.deadline.data = default_deadline("general")
+        form.form_key.data = str(uuid.uuid4())
         if item is not None:
             _prefill(form, item)
+    else:
+        saved = _saved_before(form.form_key.data, inspection.id)
+        if saved is not None:
+            flash(
+                _(
+                    "Hazard %(number)s was already saved from this form; it was not saved a"
+                    " second time.",
+                    number=saved.number,
+                ),
+                "warning",
+            )
+            return redirect(url_for("hazards.detail", hazard_id=saved.id))
 
     def page():
         return render_template(
@@ -52,6 +70,7 @@ def new_hazard(inspection_id: int):
             inspection=inspection,
             enterprise=enterprise,
             item=item,
+            today=clock.today(),
         ), 422 if form.errors else 200
 
     def change():
@@ -68,6 +87,7 @@ def new_hazard(inspection_id: int):
             required_measures=form.required_measures.data,
             override_reason=form.override_reason.data,
             item_id=item.id if item is not None else None,
+            device_id=_form_key(form.form_key.data),
             photos=check_uploads(form.photos.data),
             photo_ids=_ids("photo_ids"),
             fixed_on_spot=fixed,
@@ -80,24 +100,60 @@ def new_hazard(inspection_id: int):
     if not form.validate_on_submit():
         return page()
     if item is not None:
-        back = url_for(
-            "inspections.checklist",
-            inspection_id=inspection.id,
-            version_id=item.version_id,
-            section=section_code(item),
-            _anchor=f"item-{item.id}",
-        )
+        # Back at the item, where the confirmation is shown (a flash at the top of the page
+        # would be off screen).
+        def back(hazard):
+            return url_for(
+                "inspections.checklist",
+                inspection_id=inspection.id,
+                version_id=item.version_id,
+                section=section_code(item),
+                saved=hazard.id,
+                _anchor=f"item-{item.id}",
+            )
     else:
-        back = url_for("inspections.detail", inspection_id=inspection.id)
+
+        def back(hazard):
+            return url_for("inspections.detail", inspection_id=inspection.id)
+
     return commit_or_refuse(
         change,
         then=back,
-        message=lambda hazard: (
-            _("Hazard %(number)s was fixed on the spot and closed.", number=hazard.number)
-            if hazard.state == "closed"
-            else _("Hazard %(number)s has been recorded.", number=hazard.number)
-        ),
-        refused=on_field(form.title, page),
+        message=None if item is not None else saved_message,
+        refused=on_field(form.title, page, form),
+    )
+
+
+def saved_message(hazard) -> str:
+    """What saving a hazard did: recorded, or fixed on the spot and closed."""
+    if hazard.state == "closed":
+        return _("Hazard %(number)s was fixed on the spot and closed.", number=hazard.number)
+    return _("Hazard %(number)s has been recorded.", number=hazard.number)
+
+
+def _form_key(raw: str | None) -> str | None:
+    """The key the form was shown with, if it is one we made (a UUID)."""
+    try:
+        return str(uuid.UUID(str(raw or "")))
+    except ValueError:
+        return None
+
+
+def _saved_before(raw: str | None, inspection_id: int) -> Hazard | None:
+    """The hazard this form already made, when it is sent again."""
+    key = _form_key(raw)
+    if key is None:
+        return None
+    return (
+        get_session()
+        .exec(
+            select(Hazard).where(
+                Hazard.uuid == key,
+                Hazard.inspection_id == inspection_id,
+                Hazard.found_by_id == current_user.id,
+            )
+        )
+        .first()
     )
 
 

@@ -33,6 +33,7 @@ from inspection.forms import choices
 from inspection.forms import parse_id
 from inspection.hazards import services as hazard_services
 from inspection.hazards.models import HazardState
+from inspection.hazards.models import Notice
 from inspection.hazards.queries import user_names
 from inspection.inspections import answers
 from inspection.inspections import queries
@@ -127,6 +128,10 @@ def detail(inspection_id: int):
         team=team,
         hazards=hazards,
         waiting=[h for h in hazards if h.state == HazardState.FOUND],
+        notices=[
+            db.get(Notice, notice_id)
+            for notice_id in sorted({h.notice_id for h in hazards if h.notice_id})
+        ],
         on_team=on_team and has_permission(current_user, Permission.INSPECT),
         confirm_form=ConfirmForm(),
         complete_form=CompleteForm(),
