@@ -10,8 +10,11 @@ from datetime import timedelta
 
 from flask import Response
 from flask import abort
+from flask import flash
+from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -193,6 +196,17 @@ def act(hazard_id: int, form_name: str, form, perform):
     On a refusal nothing is kept: the page comes back with the message and what was typed.
     """
     hazard = load_hazard(hazard_id)
+    done = _already_done(hazard, form_name, form)
+    if done is not None:
+        flash(
+            _(
+                "This was already saved (%(action)s, %(time)s); it was not saved a second time.",
+                action=labels.event_label(done.event, done.to_state),
+                time=format_datetime(done.at, "yyyy-MM-dd HH:mm"),
+            ),
+            "warning",
+        )
+        return redirect(url_for("hazards.detail", hazard_id=hazard_id))
     if not form.validate():
         return render_detail(hazard, 422, **{form_name: form})
     return commit_or_refuse(
@@ -201,6 +215,35 @@ def act(hazard_id: int, form_name: str, form, perform):
         message=lambda said: said,
         refused=shown_again(hazard_id, **{form_name: form}),
     )
+
+
+# The steps each detail form takes, to know a form sent again (Back, then Save) from a new one.
+FORM_EVENTS = {
+    "submit_form": {"submit"},
+    "review_form": {"accept", "reject"},
+    "fix_form": {"fix_on_spot"},
+    "void_form": {"void"},
+    "plan_form": {"plan"},
+    "extension_form": {"request_extension"},
+    "list_form": {"list"},
+    "delist_form": {"delist"},
+    "refuse_form": {"refuse"},
+    "resume_form": {"resume"},
+}
+
+
+def _already_done(hazard: Hazard, form_name: str, form):
+    """The step this very form already made, when it is sent a second time: it was filled in on
+    the version just before the latest, and the latest step is this user's of the same kind."""
+    if form_version(form) != hazard.version - 1:
+        return None
+    history = queries.history(get_session(), hazard.id)
+    if not history:
+        return None
+    last = history[-1][0]
+    if last.actor_id != current_user.id or last.event not in FORM_EVENTS.get(form_name, ()):
+        return None
+    return last
 
 
 def shown_again(hazard_id: int, **forms):

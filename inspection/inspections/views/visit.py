@@ -7,12 +7,15 @@ import contextlib
 
 from flask import Response
 from flask import abort
+from flask import flash
 from flask import jsonify
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import select
 
 from inspection import clock
 from inspection import labels
@@ -32,6 +35,7 @@ from inspection.forms import ConfirmForm
 from inspection.forms import choices
 from inspection.forms import parse_id
 from inspection.hazards import services as hazard_services
+from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
 from inspection.hazards.queries import user_names
@@ -179,8 +183,35 @@ def issue(inspection_id: int):
         message=lambda notice: _(
             "Notice %(number)s has been issued to the enterprise.", number=notice.number
         ),
-        refused=url_for("inspections.detail", inspection_id=inspection_id),
+        refused=lambda refused: _issued_before(inspection, refused),
     )
+
+
+def _issued_before(inspection, refused: DomainError):
+    """A refused issue: when the button was pressed again (Back, then Issue) the notice that was
+    issued is shown; otherwise the refusal, on the inspection's page."""
+    db = get_session()
+    latest = db.exec(
+        select(Notice)
+        .where(Notice.inspection_id == inspection.id, Notice.issued_by_id == current_user.id)
+        .order_by(Notice.id.desc())
+    ).first()
+    waiting = db.exec(
+        select(Hazard.id).where(
+            Hazard.inspection_id == inspection.id, Hazard.state == HazardState.FOUND
+        )
+    ).first()
+    if latest is not None and waiting is None:
+        flash(
+            _(
+                "Notice %(number)s was already issued; it was not issued a second time.",
+                number=latest.number,
+            ),
+            "warning",
+        )
+        return redirect(url_for("hazards.notice", notice_id=latest.id))
+    flash(refused.message, "error")
+    return redirect(url_for("inspections.detail", inspection_id=inspection.id))
 
 
 @bp.get("/inspections/<id:inspection_id>/record.pdf")
