@@ -171,6 +171,7 @@ def field_attrs(
         # A counter under the field, not the maxlength attribute: a browser cuts pasted text
         # to maxlength without a word, and nothing may be cut silently.
         attrs["data-maxlength"] = limit
+        attrs["maxlength"] = False  # WTForms would render it from the Length validator
         describedby.append(f"{field.id}-counter")
         attrs["aria-describedby"] = " ".join(describedby)
     return attrs, " ".join(describedby)
