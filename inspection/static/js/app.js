@@ -130,8 +130,33 @@
     update();
   }
 
+  // Back, then Save: the browser shows the form again as it was typed, but fetched anew, with a
+  // new one-time key. The same content sent again from this address keeps the key it was sent
+  // with, so the server answers "already saved" instead of making a second record.
+  function keepFormKey(form) {
+    var key = form.querySelector("input[name=form_key]");
+    var store = null;
+    try { store = window.sessionStorage; } catch (ignore) { store = null; }
+    if (!key || !store) { return; }
+    var slot = "form-key:" + location.pathname + location.search;
+    function fingerprint() {
+      return ["title", "description", "location", "item_id"].map(function (name) {
+        var control = form.elements.namedItem(name);
+        return control && control.value ? control.value.trim() : "";
+      }).join("\u0001");
+    }
+    form.addEventListener("submit", function () {
+      var print = fingerprint();
+      var before = null;
+      try { before = JSON.parse(store.getItem(slot) || "null"); } catch (ignore) { before = null; }
+      if (before && before.print === print && before.key) { key.value = before.key; }
+      store.setItem(slot, JSON.stringify({ key: key.value, print: print }));
+    }, true);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-counter-for]"), countCharacters);
+    Array.prototype.forEach.call(document.querySelectorAll("form"), keepFormKey);
     Array.prototype.forEach.call(document.querySelectorAll("form.answer-form"), answerInPlace);
     var current = document.querySelector(".section-tabs [aria-current=page]");
     if (current) { current.scrollIntoView({ block: "nearest", inline: "center" }); }
