@@ -124,6 +124,26 @@ def claim_uploads(
     return photos
 
 
+def unclaimed_uploads(
+    session: Session, photo_ids: list[int], *, inspection_id: int, actor: User
+) -> list[int]:
+    """Of these photo ids, the ones this user uploaded ahead in this inspection that nothing has
+    claimed yet."""
+    if not photo_ids:
+        return []
+    return list(
+        session.exec(
+            select(Photo.id).where(
+                Photo.id.in_(photo_ids),
+                Photo.inspection_id == inspection_id,
+                Photo.uploaded_by_id == actor.id,
+                Photo.hazard_id.is_(None),
+                Photo.answer_id.is_(None),
+            )
+        )
+    )
+
+
 def discard_upload(session: Session, *, photo_id: int, inspection, actor: User) -> None:
     """Take back a photo uploaded during an inspection before the hazard it was for is saved.
 

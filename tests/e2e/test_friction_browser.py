@@ -114,6 +114,10 @@ def test_the_day_without_friction(world, make, live_server, sign_in):
     finder.get_by_role("button", name="保存隐患").tap()
     expect(finder.locator("#description-error")).to_contain_text("最多 5000 字，现在有 10000 字")
     assert len(finder.locator("#description").input_value()) == 10_000  # nothing cut
+    # The photo uploaded before the refusal is still there (nothing typed or taken is lost).
+    expect(finder.locator(".photo-picker__status").first).to_have_text("已上传 1 张照片")
+    expect(finder.locator(".uploads .upload--done")).to_have_count(1)
+    assert finder.locator("input[type=hidden][name=photo_ids]").count() == 1
     deadline_error = finder.locator(".field", has=finder.get_by_label("整改期限")).locator(
         ".errors"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import flash
 from flask import redirect
@@ -21,6 +22,7 @@ from inspection.checklists.models import ChecklistItem
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.evidence.services import check_uploads
+from inspection.evidence.services import unclaimed_uploads
 from inspection.forms import parse_id
 from inspection.hazards.forms import HazardForm
 from inspection.hazards.models import Hazard
@@ -71,6 +73,7 @@ def new_hazard(inspection_id: int):
             enterprise=enterprise,
             item=item,
             today=clock.today(),
+            kept=kept_uploads(inspection.id),
         ), 422 if form.errors else 200
 
     def change():
@@ -129,6 +132,23 @@ def saved_message(hazard) -> str:
     if hazard.state == "closed":
         return _("Hazard %(number)s was fixed on the spot and closed.", number=hazard.number)
     return _("Hazard %(number)s has been recorded.", number=hazard.number)
+
+
+def kept_uploads(inspection_id: int) -> SimpleNamespace:
+    """The photos a refused form had uploaded ahead, still this user's and unclaimed, so the
+    form comes back with them."""
+    if request.method != "POST":
+        return SimpleNamespace(photo_ids=[], after_photo_ids=[])
+    wanted = {name: _ids(name) for name in ("photo_ids", "after_photo_ids")}
+    free = set(
+        unclaimed_uploads(
+            get_session(),
+            [i for ids in wanted.values() for i in ids],
+            inspection_id=inspection_id,
+            actor=current_user,
+        )
+    )
+    return SimpleNamespace(**{name: [i for i in ids if i in free] for name, ids in wanted.items()})
 
 
 def _form_key(raw: str | None) -> str | None:

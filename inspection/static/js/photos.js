@@ -139,11 +139,24 @@
   function enhance(input) {
     var form = input.form;
     var url = input.dataset.uploadUrl;
-    var list = document.createElement("ul");
-    list.className = "uploads";
-    list.setAttribute("aria-live", "polite");
-    input.closest(".photo-picker").insertAdjacentElement("afterend", list);
+    var picker = input.closest(".photo-picker");
+    var list = picker.nextElementSibling;
+    if (!list || !list.classList.contains("uploads")) {
+      list = document.createElement("ul");
+      list.className = "uploads";
+      list.setAttribute("aria-live", "polite");
+      picker.insertAdjacentElement("afterend", list);
+    }
     var pending = form.uploadsPending || (form.uploadsPending = { count: 0 });
+    // Photos the page came back with (the form was refused): removable like new ones.
+    Array.prototype.forEach.call(list.querySelectorAll(".upload[data-photo-id]"), function (entry) {
+      var kept = {
+        id: entry.dataset.photoId, url: url, token: csrfToken(form), entry: entry,
+        hidden: entry.querySelector("input[type=hidden]"),
+        onDone: function () { describe(input, list); }
+      };
+      entry.querySelector(".upload__remove").addEventListener("click", function () { remove(kept); });
+    });
     var messages = {
       sending: input.dataset.msgSending, done: input.dataset.msgDone,
       failed: input.dataset.msgFailed, retry: input.dataset.msgRetry,
