@@ -249,6 +249,7 @@ def init_app(app: Flask) -> None:
         level_label=labels.level_label,
         category_label=_labeller(labels.HAZARD_CATEGORIES),
         event_label=labels.event_label,
+        industry_label=labels.industry_label,
         inspection_type_label=_labeller(labels.INSPECTION_TYPES),
         inspection_status_label=_labeller(labels.INSPECTION_STATUSES),
         size_label=_labeller(labels.SCALES),

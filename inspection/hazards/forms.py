@@ -55,7 +55,7 @@ class HazardForm(FlaskForm):
         _l("Required measures"), validators=[Optional(), MaxLength(5000)]
     )
     photos = MultipleFileField(_l("Photos of the hazard"))
-    fixed_on_spot = BooleanField(_l("Fixed on the spot (即查即改): close it now"))
+    fixed_on_spot = BooleanField(_l("Fixed on the spot: close it now"))
     after_photos = MultipleFileField(_l("Photo after the fix"))
     fix_note = TextAreaField(_l("What was done"), validators=[Optional(), MaxLength(2000)])
     item_id = HiddenField()

@@ -135,7 +135,7 @@ def record_hazard(
         raise DomainError(
             _(
                 "A major hazard needs its legal basis: the standard and clause that make it"
-                " major (e.g. 应急管理部令第10号 第十一条第（三）项)."
+                " major (e.g. MEM Order No. 10, Article 11, item (3))."
             ),
             field="basis",
         )
