@@ -299,3 +299,68 @@ def test_a_photo_taken_back_before_saving_is_gone(world, make, login, role):
     from inspection.evidence.models import Photo
 
     assert make.get(Photo, photo_id) is None
+
+
+RAW_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def test_a_listed_hazard_says_it_awaits_delisting_and_shows_dates_not_timestamps(
+    world, make, login
+):
+    from inspection.hazards import listing
+    from inspection.hazards import services as hazard_services
+
+    inspection = make.inspection(world.ours, world.inspector)
+    hazard = make.hazard(inspection, world.inspector, level="major", basis="测试依据 第一条")
+
+    def as_of(work):
+        with make.app.test_request_context(), make.session() as s:
+            work(s, s.get(Hazard, hazard.id))
+            s.commit()
+
+    as_of(
+        lambda s, h: listing.list_hazard(
+            s,
+            hazard=h,
+            actor=s.get(User, world.supervisor.id),
+            level="county",
+            body="县安委会",
+            listed_on=None,
+            stop_production=False,
+            comment=None,
+            expected_version=h.version,
+        )
+    )
+    make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
+    make.plan(hazard, world.ours_user)
+    make.submit(hazard, world.ours_user)
+    reviewer = login(world.inspector2)
+    page = reviewer.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert "通过（待监管领导摘牌后销号）" in page
+    assert "通过并销号" not in page
+    as_of(
+        lambda s, h: hazard_services.accept_rectification(
+            s,
+            hazard=h,
+            actor=s.get(User, world.inspector2.id),
+            comment=None,
+            photos=[],
+            expected_version=h.version,
+        )
+    )
+    page = reviewer.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert "复查通过，待摘牌" in page
+    assert "复查通过并销号" not in page
+    as_of(
+        lambda s, h: listing.delist_hazard(
+            s,
+            hazard=h,
+            actor=s.get(User, world.supervisor.id),
+            comment=None,
+            expected_version=h.version,
+        )
+    )
+    for user in (world.supervisor, world.inspector2, world.ours_user):
+        page = login(user).get(f"/hazards/{hazard.id}").get_data(as_text=True)
+        assert not RAW_TIME.search(page), RAW_TIME.search(page)[0]
+        assert "摘牌" in page or "removed" in page
