@@ -250,8 +250,15 @@ def missing_photos(session: Session, inspection: Inspection) -> list[str]:
     ).all()
     if not failed:
         return []
-    answer_ids = [answer_id for answer_id, _code in failed]
-    shown = set(
+    shown = answers_with_photos(session, [answer_id for answer_id, _code in failed])
+    return [code for answer_id, code in failed if answer_id not in shown]
+
+
+def answers_with_photos(session: Session, answer_ids: list[int]) -> set[int]:
+    """Of these answers, the ones with a photo: their own, or one of a hazard logged from them."""
+    if not answer_ids:
+        return set()
+    return set(
         session.exec(select(Photo.answer_id).where(Photo.answer_id.in_(answer_ids)).distinct())
     ) | set(
         session.exec(
@@ -261,7 +268,6 @@ def missing_photos(session: Session, inspection: Inspection) -> list[str]:
             .distinct()
         )
     )
-    return [code for answer_id, code in failed if answer_id not in shown]
 
 
 def missing_signatures(session: Session, inspection: Inspection) -> list[str]:
