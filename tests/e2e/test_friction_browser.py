@@ -13,10 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from inspection.hazards.models import Hazard
+from tests.e2e.test_accessibility import _problems
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.e2e
@@ -44,11 +46,16 @@ class Taps:
         locator.set_input_files(files)
 
 
+AXE = Axe()
+
+
 def _look(page, name: str) -> None:
-    """Keep a screenshot, and check the page shows no raw timestamp."""
+    """Keep a screenshot, and check the page shows no raw timestamp and passes axe-core with
+    big enough touch targets, in the state the user sees it."""
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     text = page.locator("body").inner_text()
     assert not RAW_TIME.search(text), f"raw timestamp on {name}: {RAW_TIME.search(text)[0]}"
+    assert _problems(page, AXE, name) == []
 
 
 def test_the_day_without_friction(world, make, live_server, sign_in):

@@ -13,7 +13,6 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.permissions import Permission
@@ -31,6 +30,7 @@ from inspection.hazards.recording import FoundHazard
 from inspection.hazards.recording import default_deadline
 from inspection.hazards.recording import record_hazard
 from inspection.inspections import answers
+from inspection.inspections import queries
 from inspection.inspections.views import bp
 from inspection.inspections.views.visit import load_inspection
 from inspection.inspections.views.visit import section_code
@@ -164,16 +164,8 @@ def _saved_before(raw: str | None, inspection_id: int) -> Hazard | None:
     key = _form_key(raw)
     if key is None:
         return None
-    return (
-        get_session()
-        .exec(
-            select(Hazard).where(
-                Hazard.uuid == key,
-                Hazard.inspection_id == inspection_id,
-                Hazard.found_by_id == current_user.id,
-            )
-        )
-        .first()
+    return queries.hazard_saved_from(
+        get_session(), key=key, inspection_id=inspection_id, user_id=current_user.id
     )
 
 

@@ -15,7 +15,6 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
 from inspection import clock
 from inspection import labels
@@ -35,7 +34,6 @@ from inspection.forms import ConfirmForm
 from inspection.forms import choices
 from inspection.forms import parse_id
 from inspection.hazards import services as hazard_services
-from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
 from inspection.hazards.queries import user_names
@@ -190,18 +188,10 @@ def issue(inspection_id: int):
 def _issued_before(inspection, refused: DomainError):
     """A refused issue: when the button was pressed again (Back, then Issue) the notice that was
     issued is shown; otherwise the refusal, on the inspection's page."""
-    db = get_session()
-    latest = db.exec(
-        select(Notice)
-        .where(Notice.inspection_id == inspection.id, Notice.issued_by_id == current_user.id)
-        .order_by(Notice.id.desc())
-    ).first()
-    waiting = db.exec(
-        select(Hazard.id).where(
-            Hazard.inspection_id == inspection.id, Hazard.state == HazardState.FOUND
-        )
-    ).first()
-    if latest is not None and waiting is None:
+    latest = queries.notice_already_issued(
+        get_session(), inspection_id=inspection.id, user_id=current_user.id
+    )
+    if latest is not None:
         flash(
             _(
                 "Notice %(number)s was already issued; it was not issued a second time.",
