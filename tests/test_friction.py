@@ -17,7 +17,9 @@ from inspection.auth.models import User
 from inspection.errors import DomainError
 from inspection.hazards import lifecycle
 from inspection.hazards.models import Hazard
+from inspection.hazards.models import HazardEvent
 from inspection.hazards.models import HazardState
+from inspection.hazards.models import Notice
 from inspection.inspections.models import Answer
 from inspection.notifications.models import Notification
 from inspection.parks.models import Park
@@ -364,3 +366,50 @@ def test_a_listed_hazard_says_it_awaits_delisting_and_shows_dates_not_timestamps
         page = login(user).get(f"/hazards/{hazard.id}").get_data(as_text=True)
         assert not RAW_TIME.search(page), RAW_TIME.search(page)[0]
         assert "摘牌" in page or "removed" in page
+
+
+def test_pressing_issue_again_shows_the_notice_already_issued(world, make, login):
+    inspection = make.inspection(world.ours, world.inspector)
+    make.hazard(inspection, world.inspector)
+    client = login(world.inspector)
+    first = client.post(f"/inspections/{inspection.id}/issue")
+    assert first.status_code == 302 and "/notices/" in first.location
+    again = client.post(f"/inspections/{inspection.id}/issue", follow_redirects=True)
+    text = again.get_data(as_text=True)
+    assert "未重复下达" in text
+    with make.session() as s:
+        assert len(s.exec(select(Notice).where(Notice.inspection_id == inspection.id)).all()) == 1
+
+
+def test_a_report_sent_again_says_it_was_already_saved(world, make, login):
+    inspection = make.inspection(world.ours, world.inspector)
+    hazard = make.hazard(inspection, world.inspector)
+    make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
+    client = login(world.ours_user)
+    page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    version = re.search(r'name="submit-version" type="hidden" value="(\d+)"', page).group(1)
+    import io
+
+    from tests.factories import image_bytes
+
+    def send():
+        return client.post(
+            f"/hazards/{hazard.id}/submit",
+            data={
+                "submit-measures": "已清理",
+                "submit-version": version,
+                "submit-photos": (io.BytesIO(image_bytes()), "after.jpg"),
+            },
+            follow_redirects=True,
+        )
+
+    assert "整改情况已提交" in send().get_data(as_text=True)
+    again = send().get_data(as_text=True)
+    assert "未重复保存" in again
+    with make.session() as s:
+        events = s.exec(
+            select(HazardEvent).where(
+                HazardEvent.hazard_id == hazard.id, HazardEvent.event == "submit"
+            )
+        ).all()
+    assert len(events) == 1
