@@ -18,9 +18,11 @@ class DomainError(Exception):
     status = 400
     code = "refused"  # stable, for programs reading a JSON error
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The input the message is about (a form field's name), so a page can show it there.
+        self.field = field
 
 
 class Forbidden(DomainError):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms import widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+from wtforms.validators import ValidationError
 
 MAX_ID = 2**31 - 1
 
@@ -38,3 +41,26 @@ class CheckboxListField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class MaxLength(Length):
+    """A length limit that says how far over the text is; the page counts it as it is typed.
+
+    Text over the limit is refused with this message, never cut: what was typed is kept.
+    """
+
+    def __init__(self, max: int) -> None:  # noqa: A002 (WTForms' own name)
+        super().__init__(max=max)
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(
+                _(
+                    "At most %(max)s characters; this has %(length)s. Shorten it by"
+                    " %(over)s and save again.",
+                    max=self.max,
+                    length=length,
+                    over=length - self.max,
+                )
+            )

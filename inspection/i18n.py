@@ -19,6 +19,8 @@ from flask_babel import get_locale
 from flask_babel import get_translations
 from flask_login import current_user
 
+from inspection import clock
+
 babel = Babel()
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -47,10 +49,21 @@ def datetime_filter(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> st
     return "" if value is None else format_datetime(value, fmt)
 
 
-def date_filter(value: date | None, fmt: str = "yyyy-MM-dd") -> str:
-    """Show a date (the usual ISO form without asking Babel: long lists show many)."""
-    if value is None:
+def date_filter(value: date | datetime | str | None, fmt: str = "yyyy-MM-dd") -> str:
+    """Show a date (the usual ISO form without asking Babel: long lists show many).
+
+    A moment shows as its day in the park's zone (never as a raw timestamp); a date kept as
+    text in an event's details is read first.
+    """
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = clock.local(value).date() if value.tzinfo else value.date()
     if fmt == "yyyy-MM-dd":
         return value.isoformat()
     return format_date(value, fmt)

@@ -142,6 +142,44 @@ HAZARD_EVENTS = {
     "remind": _l("Reminded"),
     "escalate_overdue": _l("Overdue, reported to the supervisors"),
 }
+# The park's industries are kept by their Chinese names (the registry's words); these are the
+# names English pages show for them. An industry not listed here shows as it was typed.
+INDUSTRIES = {
+    "五金": _l("Hardware"),
+    "机械": _l("Machinery"),
+    "化工": _l("Chemicals"),
+    "光伏": _l("Photovoltaics"),
+    "木制品": _l("Wood products"),
+    "生物医疗": _l("Biomedicine"),
+    "印刷": _l("Printing"),
+    "食品": _l("Food"),
+    "轻工": _l("Light industry"),
+    "纺织": _l("Textiles"),
+    "电子": _l("Electronics"),
+    "建材": _l("Building materials"),
+    "冶金": _l("Metallurgy"),
+    "有色": _l("Non-ferrous metals"),
+    "烟草": _l("Tobacco"),
+    "商贸": _l("Commerce and trade"),
+    "其他": _l("Other"),
+}
+
+
+def industry_label(name: str | None) -> str:
+    """An industry's name in the reader's language (as typed when it is not a known one)."""
+    return str(INDUSTRIES[name]) if name in INDUSTRIES else (name or "")
+
+
+# A listed hazard that passes re-inspection is accepted, not closed: 摘牌 closes it.
+ACCEPTED_AWAITING_DELISTING = _l("Passed re-inspection, awaiting removal from supervision")
+
+
+def event_label(event: str | None, to_state: str | None = None) -> str:
+    """What a step of a hazard's history did, as its outcome says (accepted is not closed)."""
+    if event == "accept" and to_state == "accepted":
+        return str(ACCEPTED_AWAITING_DELISTING)
+    return label(HAZARD_EVENTS, event)
+
 
 SUPERVISION_LEVELS = {
     "city": _l("City level"),

@@ -16,8 +16,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError
+from wtforms.validators import Length
 
 from inspection import labels
 from inspection.db import get_session
@@ -73,11 +75,21 @@ def flash_refusal(error: DomainError) -> int:
     return error.status if error.status != 400 else 422
 
 
-def on_field(field, page: Callable[[], ResponseReturnValue]) -> Callable[[DomainError], object]:
-    """A refusal answer: the message shown under a form field, and the form shown again."""
+def on_field(
+    field, page: Callable[[], ResponseReturnValue], form=None
+) -> Callable[[DomainError], object]:
+    """A refusal answer: the message shown under a form field, and the form shown again.
+
+    With the form, a refusal that names the input it is about (`DomainError.field`) goes under
+    that field instead.
+    """
 
     def refused(error: DomainError) -> ResponseReturnValue:
-        field.errors = [*field.errors, error.message]
+        target = field
+        named = getattr(error, "field", None)
+        if form is not None and named and named in form:
+            target = form[named]
+        target.errors = [*target.errors, error.message]
         return page()
 
     return refused
@@ -154,7 +166,23 @@ def field_attrs(
             attrs[name] = value
     if upload_url:
         attrs.update(upload_attrs(upload_url, upload_field))
+    limit = max_length(field)
+    if limit:
+        # A counter under the field, not the maxlength attribute: a browser cuts pasted text
+        # to maxlength without a word, and nothing may be cut silently.
+        attrs["data-maxlength"] = limit
+        attrs["maxlength"] = False  # WTForms would render it from the Length validator
+        describedby.append(f"{field.id}-counter")
+        attrs["aria-describedby"] = " ".join(describedby)
     return attrs, " ".join(describedby)
+
+
+def max_length(field) -> int | None:
+    """The longest text a form field takes (its Length validator's max), if it has one."""
+    if field.type not in {"StringField", "TextAreaField"}:
+        return None
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max and v.max > 0]
+    return min(limits) if limits else None
 
 
 def upload_attrs(url: str, field_name: str | None = None, item_id: int | None = None) -> dict:
@@ -166,12 +194,25 @@ def upload_attrs(url: str, field_name: str | None = None, item_id: int | None = 
         "data-msg-failed": _("Not uploaded: no connection, or the photo was refused."),
         "data-msg-retry": _("Try again"),
         "data-msg-waiting": _("Photos are still uploading; save again when they are done."),
+        "data-msg-remove": _("Remove"),
     }
     if field_name:
         attrs["data-field"] = field_name
     if item_id is not None:
         attrs["data-item-id"] = str(item_id)
     return attrs
+
+
+def photo_status_attrs(none: str) -> Markup:
+    """The texts a photo picker's status line shows, by what became of its photos."""
+    texts = {
+        "data-none": none,
+        "data-some": _("%(count)s photos chosen", count="{n}"),
+        "data-uploaded": _("%(count)s photos uploaded", count="{n}"),
+        "data-sending": _("%(count)s uploading", count="{n}"),
+        "data-failed": _("%(count)s not uploaded", count="{n}"),
+    }
+    return Markup(" ").join(Markup('{}="{}"').format(key, value) for key, value in texts.items())
 
 
 def _can(permission: str) -> bool:
@@ -200,13 +241,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_with=url_with,
         upload_attrs=upload_attrs,
+        photo_status_attrs=photo_status_attrs,
         field_attrs=field_attrs,
         can=_can,
         role_label=_labeller(labels.ROLES),
         state_label=_labeller(labels.HAZARD_STATES),
         level_label=labels.level_label,
         category_label=_labeller(labels.HAZARD_CATEGORIES),
-        event_label=_labeller(labels.HAZARD_EVENTS),
+        event_label=labels.event_label,
+        industry_label=labels.industry_label,
         inspection_type_label=_labeller(labels.INSPECTION_TYPES),
         inspection_status_label=_labeller(labels.INSPECTION_STATUSES),
         size_label=_labeller(labels.SCALES),

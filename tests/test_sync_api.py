@@ -179,7 +179,7 @@ def test_a_days_work_syncs_and_completes_the_inspection(world, make, login, fiel
     assert checklist["id"] == version.id and codes == ["i1", "i2"]
     assert package.json["default_deadline_days"] == {"general": 15, "major": 60}
 
-    before = [_upload(client, inspection.id) for _ in range(4)]
+    before = [_upload(client, inspection.id) for _ in range(5)]
     after = _upload(client, inspection.id, piece=1000)
     fixed = _hazard(
         inspection,
@@ -189,8 +189,13 @@ def test_a_days_work_syncs_and_completes_the_inspection(world, make, login, fiel
         fix_note="当场清理",
         after_photos=[after],
     )
+    # The failed item needs its photo before the inspection completes: the hazard brings it.
     major = _hazard(
-        inspection, "粉尘爆炸危险场所设在多层建筑内", item=items["i1"].id, level="major"
+        inspection,
+        "粉尘爆炸危险场所设在多层建筑内",
+        item=items["i1"].id,
+        level="major",
+        photos=[before[4]],
     )
     major["category"] = "layout"
     found_at = (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
@@ -232,7 +237,7 @@ def test_a_days_work_syncs_and_completes_the_inspection(world, make, login, fiel
         assert raised.level == "major" and raised.checklist_item_id == items["i1"].id
         assert raised.basis == items["i1"].basis
         assert s.get(Answer, raised.answer_id).result == "fail"
-        assert s.exec(select(func.count()).select_from(Photo)).one() == 5
+        assert s.exec(select(func.count()).select_from(Photo)).one() == 6
         assert s.exec(select(func.count()).select_from(Answer)).one() == 2
         assert s.exec(select(func.count()).select_from(Signature)).one() == 2
         assert s.exec(select(func.count()).select_from(SyncReceipt)).one() == len(records)
@@ -864,3 +869,27 @@ def test_numbers_ids_and_times_are_read_as_the_document_writes_them(world, make,
     ):
         response = _announce(client, inspection.id, b"0123456789", **spec)
         assert response.status_code == 201, (spec, response.json)
+
+
+def test_a_completion_without_the_photo_of_a_failed_item_is_refused(world, make, login, field):
+    inspection, items, _version = field
+    client = _client(login, world.inspector)
+    package = client.get("/api/v1/field/package").json
+    (item,) = [
+        i for s in package["checklists"][0]["sections"] for i in s["items"] if i["code"] == "i2"
+    ]
+    assert item["photo_on_fail"] is True
+    completion = {"kind": "completion", "id": _id(), "inspection": inspection.id}
+    records = [
+        _answer(inspection, items["i2"], "fail"),
+        *_signatures(inspection, world.inspector),
+        completion,
+    ]
+    results = _by_id(_sync(client, *records))
+    refused = results[completion["id"]]
+    assert refused["outcome"] == "rejected"
+    assert "i2" in str(refused)
+    with make.session() as s:
+        assert s.get(Inspection, inspection.id).status != "completed"
+    (answer,) = client.get("/api/v1/field/package").json["inspections"][0]["answers"]
+    assert answer["has_photo"] is False

@@ -22,6 +22,7 @@ from inspection.inspections import queries
 from inspection.inspections.answers import answers_of
 from inspection.inspections.answers import versions_of
 from inspection.inspections.models import InspectionStatus
+from inspection.inspections.services import answers_with_photos
 from inspection.inspections.signatures import signatures_of
 from inspection.parks.models import Park
 
@@ -58,6 +59,8 @@ def _inspection(session: Session, inspection, version_ids: list[int]) -> schemas
     hazards = session.exec(
         select(Hazard).where(Hazard.inspection_id == inspection.id).order_by(Hazard.id)
     )
+    answered = answers_of(session, inspection.id).values()
+    photographed = answers_with_photos(session, [answer.id for answer in answered])
     return schemas.PackageInspection(
         id=inspection.id,
         enterprise=schemas.PackageEnterprise(
@@ -86,8 +89,9 @@ def _inspection(session: Session, inspection, version_ids: list[int]) -> schemas
                 text=answer.text_value,
                 comment=answer.comment,
                 version=answer.version,
+                has_photo=answer.id in photographed,
             )
-            for answer in answers_of(session, inspection.id).values()
+            for answer in answered
         ],
         hazards=[
             schemas.PackageHazard(
@@ -136,6 +140,7 @@ def _checklist(session: Session, version: ChecklistVersion) -> schemas.PackageCh
                         hazard_title=item.hazard_title,
                         category=item.category,
                         deadline_days=item.deadline_days,
+                        photo_on_fail=item.photo_on_fail,
                     )
                     for item in items.get(section.id, [])
                 ],

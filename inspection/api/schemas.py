@@ -232,6 +232,8 @@ class PackageAnswer(BaseModel):
     text: str | None
     comment: str | None
     version: int
+    # A photo is on the server for it (its own, or one of a hazard logged from it).
+    has_photo: bool = False
 
 
 class PackageHazard(BaseModel):
@@ -280,6 +282,8 @@ class PackageItem(BaseModel):
     hazard_title: str | None
     category: str
     deadline_days: int | None
+    # A failure needs a photo before the inspection can be completed.
+    photo_on_fail: bool = True
 
 
 class PackageSection(BaseModel):

@@ -82,7 +82,7 @@ class _Checker:
         if key == "basis":
             return _(
                 "%(where)s has no basis. Add `basis:` with the standard and clause it comes"
-                " from, e.g. 应急管理部令第10号 第十一条第（三）项.",
+                " from, e.g. MEM Order No. 10, Article 11, item (3).",
                 where=where,
             )
         return _("%(where)s has no “%(field)s”. Add it.", where=where, field=key)

@@ -122,3 +122,45 @@ def claim_uploads(
             photo.kind = kind
     session.flush()
     return photos
+
+
+def unclaimed_uploads(
+    session: Session, photo_ids: list[int], *, inspection_id: int, actor: User
+) -> list[int]:
+    """Of these photo ids, the ones this user uploaded ahead in this inspection that nothing has
+    claimed yet."""
+    if not photo_ids:
+        return []
+    return list(
+        session.exec(
+            select(Photo.id).where(
+                Photo.id.in_(photo_ids),
+                Photo.inspection_id == inspection_id,
+                Photo.uploaded_by_id == actor.id,
+                Photo.hazard_id.is_(None),
+                Photo.answer_id.is_(None),
+            )
+        )
+    )
+
+
+def discard_upload(session: Session, *, photo_id: int, inspection, actor: User) -> None:
+    """Take back a photo uploaded during an inspection before the hazard it was for is saved.
+
+    Only the uploader's own photo of this inspection that no hazard has claimed qualifies; a
+    completed inspection keeps its photos. The stored file stays (it is kept by hash).
+    """
+    photo = session.exec(
+        select(Photo).where(
+            Photo.id == photo_id,
+            Photo.inspection_id == inspection.id,
+            Photo.uploaded_by_id == actor.id,
+            Photo.hazard_id.is_(None),
+        )
+    ).first()
+    if photo is None:
+        raise DomainError(_("This photo cannot be removed any more: it is already saved."))
+    if inspection.status == "completed":
+        raise DomainError(_("This inspection is completed; its photos are kept."))
+    session.delete(photo)
+    session.flush()

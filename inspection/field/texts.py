@@ -96,6 +96,14 @@ TEXTS = {
     "save_hazard": _l("Keep the hazard"),
     "cancel": _l("Cancel"),
     "need_title": _l("Give the hazard a short title."),
+    "need_item_photos": _l(
+        "A failed item needs a photo before the record is locked: {items}. Take the photos at"
+        " these items, then complete."
+    ),
+    "list_separator": _l(", "),
+    "chars_count": _l("{length} / {max} characters"),
+    "chars_over": _l("{over} characters too many (at most {max})"),
+    "too_long": _l("{field}: {over} characters too many; shorten it to save."),
     "need_basis": _l("A major hazard needs its legal basis (standard and clause)."),
     "need_override": _l(
         "This item is a major-hazard criterion. To record it as general, write down why."

@@ -16,11 +16,13 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
-from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
+from inspection import clock
 from inspection import labels
+from inspection.forms import MaxLength
 from inspection.forms import choices
 from inspection.forms import parse_id
 
@@ -28,9 +30,9 @@ from inspection.forms import parse_id
 class HazardForm(FlaskForm):
     """A hazard found during an inspection."""
 
-    title = StringField(_l("Hazard title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    location = StringField(_l("Location in the plant"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Hazard title"), validators=[DataRequired(), MaxLength(200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), MaxLength(5000)])
+    location = StringField(_l("Location in the plant"), validators=[Optional(), MaxLength(200)])
     level = RadioField(
         _l("Level"), choices=choices(labels.HAZARD_LEVELS.items()), default="general"
     )
@@ -43,28 +45,36 @@ class HazardForm(FlaskForm):
         validators=[Optional()],
     )
     basis = StringField(
-        _l("Legal basis (standard and clause)"), validators=[Optional(), Length(max=500)]
+        _l("Legal basis (standard and clause)"), validators=[Optional(), MaxLength(500)]
     )
     deadline = DateField(_l("Deadline"), validators=[Optional()])
+    # A key made when the form is shown: saving the same form again (Back, then Save) finds
+    # the hazard it already made instead of making a second one.
+    form_key = HiddenField()
     required_measures = TextAreaField(
-        _l("Required measures"), validators=[Optional(), Length(max=5000)]
+        _l("Required measures"), validators=[Optional(), MaxLength(5000)]
     )
     photos = MultipleFileField(_l("Photos of the hazard"))
-    fixed_on_spot = BooleanField(_l("Fixed on the spot (即查即改): close it now"))
+    fixed_on_spot = BooleanField(_l("Fixed on the spot: close it now"))
     after_photos = MultipleFileField(_l("Photo after the fix"))
-    fix_note = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=2000)])
+    fix_note = TextAreaField(_l("What was done"), validators=[Optional(), MaxLength(2000)])
     item_id = HiddenField()
     override_reason = TextAreaField(
-        _l("Why this is not a major hazard"), validators=[Optional(), Length(max=2000)]
+        _l("Why this is not a major hazard"), validators=[Optional(), MaxLength(2000)]
     )
+
+    def validate_deadline(self, field) -> None:
+        """The deadline error belongs under the deadline, before anything is saved."""
+        if field.data is not None and field.data < clock.today():
+            raise ValidationError(_l("The deadline cannot be in the past."))
 
 
 class SubmitRectificationForm(FlaskForm):
     """The enterprise's report of what it did."""
 
-    measures = TextAreaField(_l("Measures taken"), validators=[DataRequired(), Length(max=5000)])
+    measures = TextAreaField(_l("Measures taken"), validators=[DataRequired(), MaxLength(5000)])
     responsible_person = StringField(
-        _l("Person responsible"), validators=[Optional(), Length(max=64)]
+        _l("Person responsible"), validators=[Optional(), MaxLength(64)]
     )
     funding_yuan = IntegerField(
         _l("Funding spent (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
@@ -84,7 +94,7 @@ class ReviewForm(FlaskForm):
         choices=choices([("accept", _l("Accept and close")), ("reject", _l("Reject"))]),
         validators=[InputRequired()],
     )
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), MaxLength(5000)])
     photos = MultipleFileField(_l("Re-inspection photos"))
     evaluation = FileField(_l("Evaluation report of the rectification (评估报告)"))
     version = HiddenField(validators=[InputRequired()])
@@ -94,7 +104,7 @@ class ConfirmFindingForm(FlaskForm):
     """研判 of a major finding."""
 
     participants = TextAreaField(
-        _l("People taking part (one per line)"), validators=[Optional(), Length(max=1000)]
+        _l("People taking part (one per line)"), validators=[Optional(), MaxLength(1000)]
     )
     decision = RadioField(
         _l("Finding"),
@@ -104,7 +114,7 @@ class ConfirmFindingForm(FlaskForm):
         validators=[InputRequired()],
     )
     comment = TextAreaField(
-        _l("Reasoning (required when not major)"), validators=[Optional(), Length(max=2000)]
+        _l("Reasoning (required when not major)"), validators=[Optional(), MaxLength(2000)]
     )
     version = HiddenField(validators=[InputRequired()])
 
@@ -113,7 +123,7 @@ class ResumptionForm(FlaskForm):
     """复产审查: the review of the enterprise's application to resume production."""
 
     comment = TextAreaField(
-        _l("What the review found"), validators=[DataRequired(), Length(max=2000)]
+        _l("What the review found"), validators=[DataRequired(), MaxLength(2000)]
     )
     document = FileField(_l("The application and review record (optional)"))
     version = HiddenField(validators=[InputRequired()])
@@ -122,7 +132,7 @@ class ResumptionForm(FlaskForm):
 class FixOnSpotForm(FlaskForm):
     """A hazard fixed while the inspector was there."""
 
-    comment = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(_l("What was done"), validators=[Optional(), MaxLength(5000)])
     photos = MultipleFileField(_l("Photo after the fix"))
     version = HiddenField(validators=[InputRequired()])
 
@@ -130,12 +140,12 @@ class FixOnSpotForm(FlaskForm):
 class VoidForm(FlaskForm):
     """Withdraw a hazard recorded in error."""
 
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), MaxLength(2000)])
     version = HiddenField(validators=[InputRequired()])
 
 
 def _text(label) -> TextAreaField:
-    return TextAreaField(label, validators=[Optional(), Length(max=5000)])
+    return TextAreaField(label, validators=[Optional(), MaxLength(5000)])
 
 
 class PlanForm(FlaskForm):
@@ -143,17 +153,17 @@ class PlanForm(FlaskForm):
 
     goals = _text(_l("Goals and tasks (目标和任务)"))
     measures = TextAreaField(
-        _l("Methods and measures (方法和措施)"), validators=[DataRequired(), Length(max=5000)]
+        _l("Methods and measures (方法和措施)"), validators=[DataRequired(), MaxLength(5000)]
     )
     funding_yuan = IntegerField(
         _l("Funding (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
     )
     materials = _text(_l("Materials (物资)"))
     organization = StringField(
-        _l("Organisation in charge (负责治理的机构)"), validators=[Optional(), Length(max=200)]
+        _l("Organisation in charge (负责治理的机构)"), validators=[Optional(), MaxLength(200)]
     )
     responsible_person = StringField(
-        _l("Person responsible"), validators=[DataRequired(), Length(max=64)]
+        _l("Person responsible"), validators=[DataRequired(), MaxLength(64)]
     )
     planned_completion = DateField(_l("Completed by"), validators=[Optional()])
     requirements = _text(_l("Requirements (要求)"))
@@ -168,7 +178,7 @@ class ExtensionRequestForm(FlaskForm):
     """An extension request."""
 
     requested_deadline = DateField(_l("New deadline"), validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), MaxLength(2000)])
     version = HiddenField(validators=[InputRequired()])
 
 
@@ -181,7 +191,7 @@ class ExtensionDecisionForm(FlaskForm):
         validators=[InputRequired()],
     )
     comment = TextAreaField(
-        _l("Comment (required when refusing)"), validators=[Optional(), Length(max=2000)]
+        _l("Comment (required when refusing)"), validators=[Optional(), MaxLength(2000)]
     )
 
 
@@ -193,24 +203,24 @@ class ListForm(FlaskForm):
         choices=choices(labels.SUPERVISION_LEVELS.items()),
         validators=[InputRequired()],
     )
-    body = StringField(_l("Supervising body"), validators=[DataRequired(), Length(max=128)])
+    body = StringField(_l("Supervising body"), validators=[DataRequired(), MaxLength(128)])
     listed_on = DateField(_l("Listed on"), validators=[Optional()])
     stop_production = BooleanField(_l("Production stopped while it is rectified"))
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), MaxLength(2000)])
     version = HiddenField(validators=[InputRequired()])
 
 
 class DecisionCommentForm(FlaskForm):
     """A decision that may carry a comment (approving removal from the list)."""
 
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), MaxLength(2000)])
     version = HiddenField(validators=[InputRequired()])
 
 
 class ReasonForm(FlaskForm):
     """A decision that needs a reason (refusal, resumption)."""
 
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), MaxLength(2000)])
     version = HiddenField(validators=[InputRequired()])
 
 
@@ -239,7 +249,7 @@ class BulkForm(FlaskForm):
         _l("Inspector"), coerce=parse_id, validate_choice=False, validators=[Optional()]
     )
     new_deadline = DateField(_l("New deadline"), validators=[Optional()])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), MaxLength(2000)])
     scope = RadioField(
         _l("Hazards"),
         choices=choices([("selected", _l("The ones ticked")), ("all", _l("All that match"))]),

@@ -24,6 +24,7 @@ from inspection.hazards.audit import append_event
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.hazards.models import HazardState as S
+from inspection.hazards.reviewers import may_review
 from inspection.statistics import tally
 
 INSPECTOR = frozenset({Role.INSPECTOR})
@@ -127,6 +128,14 @@ class Transition:
     roles: frozenset[str]
     needs_comment: bool = False
     guard: Callable[[Hazard], bool] | None = None
+    # Narrows who of `roles` may fire it on this hazard (the finder may not re-inspect).
+    actor_guard: Callable[[Hazard, User], bool] | None = None
+
+    def admits(self, hazard: Hazard, user: User) -> bool:
+        """True when this user's role may fire the row on this hazard."""
+        return user.role in self.roles and (
+            self.actor_guard is None or self.actor_guard(hazard, user)
+        )
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -135,9 +144,30 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("acknowledge", frozenset({S.ISSUED}), S.ACKNOWLEDGED, ENTERPRISE),
     Transition("plan", frozenset({S.ACKNOWLEDGED, S.RECTIFYING}), S.RECTIFYING, ENTERPRISE),
     Transition("submit", frozenset({S.ACKNOWLEDGED, S.RECTIFYING}), S.SUBMITTED, ENTERPRISE),
-    Transition("accept", frozenset({S.SUBMITTED}), S.CLOSED, INSPECTOR, guard=_not_listed),
-    Transition("accept", frozenset({S.SUBMITTED}), S.ACCEPTED, INSPECTOR, guard=_listed),
-    Transition("reject", frozenset({S.SUBMITTED}), S.RECTIFYING, INSPECTOR, needs_comment=True),
+    Transition(
+        "accept",
+        frozenset({S.SUBMITTED}),
+        S.CLOSED,
+        INSPECTOR,
+        guard=_not_listed,
+        actor_guard=may_review,
+    ),
+    Transition(
+        "accept",
+        frozenset({S.SUBMITTED}),
+        S.ACCEPTED,
+        INSPECTOR,
+        guard=_listed,
+        actor_guard=may_review,
+    ),
+    Transition(
+        "reject",
+        frozenset({S.SUBMITTED}),
+        S.RECTIFYING,
+        INSPECTOR,
+        needs_comment=True,
+        actor_guard=may_review,
+    ),
     Transition("delist", frozenset({S.ACCEPTED}), S.CLOSED, SUPERVISOR),
     Transition("refuse", OWED, S.ESCALATED, STAFF, needs_comment=True),
     Transition("resume", frozenset({S.ESCALATED}), S.RECTIFYING, SUPERVISOR, needs_comment=True),
@@ -185,7 +215,7 @@ def allowed_events(hazard: Hazard, user: User) -> set[str]:
     return {
         event
         for event in EVENTS
-        if any(user.role in row.roles for row in _rows_for(hazard, event))
+        if any(row.admits(hazard, user) for row in _rows_for(hazard, event))
         and not any(rule(hazard, user) for rule in RULES.get(event, ()))
     }
 
@@ -214,6 +244,13 @@ def check(
     if expected_version is not None:
         check_version(hazard.version, expected_version)
     matching = _rows_for(hazard, event)
+    if matching and not any(row.admits(hazard, actor) for row in matching):
+        raise Forbidden(
+            _(
+                "You found this hazard, so another inspector must re-inspect it (the park's"
+                " rule). Ask a colleague, or have a supervisor reassign it."
+            )
+        )
     if not matching:
         in_state = [row for row in rows if hazard.state in row.sources]
         if in_state and event == "list":

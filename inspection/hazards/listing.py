@@ -39,7 +39,7 @@ def list_hazard(
         raise DomainError(_("Choose the level of supervision: city, county or park."))
     body = (body or "").strip()
     if not body:
-        raise DomainError(_("Name the supervising body, e.g. 县安全生产委员会."))
+        raise DomainError(_("Name the supervising body, e.g. the county work safety committee."))
     listed_on = listed_on or clock.today()
     lifecycle.apply(
         session,

@@ -122,10 +122,10 @@ def record_hazard(
     item = item_of(session, inspection, found.item_id) if found.item_id else None
     title = (found.title or "").strip()
     if not title:
-        raise DomainError(_("Give the hazard a short title."))
+        raise DomainError(_("Give the hazard a short title."), field="title")
     level = found.level
     if level not in park_levels(session.get(Park, inspection.park_id)):
-        raise DomainError(_("Choose the hazard's level."))
+        raise DomainError(_("Choose the hazard's level."), field="level")
     basis = (found.basis or "").strip() or None
     override_reason = (found.override_reason or "").strip() or None
     answer = None
@@ -141,7 +141,8 @@ def record_hazard(
                     " kept in the history.",
                     basis=item.basis,
                     level=labels.level_label(HazardLevel.MAJOR, item.basis),
-                )
+                ),
+                field="override_reason",
             )
     if found.fixed_on_spot:
         # Refused before anything is written, on the web form and the tablet's sync alike.
@@ -152,8 +153,9 @@ def record_hazard(
         raise DomainError(
             _(
                 "A major hazard needs its legal basis: the standard and clause that make it"
-                " major (e.g. 应急管理部令第10号 第十一条第（三）项)."
-            )
+                " major (e.g. MEM Order No. 10, Article 11, item (3))."
+            ),
+            field="basis",
         )
     now = clock.now()
     found_at = found.found_at
@@ -163,7 +165,7 @@ def record_hazard(
     found_day = clock.local(found_at).date()
     deadline = found.deadline or default_deadline(level, found_day)
     if deadline < found_day:
-        raise DomainError(_("The deadline cannot be in the past."))
+        raise DomainError(_("The deadline cannot be in the past."), field="deadline")
     local_day = clock.local(now).strftime("%Y%m%d")
     number = f"YH-{local_day}-{next_number(session, f'hazard:{local_day}'):04d}"
     hazard = Hazard(

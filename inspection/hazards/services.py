@@ -35,7 +35,6 @@ from inspection.hazards.context import hazard_link
 from inspection.hazards.context import hazard_params
 from inspection.hazards.context import lock
 from inspection.hazards.context import notice_link
-from inspection.hazards.context import park_of
 from inspection.hazards.models import Handling
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
@@ -43,6 +42,7 @@ from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
 from inspection.hazards.models import ReviewMode
 from inspection.hazards.plans import plan_complete
+from inspection.hazards.reviewers import reviewers
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
 from inspection.notifications.services import enterprise_users
@@ -234,7 +234,7 @@ def submit_rectification(
     attach_photos(session, hazard, event, photos, PhotoKind.AFTER, actor)
     notify(
         session,
-        [session.get(User, hazard.assigned_inspector_id or hazard.found_by_id)],
+        reviewers(session, hazard),
         kind="rectification_submitted",
         key=f"submitted:{hazard.id}:{event.seq}",
         params=hazard_params(session, hazard),
@@ -263,7 +263,6 @@ def accept_rectification(
     """
     lock(session, hazard)
     lifecycle.check(hazard, "accept", actor, expected_version=expected_version)
-    _check_reviewer(session, hazard, actor)
     if (
         evaluation_required(hazard)
         and evaluation is None
@@ -373,17 +372,6 @@ def approve_resumption(
     return hazard
 
 
-def _check_reviewer(session: Session, hazard: Hazard, actor: User) -> None:
-    """By default (per park) the re-inspector is someone other than the finder."""
-    if park_of(session, hazard).reviewer_must_differ and hazard.found_by_id == actor.id:
-        raise Forbidden(
-            _(
-                "You found this hazard, so another inspector must re-inspect it (the park's"
-                " rule). Ask a colleague, or have a supervisor reassign it."
-            )
-        )
-
-
 def reject_rectification(
     session: Session,
     *,
@@ -401,7 +389,6 @@ def reject_rectification(
     """
     lock(session, hazard)
     lifecycle.check(hazard, "reject", actor, expected_version=expected_version)
-    _check_reviewer(session, hazard, actor)
     data: dict = {"review_mode": review_mode, "deadline": _iso(hazard.deadline)}
     event = lifecycle.apply(session, hazard, "reject", actor, comment=reason, data=data)
     _record_review(session, hazard, actor, event, reason, photos, review_mode)

@@ -15,6 +15,8 @@ from inspection.auth.scope import Scope
 from inspection.auth.scope import request_scope
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
+from inspection.hazards.models import HazardState
+from inspection.hazards.models import Notice
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
 from inspection.inspections.models import InspectionStatus
@@ -151,3 +153,33 @@ def active_inspectors(session: Session, parks: Scope) -> list[User]:
             .order_by(User.display_name)
         )
     )
+
+
+def hazard_saved_from(
+    session: Session, *, key: str, inspection_id: int, user_id: int
+) -> Hazard | None:
+    """The hazard this user already saved in this inspection from the form with this key."""
+    return session.exec(
+        select(Hazard).where(
+            Hazard.uuid == key,
+            Hazard.inspection_id == inspection_id,
+            Hazard.found_by_id == user_id,
+        )
+    ).first()
+
+
+def notice_already_issued(session: Session, *, inspection_id: int, user_id: int):
+    """The notice this user last issued for this inspection, when no hazard waits to be issued
+    any more (so pressing Issue again has nothing to do); None otherwise."""
+    waiting = session.exec(
+        select(Hazard.id).where(
+            Hazard.inspection_id == inspection_id, Hazard.state == HazardState.FOUND
+        )
+    ).first()
+    if waiting is not None:
+        return None
+    return session.exec(
+        select(Notice)
+        .where(Notice.inspection_id == inspection_id, Notice.issued_by_id == user_id)
+        .order_by(Notice.id.desc())
+    ).first()

@@ -13,10 +13,15 @@ from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.auth.scope import scope_of
 from inspection.checklists import queries as checklist_queries
+from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistVersion
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
+from inspection.evidence.models import Photo
+from inspection.hazards.models import Hazard
+from inspection.inspections.models import Answer
+from inspection.inspections.models import AnswerResult
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionChecklist
 from inspection.inspections.models import InspectionInspector
@@ -203,6 +208,15 @@ def complete_inspection(
     session.refresh(inspection, with_for_update=True)
     if inspection.status == InspectionStatus.COMPLETED:
         raise DomainError(_("This inspection is already completed. Nothing was changed."))
+    unphotographed = missing_photos(session, inspection)
+    if unphotographed:
+        raise DomainError(
+            _(
+                "A failed item needs a photo before the record is locked: %(items)s. Take the"
+                " photos at these items (or log their hazards with photos), then complete.",
+                items="、".join(unphotographed),
+            )
+        )
     missing = missing_signatures(session, inspection)
     if missing:
         raise DomainError(
@@ -219,6 +233,41 @@ def complete_inspection(
     inspection.updated_at = inspection.completed_at
     session.flush()
     return inspection
+
+
+def missing_photos(session: Session, inspection: Inspection) -> list[str]:
+    """The codes of failed items that need a photo and have none: neither on the answer nor on
+    a hazard logged from it."""
+    failed = session.exec(
+        select(Answer.id, ChecklistItem.code)
+        .join(ChecklistItem, ChecklistItem.id == Answer.item_id)
+        .where(
+            Answer.inspection_id == inspection.id,
+            Answer.result == AnswerResult.FAIL,
+            ChecklistItem.photo_on_fail.is_(True),
+        )
+        .order_by(ChecklistItem.id)
+    ).all()
+    if not failed:
+        return []
+    shown = answers_with_photos(session, [answer_id for answer_id, _code in failed])
+    return [code for answer_id, code in failed if answer_id not in shown]
+
+
+def answers_with_photos(session: Session, answer_ids: list[int]) -> set[int]:
+    """Of these answers, the ones with a photo: their own, or one of a hazard logged from them."""
+    if not answer_ids:
+        return set()
+    return set(
+        session.exec(select(Photo.answer_id).where(Photo.answer_id.in_(answer_ids)).distinct())
+    ) | set(
+        session.exec(
+            select(Hazard.answer_id)
+            .join(Photo, Photo.hazard_id == Hazard.id)
+            .where(Hazard.answer_id.in_(answer_ids))
+            .distinct()
+        )
+    )
 
 
 def missing_signatures(session: Session, inspection: Inspection) -> list[str]:

@@ -78,6 +78,21 @@ def request_supervision(
     return job
 
 
+def title_of(session: Session, job: ReportJob) -> str:
+    """A report's title in the reader's language (the stored title is in the asker's)."""
+    if job.kind == ReportKind.SUPERVISION and job.period:
+        try:
+            period = Period.parse(job.period, clock.today())
+        except ValueError:
+            return job.title
+        return _("Supervision report, %(period)s", period=period.label())
+    if job.kind == ReportKind.LEDGER and job.enterprise_id:
+        enterprise = session.get(Enterprise, job.enterprise_id)
+        if enterprise is not None:
+            return _("Hazard ledger of %(enterprise)s", enterprise=enterprise.name)
+    return job.title
+
+
 def request_ledger(session: Session, *, actor: User, enterprise: Enterprise) -> ReportJob:
     """Ask for an enterprise's hazard ledger (its own users, or staff)."""
     if actor.role == Role.ENTERPRISE and actor.enterprise_id != enterprise.id:

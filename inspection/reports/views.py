@@ -61,6 +61,7 @@ def index():
         staff=staff,
         periods=[p for p in period_choices(clock.today()) if len(p.months) <= 3],
         stages=jobs.STAGES,
+        titles={job.id: jobs.title_of(db, job) for job in page.items},
         labels=labels,
         confirm_form=ConfirmForm(),
     )
@@ -112,7 +113,11 @@ def job(job_id: int):
     """How far a report has got; the download once it is ready."""
     report = _job(job_id)
     return render_template(
-        "reports/job.html", job=report, stages=jobs.STAGES, waiting=_waiting_too_long(report)
+        "reports/job.html",
+        job=report,
+        title=jobs.title_of(get_session(), report),
+        stages=jobs.STAGES,
+        waiting=_waiting_too_long(report),
     )
 
 

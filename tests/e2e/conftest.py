@@ -38,6 +38,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 from flask import Response
 from flask import abort
+from flask import flash
+from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -50,6 +54,7 @@ from inspection.hazards.forms import SubmitRectificationForm
 from inspection.hazards.forms import VoidForm
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import Notice
+from inspection.hazards.reviewers import reviewers
 from inspection.hazards.views import bp
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import inspector_names
@@ -103,6 +108,15 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
     for name in DETAIL_FORMS:
         if not forms[name].version.data:
             forms[name].version.data = hazard.version
+    _resume_report(hazard, forms["submit_form"])
+    if hazard.listed:
+        # Accepting a listed hazard does not close it: a supervisor's 摘牌 does.
+        forms["review_form"].decision.choices = choices(
+            [
+                ("accept", _("Accept (a supervisor's removal from the list closes it)")),
+                ("reject", _("Reject")),
+            ]
+        )
     reassign_form = ReassignForm(formdata=None, prefix="reassign")
     inspector_choices(reassign_form, parks=Scope(park_id=hazard.park_id))
     reassign_form.inspector_id.data = hazard.assigned_inspector_id
@@ -121,6 +135,15 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
         | {r.decided_by_id for r in requests},
     )
     approver = extensions.approver_role(db, hazard)
+    allowed = lifecycle.allowed_events(hazard, user)
+    # Re-inspection the user may not do himself: say up front who can (they were notified).
+    review_by = (
+        [u.display_name for u in reviewers(db, hazard)]
+        if hazard.state == "submitted"
+        and has_permission(user, Permission.REVIEW_RECTIFICATION)
+        and not {"accept", "reject"} & allowed
+        else None
+    )
     return render_template(
         "hazards/detail.html",
         hazard=hazard,
@@ -145,16 +168,29 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
         events=queries.history(db, hazard.id),
         event_data={e.id: json.loads(e.data) for e, _name in queries.history(db, hazard.id)},
         names=names,
-        allowed=lifecycle.allowed_events(hazard, user),
+        allowed=allowed,
+        review_by=review_by,
         can=lambda permission: has_permission(user, Permission(permission)),
         reassign_form=reassign_form,
         overdue=hazard.is_overdue(clock.today()),
         today=clock.today(),
+        extension_min=max(hazard.deadline, clock.today()) + timedelta(days=1)
+        if hazard.deadline
+        else clock.today(),
         labels=labels,
         confirm_form=ConfirmForm(),
         error=error,
         **forms,
     ), status
+
+
+def _resume_report(hazard: Hazard, form) -> None:
+    """After a rejection the report form starts from the last report, to be corrected."""
+    if form.measures.data or form.responsible_person.data or not hazard.rectification_measures:
+        return
+    form.measures.data = hazard.rectification_measures
+    form.responsible_person.data = hazard.responsible_person
+    form.funding_yuan.data = hazard.funding_yuan
 
 
 @bp.get("/hazards/<id:hazard_id>")
@@ -170,6 +206,17 @@ def act(hazard_id: int, form_name: str, form, perform):
     On a refusal nothing is kept: the page comes back with the message and what was typed.
     """
     hazard = load_hazard(hazard_id)
+    done = _already_done(hazard, form_name, form)
+    if done is not None:
+        flash(
+            _(
+                "This was already saved (%(action)s, %(time)s); it was not saved a second time.",
+                action=labels.event_label(done.event, done.to_state),
+                time=format_datetime(done.at, "yyyy-MM-dd HH:mm"),
+            ),
+            "warning",
+        )
+        return redirect(url_for("hazards.detail", hazard_id=hazard_id))
     if not form.validate():
         return render_detail(hazard, 422, **{form_name: form})
     return commit_or_refuse(
@@ -178,6 +225,35 @@ def act(hazard_id: int, form_name: str, form, perform):
         message=lambda said: said,
         refused=shown_again(hazard_id, **{form_name: form}),
     )
+
+
+# The steps each detail form takes, to know a form sent again (Back, then Save) from a new one.
+FORM_EVENTS = {
+    "submit_form": {"submit"},
+    "review_form": {"accept", "reject"},
+    "fix_form": {"fix_on_spot"},
+    "void_form": {"void"},
+    "plan_form": {"plan"},
+    "extension_form": {"request_extension"},
+    "list_form": {"list"},
+    "delist_form": {"delist"},
+    "refuse_form": {"refuse"},
+    "resume_form": {"resume"},
+}
+
+
+def _already_done(hazard: Hazard, form_name: str, form):
+    """The step this very form already made, when it is sent a second time: it was filled in on
+    the version just before the latest, and the latest step is this user's of the same kind."""
+    if form_version(form) != hazard.version - 1:
+        return None
+    history = queries.history(get_session(), hazard.id)
+    if not history:
+        return None
+    last = history[-1][0]
+    if last.actor_id != current_user.id or last.event not in FORM_EVENTS.get(form_name, ()):
+        return None
+    return last
 
 
 def shown_again(hazard_id: int, **forms):
@@ -216,7 +292,7 @@ def history_csv(hazard_id: int):
             [
                 event.seq,
                 clock.local(event.at).isoformat(timespec="seconds"),
-                labels.label(labels.HAZARD_EVENTS, event.event),
+                labels.event_label(event.event, event.to_state),
                 labels.label(labels.HAZARD_STATES, event.from_state),
                 labels.label(labels.HAZARD_STATES, event.to_state),
                 actor or "",

@@ -18,6 +18,7 @@ from inspection.auth.permissions import require
 from inspection.db import get_session
 from inspection.errors import DomainError
 from inspection.evidence.services import check_uploads
+from inspection.evidence.services import discard_upload
 from inspection.evidence.services import keep_photos
 from inspection.forms import ConfirmForm
 from inspection.forms import parse_id
@@ -92,6 +93,22 @@ def upload_photo(inspection_id: int):
             thumb=url_for("evidence.photo", photo_id=photo.id, variant="thumb"),
             display=url_for("evidence.photo", photo_id=photo.id, variant="display"),
         ),
+        refused=json_refusal,
+    )
+
+
+@bp.post("/inspections/<id:inspection_id>/photos/<id:photo_id>/remove")
+@require(Permission.INSPECT)
+def remove_photo(inspection_id: int, photo_id: int):
+    """Take back a photo before the hazard or answer it was for is saved."""
+    inspection = load_inspection(inspection_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    return commit_or_refuse(
+        lambda: discard_upload(
+            get_session(), photo_id=photo_id, inspection=inspection, actor=current_user
+        ),
+        then=lambda _none: jsonify(removed=photo_id),
         refused=json_refusal,
     )
 

@@ -72,6 +72,9 @@ def _render_sign(inspection, status: int = 200, error: str | None = None):
         inspector_slots=[(member, by_user.get(member.id)) for member in members],
         enterprise_signature=next((sig for sig in recorded if sig.role == "enterprise"), None),
         missing=services.missing_signatures(db, inspection),
+        missing_photos=services.missing_photos(db, inspection)
+        if inspection.status != "completed"
+        else [],
         can_sign=on_team
         and has_permission(current_user, Permission.INSPECT)
         and inspection.status != "completed",

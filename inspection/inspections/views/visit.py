@@ -7,7 +7,9 @@ import contextlib
 
 from flask import Response
 from flask import abort
+from flask import flash
 from flask import jsonify
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -33,6 +35,7 @@ from inspection.forms import choices
 from inspection.forms import parse_id
 from inspection.hazards import services as hazard_services
 from inspection.hazards.models import HazardState
+from inspection.hazards.models import Notice
 from inspection.hazards.queries import user_names
 from inspection.inspections import answers
 from inspection.inspections import queries
@@ -127,6 +130,10 @@ def detail(inspection_id: int):
         team=team,
         hazards=hazards,
         waiting=[h for h in hazards if h.state == HazardState.FOUND],
+        notices=[
+            db.get(Notice, notice_id)
+            for notice_id in sorted({h.notice_id for h in hazards if h.notice_id})
+        ],
         on_team=on_team and has_permission(current_user, Permission.INSPECT),
         confirm_form=ConfirmForm(),
         complete_form=CompleteForm(),
@@ -174,8 +181,27 @@ def issue(inspection_id: int):
         message=lambda notice: _(
             "Notice %(number)s has been issued to the enterprise.", number=notice.number
         ),
-        refused=url_for("inspections.detail", inspection_id=inspection_id),
+        refused=lambda refused: _issued_before(inspection, refused),
     )
+
+
+def _issued_before(inspection, refused: DomainError):
+    """A refused issue: when the button was pressed again (Back, then Issue) the notice that was
+    issued is shown; otherwise the refusal, on the inspection's page."""
+    latest = queries.notice_already_issued(
+        get_session(), inspection_id=inspection.id, user_id=current_user.id
+    )
+    if latest is not None:
+        flash(
+            _(
+                "Notice %(number)s was already issued; it was not issued a second time.",
+                number=latest.number,
+            ),
+            "warning",
+        )
+        return redirect(url_for("hazards.notice", notice_id=latest.id))
+    flash(refused.message, "error")
+    return redirect(url_for("inspections.detail", inspection_id=inspection.id))
 
 
 @bp.get("/inspections/<id:inspection_id>/record.pdf")

@@ -110,11 +110,58 @@
     if (bar) { bar.value = progress.answered; bar.max = progress.total; }
   }
 
+  // Count the characters of a limited text field as they are typed, and say plainly when there
+  // are too many: the text is never cut, the server refuses it with the same message.
+  function countCharacters(counter) {
+    var input = document.getElementById(counter.dataset.counterFor);
+    if (!input) { return; }
+    var max = Number(input.dataset.maxlength);
+    function update() {
+      var length = input.value.length;
+      var over = length > max;
+      counter.textContent = over
+        ? counter.dataset.over.replace("{over}", length - max).replace("{max}", max)
+        : counter.dataset.count.replace("{n}", length).replace("{max}", max);
+      counter.classList.toggle("counter--over", over);
+      if (over) { input.setAttribute("aria-invalid", "true"); }
+      else if (!input.closest(".field--error")) { input.removeAttribute("aria-invalid"); }
+    }
+    input.addEventListener("input", update);
+    update();
+  }
+
+  // Back, then Save: the browser shows the form again as it was typed, but fetched anew, with a
+  // new one-time key. The same content sent again from this address keeps the key it was sent
+  // with, so the server answers "already saved" instead of making a second record.
+  function keepFormKey(form) {
+    var key = form.querySelector("input[name=form_key]");
+    var store = null;
+    try { store = window.sessionStorage; } catch (ignore) { store = null; }
+    if (!key || !store) { return; }
+    var slot = "form-key:" + location.pathname + location.search;
+    function fingerprint() {
+      return ["title", "description", "location", "item_id"].map(function (name) {
+        var control = form.elements.namedItem(name);
+        return control && control.value ? control.value.trim() : "";
+      }).join("\u0001");
+    }
+    form.addEventListener("submit", function () {
+      var print = fingerprint();
+      var before = null;
+      try { before = JSON.parse(store.getItem(slot) || "null"); } catch (ignore) { before = null; }
+      if (before && before.print === print && before.key) { key.value = before.key; }
+      store.setItem(slot, JSON.stringify({ key: key.value, print: print }));
+    }, true);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-counter-for]"), countCharacters);
+    Array.prototype.forEach.call(document.querySelectorAll("form"), keepFormKey);
     Array.prototype.forEach.call(document.querySelectorAll("form.answer-form"), answerInPlace);
     var current = document.querySelector(".section-tabs [aria-current=page]");
     if (current) { current.scrollIntoView({ block: "nearest", inline: "center" }); }
-    Array.prototype.forEach.call(document.querySelectorAll("input.photo-input"), function (input) {
+    // Inputs that upload as they are chosen show their photos in photos.js's tiles instead.
+    Array.prototype.forEach.call(document.querySelectorAll("input.photo-input:not([data-upload-url])"), function (input) {
       input.addEventListener("change", function () { previewPhotos(input); });
     });
     Array.prototype.forEach.call(

@@ -56,9 +56,12 @@
     xhr.onload = function () {
       var body = {};
       try { body = JSON.parse(xhr.responseText); } catch (ignore) { body = {}; }
+      if (upload.removed) { upload.pending.count -= 1; return; }
       if (xhr.status === 200 && body.id) { done(upload, body); } else { failed(upload, body.error); }
     };
     xhr.onerror = function () { failed(upload, null); };
+    xhr.onabort = function () { upload.pending.count -= 1; };
+    upload.xhr = xhr;
     upload.entry.classList.remove("upload--failed");
     upload.status.textContent = upload.messages.sending;
     upload.retry.hidden = true;
@@ -69,8 +72,12 @@
   function done(upload, body) {
     upload.pending.count -= 1;
     upload.bar.value = 1;
+    upload.bar.hidden = true;
+    upload.id = body.id;
     upload.status.textContent = upload.messages.done;
+    upload.entry.classList.remove("upload--failed");
     upload.entry.classList.add("upload--done");
+    upload.retry.hidden = true;
     upload.image.src = body.thumb;
     if (upload.fieldName) {
       var hidden = document.createElement("input");
@@ -78,6 +85,7 @@
       hidden.name = upload.fieldName;
       hidden.value = body.id;
       upload.form.appendChild(hidden);
+      upload.hidden = hidden;
     }
     upload.onDone(body);
   }
@@ -87,6 +95,25 @@
     upload.entry.classList.add("upload--failed");
     upload.status.textContent = message || upload.messages.failed;
     upload.retry.hidden = false;
+    upload.onDone();
+  }
+
+  // Take a photo back before the record is saved: the tile goes, and a photo already uploaded
+  // is discarded on the server (it belongs to nothing yet, or only to the item's answer).
+  function remove(upload) {
+    if (upload.xhr && !upload.id) { upload.xhr.abort(); }
+    if (upload.hidden) { upload.hidden.remove(); }
+    upload.entry.remove();
+    upload.removed = true;
+    if (upload.id) {
+      var data = new FormData();
+      data.append("csrf_token", upload.token);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", upload.url + "/" + upload.id + "/remove");
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.send(data);
+    }
+    upload.onDone();
   }
 
   function csrfToken(form) {
@@ -95,18 +122,45 @@
     return field ? field.value : (meta ? meta.content : "");
   }
 
+  // The picker's own line says how many photos are uploaded, uploading or failed.
+  function describe(input, list) {
+    var status = input.closest(".photo-picker").querySelector(".photo-picker__status");
+    if (!status) { return; }
+    var done = list.querySelectorAll(".upload--done").length;
+    var failedCount = list.querySelectorAll(".upload--failed").length;
+    var all = list.querySelectorAll(".upload").length;
+    var parts = [];
+    if (done) { parts.push(status.dataset.uploaded.replace("{n}", done)); }
+    if (all - done - failedCount) { parts.push(status.dataset.sending.replace("{n}", all - done - failedCount)); }
+    if (failedCount) { parts.push(status.dataset.failed.replace("{n}", failedCount)); }
+    status.textContent = parts.length ? parts.join(" · ") : status.dataset.none;
+  }
+
   function enhance(input) {
     var form = input.form;
     var url = input.dataset.uploadUrl;
-    var list = document.createElement("ul");
-    list.className = "uploads";
-    list.setAttribute("aria-live", "polite");
-    input.closest(".photo-picker").insertAdjacentElement("afterend", list);
+    var picker = input.closest(".photo-picker");
+    var list = picker.nextElementSibling;
+    if (!list || !list.classList.contains("uploads")) {
+      list = document.createElement("ul");
+      list.className = "uploads";
+      list.setAttribute("aria-live", "polite");
+      picker.insertAdjacentElement("afterend", list);
+    }
     var pending = form.uploadsPending || (form.uploadsPending = { count: 0 });
+    // Photos the page came back with (the form was refused): removable like new ones.
+    Array.prototype.forEach.call(list.querySelectorAll(".upload[data-photo-id]"), function (entry) {
+      var kept = {
+        id: entry.dataset.photoId, url: url, token: csrfToken(form), entry: entry,
+        hidden: entry.querySelector("input[type=hidden]"),
+        onDone: function () { describe(input, list); }
+      };
+      entry.querySelector(".upload__remove").addEventListener("click", function () { remove(kept); });
+    });
     var messages = {
       sending: input.dataset.msgSending, done: input.dataset.msgDone,
       failed: input.dataset.msgFailed, retry: input.dataset.msgRetry,
-      waiting: input.dataset.msgWaiting
+      waiting: input.dataset.msgWaiting, remove: input.dataset.msgRemove
     };
     input.addEventListener("change", function () {
       locate();
@@ -122,26 +176,42 @@
         bar.setAttribute("aria-label", file.name);
         var status = document.createElement("span");
         status.className = "upload__status";
+        var actions = document.createElement("span");
+        actions.className = "upload__actions";
         var retry = document.createElement("button");
         retry.type = "button";
         retry.className = "button";
         retry.textContent = messages.retry;
         retry.hidden = true;
-        entry.append(image, bar, status, retry);
+        var drop = document.createElement("button");
+        drop.type = "button";
+        drop.className = "button upload__remove";
+        drop.textContent = messages.remove;
+        drop.setAttribute("aria-label", messages.remove + " " + file.name);
+        actions.append(retry, drop);
+        entry.append(image, bar, status, actions);
         list.appendChild(entry);
         var upload = {
           url: url, form: form, token: csrfToken(form),
           name: file.name.replace(/\.[^.]+$/, "") + ".jpg", takenAt: new Date(file.lastModified).toISOString(),
           itemId: input.dataset.itemId, fieldName: input.dataset.field, entry: entry, image: image,
           bar: bar, status: status, retry: retry, pending: pending, messages: messages,
-          onDone: function () { input.dispatchEvent(new CustomEvent("photo-uploaded", { bubbles: true })); }
+          onDone: function (body) {
+            describe(input, list);
+            if (body) { input.dispatchEvent(new CustomEvent("photo-uploaded", { bubbles: true })); }
+          }
         };
         retry.addEventListener("click", function () { send(upload); });
-        shrink(file).then(function (blob) { upload.blob = blob; send(upload); });
+        drop.addEventListener("click", function () { remove(upload); });
+        shrink(file).then(function (blob) {
+          if (upload.removed) { return; }
+          upload.blob = blob;
+          send(upload);
+          describe(input, list);
+        });
       });
       input.value = "";
-      var picked = input.closest(".photo-picker").querySelector(".photo-picker__status");
-      if (picked) { picked.textContent = picked.dataset.none; }
+      describe(input, list);
     });
     form.addEventListener("submit", function (event) {
       if (pending.count > 0) {

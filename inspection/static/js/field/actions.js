@@ -2,7 +2,7 @@
 
 import { draft, drafts, dropDraft, writeDrafts } from "./drafts.js";
 import { answerOf, inspectionOf, itemsOf, locked, resultOf, sectionHref, serverVersion, unsentOf } from "./knowledge.js";
-import { T, fmt, uuid, view } from "./page.js";
+import { T, fmt, tooLong, uuid, view } from "./page.js";
 import { flash } from "./render.js";
 import { keep, newRecord, refresh, store } from "./store.js";
 import { thumb } from "./views.js";
@@ -102,6 +102,7 @@ export async function saveHazard(form) {
   if (!draft.before.length) problems.push(T.need_photo);
   if (fixed && !draft.after.length) problems.push(T.need_after_photo);
   if (fixed && value("level") === "major") problems.push(T.major_on_spot);
+  problems.push(...tooLong(form));
   const errors = form.querySelector("[data-errors]");
   if (problems.length) {
     errors.textContent = problems.join(" ");

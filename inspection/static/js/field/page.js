@@ -51,7 +51,36 @@ export function field(id, label, control, required) {
   return el("div", { class: "field" }, [
     el("label", { for: id }, [label, required ? el("span", { class: "required", "aria-hidden": "true", text: " *" }) : null]),
     control,
+    counter(control),
   ]);
+}
+
+// A limited text gets a counter instead of the maxlength attribute, which cuts pasted text
+// without a word; `tooLong` names the fields over their limit so saving can refuse them.
+function counter(control) {
+  const max = Number(control.getAttribute("maxlength"));
+  if (!max) return null;
+  control.removeAttribute("maxlength");
+  control.dataset.maxlength = max;
+  const box = el("span", { class: "counter", id: `${control.id}-counter` });
+  control.setAttribute("aria-describedby", box.id);
+  const update = () => {
+    const length = control.value.length;
+    box.textContent = length > max ? fmt(T.chars_over, { over: length - max, max }) : fmt(T.chars_count, { length, max });
+    box.classList.toggle("counter--over", length > max);
+  };
+  control.addEventListener("input", update);
+  queueMicrotask(update);
+  return box;
+}
+
+export function tooLong(form) {
+  return Array.from(form.querySelectorAll("[data-maxlength]"))
+    .filter((control) => !control.closest("[hidden]") && control.value.length > Number(control.dataset.maxlength))
+    .map((control) => {
+      const label = form.querySelector(`label[for="${control.id}"]`);
+      return fmt(T.too_long, { field: label ? label.firstChild.textContent : control.name, over: control.value.length - Number(control.dataset.maxlength) });
+    });
 }
 
 export function options(choices, selected) {

@@ -1,8 +1,8 @@
 // Signatures on the screen and completing the inspection.
 
-import { inspectionOf, locked, lockedOnServer, signatureOf, unsentOf } from "./knowledge.js";
+import { answerOf, inspectionOf, itemsOf, live, locked, lockedOnServer, resultOf, signatureOf, unsentOf } from "./knowledge.js";
 import { T, el, field, fmt, view } from "./page.js";
-import { keep, newRecord } from "./store.js";
+import { keep, newRecord, records } from "./store.js";
 import { stateBadge } from "./views.js";
 
 export function renderSign(inspectionId) {
@@ -111,12 +111,33 @@ export async function complete(inspectionId) {
   slots.push({ role: "enterprise", user: null, name: T.representative });
   const missing = slots.filter((slot) => !signatureOf(inspection, slot)).map((slot) => slot.name);
   const errors = view.querySelector("[data-complete-errors]");
+  const unphotographed = itemsWithoutPhoto(inspection);
+  if (unphotographed.length) {
+    errors.textContent = fmt(T.need_item_photos, { items: unphotographed.join(T.list_separator) });
+    errors.hidden = false;
+    return;
+  }
   if (missing.length) {
-    errors.textContent = fmt(T.still_to_sign, { names: missing.join("、") });
+    errors.textContent = fmt(T.still_to_sign, { names: missing.join(T.list_separator) });
     errors.hidden = false;
     return;
   }
   const summary = view.querySelector("#summary").value.trim() || null;
   await keep(newRecord("completion", { inspection: inspectionId, summary }));
   location.hash = `#/inspection/${inspectionId}`;
+}
+
+// The codes of failed items that need a photo and have none, here or on the server: the same
+// rule the server applies when the completion arrives.
+function itemsWithoutPhoto(inspection) {
+  return itemsOf(inspection).filter((item) => {
+    if (item.photo_on_fail === false) return false;
+    const answer = answerOf(inspection, item);
+    if (resultOf(item, answer) !== "fail") return false;
+    if (answer.has_photo || (answer.photos && answer.photos.length)) return false;
+    const server = inspection.answers.find((known) => known.item === item.id);
+    if (server && server.has_photo) return false;
+    return !records.some((r) => r.kind === "hazard" && live(r) && r.body.inspection === inspection.id &&
+      r.body.item === item.id && r.body.photos && r.body.photos.length);
+  }).map((item) => item.code);
 }
