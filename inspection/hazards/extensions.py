@@ -23,6 +23,7 @@ from inspection.hazards.models import ExtensionStatus
 from inspection.hazards.models import Hazard
 from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
+from inspection.risk.services import hazard_moved
 from inspection.notifications.services import supervisors
 
 
@@ -172,6 +173,8 @@ def decide_extension(
     request.decision_comment = comment
     if approve:
         hazard.deadline = request.requested_deadline
+        session.flush()
+        hazard_moved(session, hazard, "extension")
     session.flush()
     notify(
         session,
@@ -226,6 +229,7 @@ def extend_directly(
     old = hazard.deadline
     hazard.deadline = new_deadline
     session.flush()
+    hazard_moved(session, hazard, "extension")
     notify(
         session,
         enterprise_users(session, hazard.enterprise_id),

@@ -24,6 +24,7 @@ from inspection.hazards.audit import append_event
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.hazards.models import HazardState as S
+from inspection.risk.services import hazard_moved
 from inspection.statistics import tally
 
 INSPECTOR = frozenset({Role.INSPECTOR})
@@ -184,6 +185,8 @@ def apply(
     elif target == S.VOIDED and previous != S.VOIDED:
         tally.hazard_voided(session, hazard)
     session.flush()
+    if target != previous:
+        hazard_moved(session, hazard, event)
     return append_event(
         session,
         hazard,

@@ -45,6 +45,7 @@ from inspection.notifications.services import notify
 from inspection.notifications.services import supervisors
 from inspection.numbering import next_number
 from inspection.parks.models import Park
+from inspection.risk.services import hazard_moved
 
 
 def attach_photos(
@@ -301,6 +302,8 @@ def reject_rectification(
     event = lifecycle.apply(session, hazard, "reject", actor, comment=reason, data=data)
     if "new_deadline" in data:
         hazard.deadline = new_deadline
+        session.flush()
+        hazard_moved(session, hazard, "reject")
     _record_review(session, hazard, actor, event, reason, photos, review_mode)
     notify(
         session,
