@@ -215,9 +215,36 @@ NOTIFICATION_KINDS = {
     "extension_waiting": _l("Extension request waiting"),
     "statistics_due": _l("Hazard statistics due"),
     "inspections_planned": _l("Recurring inspections planned"),
+    "risk_warning": _l("Risk warning"),
+    "repeat_escalated": _l("Hazard found a third time, reported to the supervisors"),
     "digest": _l("Daily digest"),
     "test": _l("Test message"),
 }
+
+RISK_GRADES = {
+    "red": _l("Red (major risk)"),
+    "orange": _l("Orange (significant risk)"),
+    "yellow": _l("Yellow (general risk)"),
+    "blue": _l("Blue (low risk)"),
+}
+
+RISK_WARNINGS = {
+    "grade_worse": _l("Grade worsened"),
+    "repeat": _l("Repeat hazard"),
+    "repeat_third": _l("Hazard found a third time"),
+    "not_inspected": _l("Not inspected within its grade's interval"),
+    "major_no_plan": _l("Major hazard due within 7 days without a plan"),
+    "overdue_rising": _l("Overdue hazards rose three months running"),
+    "over_cap": _l("Over its yearly inspection cap"),
+}
+
+WARNING_STATUSES = {
+    "new": _l("New"),
+    "acknowledged": _l("Acknowledged"),
+    "handled": _l("Handled"),
+}
+
+TARGETED = {"complaint": _l("After a complaint"), "warning": _l("After a warning")}
 
 DELIVERY_STATUSES = {
     "held": _l("Waiting for the daily digest"),

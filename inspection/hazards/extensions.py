@@ -23,8 +23,8 @@ from inspection.hazards.models import ExtensionStatus
 from inspection.hazards.models import Hazard
 from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
-from inspection.risk.services import hazard_moved
 from inspection.notifications.services import supervisors
+from inspection.risk.services import hazard_moved
 
 
 def pending_request(session: Session, hazard_id: int) -> ExtensionRequest | None:

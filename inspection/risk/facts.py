@@ -61,15 +61,17 @@ def _hazard_counts(today: date, start: datetime):
         func.count().filter(and_(is_open, major, Hazard.deadline < today)).label("overdue_major"),
         func.count()
         .filter(
-            and_(is_open, major, Hazard.supervision_level.is_not(None), Hazard.delisted_at.is_(None))
+            and_(
+                is_open, major, Hazard.supervision_level.is_not(None), Hazard.delisted_at.is_(None)
+            )
         )
         .label("listed"),
         func.count().filter(and_(recent, Hazard.repeat_of_id.is_not(None))).label("repeat"),
         func.count().filter(recent).label("found_12m"),
         func.count().filter(closed).label("closed_12m"),
-        func.count().filter(and_(closed, or_(Hazard.closed_on_time.is_(False)))).label(
-            "closed_late_12m"
-        ),
+        func.count()
+        .filter(and_(closed, or_(Hazard.closed_on_time.is_(False))))
+        .label("closed_late_12m"),
     )
 
 

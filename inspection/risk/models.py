@@ -145,7 +145,9 @@ class RiskWarning(SQLModel, table=True):
     raises it once."""
 
     __tablename__ = "risk_warning"
-    __table_args__ = (Index("ix_risk_warning_park_status_raised", "park_id", "status", "raised_at"),)
+    __table_args__ = (
+        Index("ix_risk_warning_park_status_raised", "park_id", "status", "raised_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)

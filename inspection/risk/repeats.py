@@ -22,9 +22,11 @@ from inspection.risk.facts import settings_values
 def _same_item_ids(session: Session, item_id: int):
     """Every version's id of the same checklist item (same template, same code)."""
     item = session.get(ChecklistItem, item_id)
-    template_id = select(ChecklistVersion.template_id).where(
-        ChecklistVersion.id == item.version_id
-    ).scalar_subquery()
+    template_id = (
+        select(ChecklistVersion.template_id)
+        .where(ChecklistVersion.id == item.version_id)
+        .scalar_subquery()
+    )
     versions = select(ChecklistVersion.id).where(ChecklistVersion.template_id == template_id)
     return select(ChecklistItem.id).where(
         ChecklistItem.code == item.code, ChecklistItem.version_id.in_(versions)
@@ -47,7 +49,9 @@ def predecessor(session: Session, hazard: Hazard) -> Hazard | None:
         Hazard.closed_at <= hazard.found_at,
     )
     if hazard.checklist_item_id is not None:
-        stmt = stmt.where(Hazard.checklist_item_id.in_(_same_item_ids(session, hazard.checklist_item_id)))
+        stmt = stmt.where(
+            Hazard.checklist_item_id.in_(_same_item_ids(session, hazard.checklist_item_id))
+        )
     else:
         place = (hazard.location or "").strip().lower()
         if not place:

@@ -29,7 +29,9 @@ SRC_54 = _l(
     "国办发〔2024〕54号 asks for a yearly inspection cap per enterprise; the figures follow the"
     " caps Shanxi published on 2025-04-23 (≤12/8/4/2 by class)."
 )
-SRC_ISSUE = _l("The park's frequency rule: red monthly, orange quarterly, yellow twice a year, blue yearly.")
+SRC_ISSUE = _l(
+    "The park's frequency rule: red monthly, orange quarterly, yellow twice a year, blue yearly."
+)
 SRC_OVERRIDE = _l(
     "Older 分类分级 practice grades an enterprise at least so high whatever its score (a fatal"
     " accident, a veto item); research §2.3–2.4."
@@ -83,8 +85,20 @@ SETTINGS: tuple[Setting, ...] = (
     S("threshold_yellow", "thresholds", 30, _l("Yellow from score"), minimum=1),
     # Mandatory rules: the least grade whatever the score ("" = no rule).
     S("rule_major_hazard_source", "rules", Grade.ORANGE, _l("重大危险源: at least"), SRC_OVERRIDE),
-    S("rule_listed_major", "rules", Grade.RED, _l("Open listed major hazard: at least"), SRC_OVERRIDE),
-    S("rule_overdue_major", "rules", Grade.ORANGE, _l("Overdue major hazard: at least"), SRC_OVERRIDE),
+    S(
+        "rule_listed_major",
+        "rules",
+        Grade.RED,
+        _l("Open listed major hazard: at least"),
+        SRC_OVERRIDE,
+    ),
+    S(
+        "rule_overdue_major",
+        "rules",
+        Grade.ORANGE,
+        _l("Overdue major hazard: at least"),
+        SRC_OVERRIDE,
+    ),
     # Inspection interval in days per grade.
     S("interval_red", "intervals", 30, _l("Red: inspect every (days)"), SRC_ISSUE, 1, 366),
     S("interval_orange", "intervals", 91, _l("Orange: inspect every (days)"), SRC_ISSUE, 1, 366),
@@ -95,11 +109,27 @@ SETTINGS: tuple[Setting, ...] = (
     S("cap_orange", "caps", 8, _l("Orange: at most per year"), SRC_54, 1, 366),
     S("cap_yellow", "caps", 4, _l("Yellow: at most per year"), SRC_54, 1, 366),
     S("cap_blue", "caps", 2, _l("Blue: at most per year"), SRC_54, 1, 366),
-    S("repeat_months", "repeats", 12, _l("Repeat window (months after closure)"), SRC_REPEAT, 1, 60),
+    S(
+        "repeat_months",
+        "repeats",
+        12,
+        _l("Repeat window (months after closure)"),
+        SRC_REPEAT,
+        1,
+        60,
+    ),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 DEFAULTS: dict[str, int | str] = {s.name: s.default for s in SETTINGS}
-GROUPS: tuple[str, ...] = ("inherent", "dynamic", "thresholds", "rules", "intervals", "caps", "repeats")
+GROUPS: tuple[str, ...] = (
+    "inherent",
+    "dynamic",
+    "thresholds",
+    "rules",
+    "intervals",
+    "caps",
+    "repeats",
+)
 INHERENT_FLAGS = (
     "major_hazard_source",
     "hazardous_chemicals",
@@ -244,7 +274,12 @@ def grade(facts: Facts, values: dict) -> Result:
         )
     if facts.closed_12m:
         late_share = facts.closed_late_12m / facts.closed_12m
-        add("late_closure", f"{round(late_share * 100)}%", late_share * values["late_closure"], "dynamic")
+        add(
+            "late_closure",
+            f"{round(late_share * 100)}%",
+            late_share * values["late_closure"],
+            "dynamic",
+        )
     dynamic = sum(f["points"] for f in factors if f["group"] == "dynamic")
     score = max(0, min(100, inherent + dynamic))
     by_score = grade_of(score, values)

@@ -48,9 +48,10 @@ class SettingsRefused(DomainError):
 
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__(
-            _("The settings were not saved: %(problems)s", problems="; ".join(
-                f"{name}: {text}" for name, text in fields.items()
-            ))
+            _(
+                "The settings were not saved: %(problems)s",
+                problems="; ".join(f"{name}: {text}" for name, text in fields.items()),
+            )
         )
         self.fields = fields
 
