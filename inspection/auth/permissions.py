@@ -41,6 +41,7 @@ class Permission(StrEnum):
     VIEW_CHECKLISTS = "view_checklists"
     MANAGE_CHECKLISTS = "manage_checklists"
     MANAGE_NOTIFICATIONS = "manage_notifications"  # reminder rules, webhooks, delivery log
+    SUPERVISE_RISK = "supervise_risk"  # risk settings, mandatory grades, warnings
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -69,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.FOLLOW_UP,
             Permission.DECIDE_EXTENSIONS,
             Permission.SUPERVISE_MAJOR,
+            Permission.SUPERVISE_RISK,
             Permission.BULK_ACTIONS,
         }
     ),

@@ -29,7 +29,7 @@ class InspectionForm(FlaskForm):
     summary = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     targeted = SelectField(
         _l("Targeted inspection"),
-        choices=[("", _l("No, a planned inspection")), *choices(labels.TARGETED.items())],
+        choices=choices([("", _l("No, a planned inspection")), *labels.TARGETED.items()]),
         default="",
     )
     over_cap_reason = TextAreaField(

@@ -198,3 +198,38 @@ def settings_changes(session: Session, scope: Scope, park_id: int, limit: int = 
             .limit(limit)
         )
     )
+
+
+def warnings_between(session: Session, scope: Scope, start, end) -> dict[str, tuple[int, int]]:
+    """Warnings raised in [start, end) by kind: how many, and how many of them are handled."""
+    handled = func.count().filter(RiskWarning.status == "handled")
+    rows = session.exec(
+        select(RiskWarning.kind, func.count(), handled)
+        .where(
+            scope.rows(RiskWarning.park_id, RiskWarning.enterprise_id),
+            RiskWarning.raised_at >= start,
+            RiskWarning.raised_at < end,
+        )
+        .group_by(RiskWarning.kind)
+    ).all()
+    return {kind: (count, done) for kind, count, done in rows}
+
+
+def worsened_between(session: Session, scope: Scope, start, end) -> list:
+    """Each enterprise whose grade worsened in [start, end): its latest such change."""
+    rows = session.exec(
+        select(RiskHistory, Enterprise.name)
+        .join(Enterprise, Enterprise.id == RiskHistory.enterprise_id)
+        .where(
+            scope.rows(RiskHistory.park_id, RiskHistory.enterprise_id),
+            RiskHistory.at >= start,
+            RiskHistory.at < end,
+            RiskHistory.from_grade.is_not(None),
+        )
+        .order_by(RiskHistory.at.desc())
+    ).all()
+    latest: dict[int, tuple] = {}
+    for change, name in rows:
+        if RANK[change.grade] > RANK[change.from_grade]:
+            latest.setdefault(change.enterprise_id, (change, name))
+    return list(latest.values())
