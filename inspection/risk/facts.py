@@ -30,9 +30,18 @@ from inspection.risk.scoring import merged
 
 
 def settings_values(session: Session, park_id: int) -> dict:
-    """The park's settings over the defaults."""
-    row = session.exec(select(RiskSettings).where(RiskSettings.park_id == park_id)).first()
-    return merged(row.values if row else None)
+    """The park's settings over the defaults (read once per session: a hazard's transaction
+    regrades without asking again; changing them resets it)."""
+    cache = session.info.setdefault("risk_settings", {})
+    if park_id not in cache:
+        row = session.exec(select(RiskSettings).where(RiskSettings.park_id == park_id)).first()
+        cache[park_id] = merged(row.values if row else None)
+    return dict(cache[park_id])
+
+
+def forget_settings(session: Session) -> None:
+    """Read the settings afresh (after they changed, or a rollback)."""
+    session.info.pop("risk_settings", None)
 
 
 def months_before(day: date, months: int) -> date:
@@ -106,24 +115,40 @@ def _inspected_since(start: datetime):
 
 
 def facts_of(session: Session, enterprise: Enterprise, today: date | None = None) -> Facts:
-    """What grading one enterprise needs (three indexed reads of its own rows)."""
+    """What grading one enterprise needs, in one statement over its own rows (the hazards by
+    their enterprise index, its visits and any mandatory grade as subqueries)."""
     today = today or clock.today()
     start = since(today)
+    visits = (
+        select(func.count())
+        .select_from(Inspection)
+        .where(Inspection.enterprise_id == enterprise.id, _inspected_since(start))
+        .scalar_subquery()
+    )
+    override = (
+        select(RiskOverride.grade, RiskOverride.reason)
+        .where(RiskOverride.enterprise_id == enterprise.id, RiskOverride.lifted_at.is_(None))
+        .order_by(RiskOverride.set_at.desc())
+        .limit(1)
+        .subquery()
+    )
     row = session.exec(
-        select(*_hazard_counts(today, start)).where(Hazard.enterprise_id == enterprise.id)
-    ).one()
-    inspections = session.exec(
-        select(func.count()).where(
-            Inspection.enterprise_id == enterprise.id, _inspected_since(start)
+        select(
+            *_hazard_counts(today, start),
+            visits,
+            select(override.c.grade).scalar_subquery(),
+            select(override.c.reason).scalar_subquery(),
         )
+        .select_from(Hazard)
+        .where(Hazard.enterprise_id == enterprise.id)
     ).one()
-    override = active_override(session, enterprise.id)
+    counts, (inspections, override_grade, override_reason) = row[:-3], row[-3:]
     return Facts(
         **_inherent(enterprise),
-        **dict(zip(COUNT_NAMES, row, strict=True)),
+        **dict(zip(COUNT_NAMES, counts, strict=True)),
         inspections_12m=inspections,
-        override_grade=override.grade if override else None,
-        override_reason=override.reason if override else None,
+        override_grade=override_grade,
+        override_reason=override_reason,
     )
 
 
@@ -162,6 +187,9 @@ def all_facts(
         .group_by(Inspection.enterprise_id)
     )
     overrides = select(RiskOverride).where(RiskOverride.lifted_at.is_(None))
+    if park_ids is not None:
+        counts = counts.where(Hazard.park_id.in_(park_ids))
+        visits = visits.where(Inspection.park_id.in_(park_ids))
     if wanted is not None:
         counts = counts.where(Hazard.enterprise_id.in_(wanted))
         visits = visits.where(Inspection.enterprise_id.in_(wanted))

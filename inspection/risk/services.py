@@ -24,6 +24,7 @@ from inspection.errors import check_version
 from inspection.risk.facts import active_override
 from inspection.risk.facts import all_facts
 from inspection.risk.facts import facts_of
+from inspection.risk.facts import forget_settings
 from inspection.risk.facts import park_ids as all_park_ids
 from inspection.risk.facts import settings_values
 from inspection.risk.models import GRADES
@@ -129,46 +130,55 @@ def recompute(
 
     Before that, each grade is checked against the facts as they were on the day it was
     computed: a difference there is drift (a row changed behind the system's back, or an
-    event that forgot to regrade), reported and then corrected.
+    event that forgot to regrade), reported and then corrected. Each is one grouped read of
+    the hazards for all the parks at once.
     """
     today = today or clock.today()
-    outcome = Recompute()
-    for park_id in park_ids if park_ids is not None else all_park_ids(session):
-        values = settings_values(session, park_id)
-        rows = {
-            row.enterprise_id: row
-            for row in session.exec(select(EnterpriseRisk).where(EnterpriseRisk.park_id == park_id))
-        }
-        outcome.drift.extend(_drift(session, park_id, rows, values, today))
-        for enterprise_id, (_park, facts) in all_facts(session, today, park_ids=[park_id]).items():
-            outcome.enterprises += 1
-            result = grade(facts, values)
-            row = rows.get(enterprise_id)
-            if row is not None and _same(row, result):
-                row.computed_at = clock.now()
-                continue
-            _stored, moved = _store(session, row, park_id, enterprise_id, result, cause)
-            outcome.moved += moved
-        session.flush()
+    parks = park_ids if park_ids is not None else all_park_ids(session)
+    values = {park_id: settings_values(session, park_id) for park_id in parks}
+    rows = {
+        row.enterprise_id: row
+        for row in session.exec(select(EnterpriseRisk).where(EnterpriseRisk.park_id.in_(parks)))
+    }
+    outcome = Recompute(drift=_drift(session, parks, rows, values, today))
+    for enterprise_id, (park_id, facts) in all_facts(session, today, park_ids=parks).items():
+        outcome.enterprises += 1
+        result = grade(facts, values[park_id])
+        row = rows.get(enterprise_id)
+        if row is not None and _same(row, result):
+            row.computed_at = clock.now()
+            continue
+        _stored, moved = _store(session, row, park_id, enterprise_id, result, cause)
+        outcome.moved += moved
+    session.flush()
     return outcome
 
 
-def _drift(session, park_id, rows, values, today) -> list[str]:
+def _drift(session, parks, rows, values, today) -> list[str]:
     """Grades that differ from the facts of the day they were computed."""
     by_day: dict[date, list[int]] = defaultdict(list)
     for enterprise_id, row in rows.items():
         by_day[min(clock.local(row.computed_at).date(), today)].append(enterprise_id)
-    problems_found = []
+    found = []
     for day, ids in sorted(by_day.items()):
-        for enterprise_id, (_park, facts) in all_facts(session, day, enterprise_ids=ids).items():
+        # A few enterprises by id; most of them (last night's) with one read of their parks.
+        facts = (
+            all_facts(session, day, enterprise_ids=ids)
+            if len(ids) < 500
+            else all_facts(session, day, park_ids=parks)
+        )
+        for enterprise_id in ids:
             row = rows[enterprise_id]
-            result = grade(facts, values)
+            if enterprise_id not in facts:
+                continue
+            park_id, known = facts[enterprise_id]
+            result = grade(known, values[park_id])
             if not _same(row, result):
-                problems_found.append(
+                found.append(
                     f"park {park_id} enterprise {enterprise_id}: stored {row.grade} {row.score},"
                     f" facts of {day} give {result.grade} {result.score}"
                 )
-    return problems_found
+    return found
 
 
 def update_settings(
@@ -190,6 +200,7 @@ def update_settings(
         wrong["reason"] = _("Say why the settings change; it is kept in the history.")
     if wrong:
         raise SettingsRefused(wrong)
+    forget_settings(session)
     row = session.exec(select(RiskSettings).where(RiskSettings.park_id == park_id)).first()
     current = row or RiskSettings(park_id=park_id)
     check_version(current.version, expected_version)
@@ -200,6 +211,7 @@ def update_settings(
     current.updated_by_id = actor.id
     session.add(current)
     session.flush()
+    forget_settings(session)
     change = RiskSettingsChange(
         park_id=park_id,
         actor_id=actor.id,
