@@ -238,6 +238,33 @@ RISK_WARNINGS = {
     "over_cap": _l("Over its yearly inspection cap"),
 }
 
+RISK_CAUSES = {
+    "nightly": _l("Nightly recompute"),
+    "demo": _l("Demo data"),
+    "registered": _l("Enterprise registered"),
+    "details changed": _l("Enterprise details changed"),
+    "record": _l("Hazard recorded"),
+    "list": _l("Listed for supervision"),
+    "extension": _l("Deadline extended"),
+    "override": _l("Mandatory grade set"),
+    "override lifted": _l("Mandatory grade lifted"),
+    "settings": _l("Settings changed"),
+}
+
+
+def risk_cause(cause: str) -> str:
+    """What moved a grade, worded: "record YH-…" reads "Hazard recorded YH-…"."""
+    for code, name in RISK_CAUSES.items():
+        if cause == code or cause.startswith(code + ":"):
+            return str(name) + cause[len(code) :]
+    event, _space, rest = cause.partition(" ")
+    if event in RISK_CAUSES:
+        return f"{RISK_CAUSES[event]} {rest}"
+    if event in HAZARD_EVENTS:
+        return f"{HAZARD_EVENTS[event]} {rest}"
+    return cause
+
+
 WARNING_STATUSES = {
     "new": _l("New"),
     "acknowledged": _l("Acknowledged"),

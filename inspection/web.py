@@ -212,6 +212,7 @@ def init_app(app: Flask) -> None:
         size_label=_labeller(labels.SCALES),
         permit_label=_labeller(labels.DISCHARGE_PERMITS),
         grade_label=_labeller(labels.RISK_GRADES),
+        risk_cause=labels.risk_cause,
         warning_kinds=labels.RISK_WARNINGS,
         warning_statuses=labels.WARNING_STATUSES,
         risk_label=_labeller(
