@@ -37,6 +37,7 @@ from sqlmodel import SQLModel  # noqa: E402
 from bench.region import COLUMNS  # noqa: E402
 from bench.region import app_for  # noqa: E402
 from bench.region import hazard_rows  # noqa: E402
+from bench.region import median_ms  # noqa: E402
 from bench.supervision import PG_ADMIN  # noqa: E402
 from bench.supervision import url_of  # noqa: E402
 
@@ -193,16 +194,6 @@ def fill(app, count: int) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
     print("  indexes built in", _since(started))
-
-
-def median_ms(work, runs: int = 20) -> float:
-    work()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def measure(app) -> None:
