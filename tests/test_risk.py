@@ -361,16 +361,13 @@ def test_warning_grade_worsened(app, make, world):
             )
         with app.app_context():
             session = get_session()
-            session.add(
-                __import__("inspection.risk.models", fromlist=["RiskOverride"]).RiskOverride(
-                    park_id=world.ours.park_id,
-                    enterprise_id=world.ours.id,
-                    grade="red",
-                    reason="死亡事故",
-                    set_by_id=world.supervisor.id,
-                )
+            services.set_override(
+                session,
+                enterprise=session.get(Enterprise, world.ours.id),
+                actor=session.get(User, world.supervisor.id),
+                grade_="red",
+                reason="死亡事故",
             )
-            services.regrade(session, world.ours.id, cause="override")
             session.commit()
         first, second = _sweep_twice(app, clock.today())
     (warning,) = [w for w in _warnings(make, "grade_worse") if json.loads(w.details)["to"] == "red"]
