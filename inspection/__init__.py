@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.portal.views import bp as portal_bp
     from inspection.reminders.views import bp as reminders_bp
     from inspection.reports.views import bp as reports_bp
+    from inspection.risk.views import bp as risk_bp
     from inspection.users.views import bp as users_bp
 
     for blueprint in (
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         recurring_bp,
         reminders_bp,
         reports_bp,
+        risk_bp,
         users_bp,
     ):
         app.register_blueprint(blueprint)

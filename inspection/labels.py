@@ -260,9 +260,63 @@ NOTIFICATION_KINDS = {
     "extension_waiting": _l("Extension request waiting"),
     "statistics_due": _l("Hazard statistics due"),
     "inspections_planned": _l("Recurring inspections planned"),
+    "risk_warning": _l("Risk warning"),
+    "repeat_escalated": _l("Hazard found a third time, reported to the supervisors"),
     "digest": _l("Daily digest"),
     "test": _l("Test message"),
 }
+
+RISK_GRADES = {
+    "red": _l("Red (major risk)"),
+    "orange": _l("Orange (significant risk)"),
+    "yellow": _l("Yellow (general risk)"),
+    "blue": _l("Blue (low risk)"),
+}
+
+RISK_WARNINGS = {
+    "grade_worse": _l("Grade worsened"),
+    "repeat": _l("Repeat hazard"),
+    "repeat_third": _l("Hazard found a third time"),
+    "not_inspected": _l("Not inspected within its grade's interval"),
+    "major_no_plan": _l("Major hazard due within 7 days without a plan"),
+    "overdue_rising": _l("Overdue hazards rose three months running"),
+    "over_cap": _l("Over its yearly inspection cap"),
+}
+
+RISK_CAUSES = {
+    "nightly": _l("Nightly recompute"),
+    "demo": _l("Demo data"),
+    "registered": _l("Enterprise registered"),
+    "details changed": _l("Enterprise details changed"),
+    "record": _l("Hazard recorded"),
+    "list": _l("Listed for supervision"),
+    "extension": _l("Deadline extended"),
+    "override": _l("Mandatory grade set"),
+    "override lifted": _l("Mandatory grade lifted"),
+    "settings": _l("Settings changed"),
+}
+
+
+def risk_cause(cause: str) -> str:
+    """What moved a grade, worded: "record YH-…" reads "Hazard recorded YH-…"."""
+    for code, name in RISK_CAUSES.items():
+        if cause == code or cause.startswith(code + ":"):
+            return str(name) + cause[len(code) :]
+    event, _space, rest = cause.partition(" ")
+    if event in RISK_CAUSES:
+        return f"{RISK_CAUSES[event]} {rest}"
+    if event in HAZARD_EVENTS:
+        return f"{HAZARD_EVENTS[event]} {rest}"
+    return cause
+
+
+WARNING_STATUSES = {
+    "new": _l("New"),
+    "acknowledged": _l("Acknowledged"),
+    "handled": _l("Handled"),
+}
+
+TARGETED = {"complaint": _l("After a complaint"), "warning": _l("After a warning")}
 
 DELIVERY_STATUSES = {
     "held": _l("Waiting for the daily digest"),

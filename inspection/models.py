@@ -35,11 +35,23 @@ from inspection.parks.models import Region
 from inspection.reminders.models import ReminderPolicy
 from inspection.reminders.models import SweepState
 from inspection.reports.models import ReportJob
+from inspection.risk.models import EnterpriseRisk
+from inspection.risk.models import RiskHistory
+from inspection.risk.models import RiskOverride
+from inspection.risk.models import RiskSettings
+from inspection.risk.models import RiskSettingsChange
+from inspection.risk.models import RiskWarning
 from inspection.statistics.models import HazardTally
 from inspection.statistics.models import StandingVersion
 
 __all__ = [
     "StatisticsFiling",
+    "EnterpriseRisk",
+    "RiskHistory",
+    "RiskOverride",
+    "RiskSettings",
+    "RiskSettingsChange",
+    "RiskWarning",
     "PhotoUpload",
     "SyncReceipt",
     "ReportJob",

@@ -254,6 +254,10 @@ def init_app(app: Flask) -> None:
         inspection_status_label=_labeller(labels.INSPECTION_STATUSES),
         size_label=_labeller(labels.SCALES),
         permit_label=_labeller(labels.DISCHARGE_PERMITS),
+        grade_label=_labeller(labels.RISK_GRADES),
+        risk_cause=labels.risk_cause,
+        warning_kinds=labels.RISK_WARNINGS,
+        warning_statuses=labels.WARNING_STATUSES,
         risk_label=_labeller(
             {**labels.RISK_FLAGS, "discharge_permit": labels.DISCHARGE_PERMIT_HOLDER}
         ),

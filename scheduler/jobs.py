@@ -16,6 +16,8 @@ from inspection.notifications.delivery import deliver_due
 from inspection.notifications.digest import make_digests
 from inspection.reminders import sweep as reminder_sweep
 from inspection.reports.jobs import run_queued
+from inspection.risk import services as risk_services
+from inspection.risk import warnings as risk_warnings
 from scheduler import STOPPING
 
 log = logging.getLogger(__name__)
@@ -83,3 +85,17 @@ def plan_recurring_inspections() -> str:
 def build_reports() -> int:
     """Build the supervision reports and ledgers people asked for."""
     return run_queued(get_session(), stop=STOPPING.is_set)
+
+
+def recompute_risk_grades() -> str:
+    """Grade every enterprise again (deadlines passed, the 12-month window moved) and log any
+    grade that no longer fitted the facts of the day it was computed (drift)."""
+    outcome = risk_services.recompute(get_session(), cause="nightly")
+    for problem in outcome.drift:
+        log.error("risk grade drift: %s", problem)
+    return f"{outcome.enterprises} graded, {outcome.moved} moved, {len(outcome.drift)} drifted"
+
+
+def sweep_risk_warnings() -> int:
+    """Raise the day's warnings and send each once."""
+    return risk_warnings.sweep(get_session())

@@ -51,6 +51,8 @@ JOBS: tuple[Job, ...] = (
         {"hour": 6, "minute": 30},
         at_start=True,
     ),
+    Job("recompute-risk-grades", jobs.recompute_risk_grades, "cron", {"hour": 1, "minute": 30}),
+    Job("sweep-risk-warnings", jobs.sweep_risk_warnings, "cron", {"hour": 7, "minute": 10}),
     Job("purge-login-throttles", jobs.purge_login_throttles, "interval", {"hours": 1}),
     Job("verify-audit-trail", jobs.verify_audit_trail, "cron", {"hour": 2, "minute": 30}),
     Job(

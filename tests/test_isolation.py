@@ -24,6 +24,7 @@ from inspection.notifications.models import Notification
 from inspection.notifications.models import WebhookEndpoint
 from inspection.parks.models import Park
 from inspection.reminders.models import ReminderPolicy
+from inspection.risk.models import RiskWarning
 from tests.factories import image_bytes
 
 THEIR_MARKERS = ("乙化工有限公司", "乙厂储罐区报警器失效", "乙厂安全员", "乙厂罐区")
@@ -102,6 +103,17 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         ).first()
     settings = make.notification_settings(user, inspector)
     with make.session() as s:
+        warning = RiskWarning(
+            key=f"over_cap:{enterprise.id}:2026",
+            park_id=enterprise.park_id,
+            enterprise_id=enterprise.id,
+            kind="over_cap",
+            details='{"cap": 2, "count": 3, "grade": "blue", "year": 2026}',
+        )
+        s.add(warning)
+        s.commit()
+        warning_id = warning.id
+    with make.session() as s:
         photo = s.exec(select(Photo).where(Photo.hazard_id == hazard.id)).one()
         item = s.exec(select(ChecklistItem).where(ChecklistItem.version_id == version.id)).first()
     return {
@@ -117,6 +129,7 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         "item_id": item.id,
         "hazard_id": hazard.id,
         "notice_id": notice.id,
+        "warning_id": warning_id,
         "inspection_id": inspection.id,
         "photo_id": photo.id,
         "user_id": user.id,
@@ -160,6 +173,7 @@ def _state(make):
             sorted((i.id, i.status, i.version) for i in s.exec(select(Inspection))),
             sorted((r.id, r.status) for r in s.exec(select(ExtensionRequest))),
             sorted((n.id, n.read_at) for n in s.exec(select(Notification))),
+            sorted((w.id, w.status, w.version) for w in s.exec(select(RiskWarning))),
             len(s.exec(select(Photo)).all()),
             sorted((d.id, d.status, d.next_attempt_at) for d in s.exec(select(Delivery))),
             sorted((w.id, w.version, w.url) for w in s.exec(select(WebhookEndpoint))),

@@ -28,6 +28,8 @@ from inspection.notifications.models import Notification
 from inspection.notifications.models import WebhookEndpoint
 from inspection.reminders.models import ReminderPolicy
 from inspection.reports.models import ReportJob
+from inspection.risk.models import EnterpriseRisk
+from inspection.risk.models import RiskWarning
 from tests.factories import image_bytes
 from tests.test_isolation import FORM
 from tests.test_isolation import records_of
@@ -83,6 +85,14 @@ def _b_state(make, park_id: int):
                 for e in s.exec(select(Enterprise).where(Enterprise.park_id == park_id))
             ),
             sorted((z.id, z.name) for z in s.exec(select(Zone).where(Zone.park_id == park_id))),
+            sorted(
+                (w.id, w.status, w.version)
+                for w in s.exec(select(RiskWarning).where(RiskWarning.park_id == park_id))
+            ),
+            sorted(
+                (r.enterprise_id, r.grade, r.score)
+                for r in s.exec(select(EnterpriseRisk).where(EnterpriseRisk.park_id == park_id))
+            ),
             sorted(
                 (i.id, i.status, i.version)
                 for i in s.exec(select(Inspection).where(Inspection.park_id == park_id))

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     MANAGE_CHECKLISTS = "manage_checklists"
     MANAGE_NOTIFICATIONS = "manage_notifications"  # reminder rules, webhooks, delivery log
     MANAGE_PARK = "manage_park"  # the park's workflow settings
+    SUPERVISE_RISK = "supervise_risk"  # risk settings, mandatory grades, warnings
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -71,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.FOLLOW_UP,
             Permission.DECIDE_EXTENSIONS,
             Permission.SUPERVISE_MAJOR,
+            Permission.SUPERVISE_RISK,
             Permission.BULK_ACTIONS,
         }
     ),

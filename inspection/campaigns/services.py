@@ -65,6 +65,7 @@ def create_campaign(
     enterprise_ids: list[int],
     version_ids: list[int],
     inspector_ids: list[int],
+    over_cap_reason: str | None = None,
 ) -> Campaign:
     """Plan the campaign's inspections: one per enterprise, the team and checklists on each."""
     if actor.role not in (Role.INSPECTOR, Role.SUPERVISOR):
@@ -112,6 +113,7 @@ def create_campaign(
             status=InspectionStatus.PLANNED,
             campaign_id=campaign.id,
             due_date=due_date,
+            over_cap_reason=over_cap_reason,
         )
         services.use_checklists(session, inspection, version_ids, for_campaign=True)
     return campaign

@@ -19,6 +19,7 @@ from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
+from inspection.risk import queries as risk_queries
 from inspection.statistics import summary
 from inspection.statistics.figures import Subject
 from inspection.statistics.periods import Period
@@ -105,6 +106,8 @@ def index():
         parks=summary.compare_parks(db, period, subject.parks) if subject.parks.is_region else None,
         overdue=queries.overdue_list(db, current_user),
         major=queries.open_major(db, current_user),
+        grades=risk_queries.distribution(db, subject.parks),
+        worse=risk_queries.getting_worse(db, subject.parks),
     )
 
 

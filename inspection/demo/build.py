@@ -20,6 +20,7 @@ from inspection.checklists.library import load_library
 from inspection.checklists.queries import latest_published
 from inspection.checklists.queries import library_template
 from inspection.demo import pictures
+from inspection.demo import risk as risk_demo
 from inspection.demo.data import PASSWORD
 from inspection.demo.data import hazard_pool
 from inspection.demo.data import logins_text
@@ -189,11 +190,13 @@ def load(session: Session) -> str:
             _recurring_plans(session, data, inspectors[0], inspectors[1], real_now)
             # A generator of its own, so the other parks are drawn as before.
             file_statistics_of(session, random.Random(14), enterprises, people["portal"], real_now)
+            risk_demo.stories(session, rng, enterprises, people, real_now)
         states = "，".join(f"{state} {count}" for state, count in sorted(counts.items()))
         summaries.append(
             f"{people['park'].name}: {len({e.zone_id for e in enterprises})} zones,"
             f" {len(enterprises)} enterprises, {visits} inspections, {made} hazards ({states})."
         )
+    summaries.append(risk_demo.grade_and_sweep(session))
     return f"Demo region {region.name}:\n" + "\n".join(summaries) + "\n" + logins_text()
 
 
@@ -252,6 +255,7 @@ def _live(
                 planned_date=day,
                 enforcement=not lead.third_party and rng.random() < 0.3,
                 co_inspector_ids=[partner.id],
+                over_cap_reason=risk_demo.FOLLOW_UP,
             )
             use_checklists(session, rng, inspection, enterprise, lead, answered=days_ago > 0)
             pool = hazard_pool(enterprise.industry)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import case
 from sqlmodel import Session
 from sqlmodel import or_
 from sqlmodel import select
@@ -17,6 +18,9 @@ from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.pagination import Page
 from inspection.pagination import paginate
+from inspection.risk.models import GRADES
+from inspection.risk.models import RANK
+from inspection.risk.models import EnterpriseRisk
 
 
 @dataclass
@@ -28,6 +32,9 @@ class EnterpriseFilters:
     industry: str | None = None
     risk: str | None = None
     active: bool | None = True
+    # Risk grade (red/orange/yellow/blue), and the order: by name, or worst grade first.
+    grade: str | None = None
+    sort: str = "name"
 
     @classmethod
     def from_args(cls, args) -> EnterpriseFilters:
@@ -41,6 +48,8 @@ class EnterpriseFilters:
             industry=industry if industry in INDUSTRY_SECTORS else None,
             risk=risk if risk in RISK_FLAGS else None,
             active=args.get("inactive") != "1",
+            grade=args.get("grade") if args.get("grade") in GRADES else None,
+            sort="grade" if args.get("sort") == "grade" else "name",
         )
 
 
@@ -77,7 +86,18 @@ def list_enterprises(
         stmt = stmt.where(getattr(Enterprise, f"risk_{filters.risk}").is_(True))
     if filters.active is not None:
         stmt = stmt.where(Enterprise.active.is_(filters.active))
-    return paginate(session, stmt.order_by(Enterprise.name), page=page, per_page=per_page)
+    if filters.grade or filters.sort == "grade":
+        stmt = stmt.outerjoin(EnterpriseRisk, EnterpriseRisk.enterprise_id == Enterprise.id)
+    if filters.grade:
+        stmt = stmt.where(EnterpriseRisk.grade == filters.grade)
+    if filters.sort == "grade":
+        worst = case({g: RANK[g] for g in GRADES}, value=EnterpriseRisk.grade, else_=-1)
+        stmt = stmt.order_by(
+            worst.desc(), EnterpriseRisk.score.desc().nulls_last(), Enterprise.name
+        )
+    else:
+        stmt = stmt.order_by(Enterprise.name)
+    return paginate(session, stmt, page=page, per_page=per_page)
 
 
 def zones(session: Session, park_id: int) -> list[Zone]:

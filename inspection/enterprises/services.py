@@ -22,6 +22,7 @@ from inspection.enterprises.models import Zone
 from inspection.errors import DomainError
 from inspection.errors import check_version
 from inspection.parks.models import Park
+from inspection.risk.services import regrade
 from inspection.statistics import tally
 
 EDITABLE_FIELDS = (
@@ -123,6 +124,7 @@ def create_enterprise(session: Session, *, park: Park, values: dict) -> Enterpri
     enterprise = Enterprise(park_id=park.id, **_clean(values))
     session.add(enterprise)
     session.flush()
+    regrade(session, enterprise.id, cause="registered")
     return enterprise
 
 
@@ -144,6 +146,7 @@ def update_enterprise(
     enterprise.version += 1
     enterprise.updated_at = clock.now()
     session.flush()
+    regrade(session, enterprise.id, cause="details changed")
     return enterprise
 
 

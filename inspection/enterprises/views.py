@@ -33,6 +33,10 @@ from inspection.hazards import queries as hazard_queries
 from inspection.inspections import queries as inspection_queries
 from inspection.pagination import parse_page
 from inspection.parks.queries import require_working_park
+from inspection.risk import queries as risk_queries
+from inspection.risk.chart import history_chart
+from inspection.risk.facts import settings_values
+from inspection.risk.queries import current_grades
 from inspection.web import commit_or_refuse
 from inspection.web import on_field
 
@@ -63,6 +67,7 @@ def index():
     return render_template(
         "enterprises/index.html",
         page=page,
+        grades=current_grades(db, request_scope(current_user), [e.id for e in page.items]),
         filters=filters,
         zones=queries.zones_in(db, request_scope(current_user)),
         zone_names=queries.zone_names(db),
@@ -78,9 +83,17 @@ def detail(enterprise_id: int):
     """One enterprise: its details, open hazards and inspections."""
     db = get_session()
     enterprise = queries.get_enterprise(db, current_user, enterprise_id) or abort(404)
+    standing = risk_queries.standing(db, request_scope(current_user), enterprise)
+    values = settings_values(db, enterprise.park_id)
     return render_template(
         "enterprises/detail.html",
         enterprise=enterprise,
+        risk=standing.risk,
+        risk_chart=history_chart(
+            standing.history,
+            _("Risk score over the last year"),
+            tuple(values[f"threshold_{g}"] for g in ("yellow", "orange", "red")),
+        ),
         zone_names=queries.zone_names(db),
         counts=hazard_queries.enterprise_counts(db, current_user, enterprise.id),
         hazards=hazard_queries.recent_for_enterprise(db, current_user, enterprise.id),

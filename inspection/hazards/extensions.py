@@ -33,6 +33,7 @@ from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
 from inspection.notifications.services import supervisors
 from inspection.parks.models import Park
+from inspection.risk.services import hazard_moved
 
 
 def pending_request(session: Session, hazard_id: int) -> ExtensionRequest | None:
@@ -278,6 +279,8 @@ def decide_extension(
     request.decision_comment = comment
     if approve:
         hazard.deadline = request.requested_deadline
+        session.flush()
+        hazard_moved(session, hazard, "extension")
     session.flush()
     notify(
         session,
@@ -326,6 +329,7 @@ def extend_directly(
     old = hazard.deadline
     hazard.deadline = new_deadline
     session.flush()
+    hazard_moved(session, hazard, "extension")
     notify(
         session,
         enterprise_users(session, hazard.enterprise_id),

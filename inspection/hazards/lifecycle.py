@@ -25,6 +25,7 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.hazards.models import HazardState as S
 from inspection.hazards.reviewers import may_review
+from inspection.risk.services import hazard_moved
 from inspection.statistics import tally
 
 INSPECTOR = frozenset({Role.INSPECTOR})
@@ -303,6 +304,8 @@ def apply(
     elif target == S.VOIDED and previous != S.VOIDED:
         tally.hazard_voided(session, hazard)
     session.flush()
+    if target != previous:
+        hazard_moved(session, hazard, event)
     return append_event(
         session,
         hazard,

@@ -18,6 +18,7 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import SupervisionLevel
 from inspection.notifications.services import enterprise_users
 from inspection.notifications.services import notify
+from inspection.risk.services import hazard_moved
 
 
 def list_hazard(
@@ -59,6 +60,7 @@ def list_hazard(
     hazard.listed_on = listed_on
     hazard.stop_production = stop_production
     session.flush()
+    hazard_moved(session, hazard, "list")
     notify(
         session,
         enterprise_users(session, hazard.enterprise_id),

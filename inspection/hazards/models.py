@@ -191,6 +191,10 @@ class Hazard(SQLModel, table=True):
     notice_id: int | None = Field(default=None, foreign_key="notice.id", index=True)
     # The checklist item whose failure raised this hazard, and that answer.
     checklist_item_id: int | None = Field(default=None, foreign_key="checklist_item.id")
+    # 重复隐患: the earlier hazard (same item, or same category and place) closed within the
+    # repeat window before this one was found, and how many times it has now been found.
+    repeat_of_id: int | None = Field(default=None, foreign_key="hazard.id", index=True)
+    occurrence: int = 1
     answer_id: int | None = Field(default=None, foreign_key="answer.id", index=True)
 
     title: str = Field(max_length=200)

@@ -44,6 +44,8 @@ from inspection.inspections.models import InspectionStatus
 from inspection.inspections.services import ensure_started
 from inspection.numbering import next_number
 from inspection.parks.models import Park
+from inspection.risk.repeats import flag_repeat
+from inspection.risk.services import hazard_moved
 from inspection.statistics import tally
 
 DEFAULT_DEADLINE_DAYS = {
@@ -201,6 +203,9 @@ def record_hazard(
     session.flush()
     tally.hazard_found(session, hazard)
     data = {"level": level, "deadline": deadline.isoformat(), "basis": basis}
+    earlier = flag_repeat(session, hazard)
+    if earlier is not None:
+        data["repeat_of"] = {"number": earlier.number, "occurrence": hazard.occurrence}
     if item is not None:
         data["item"] = {"code": item.code, "basis": item.basis, "major": item.major}
     if item is not None and item.major and level != HazardLevel.MAJOR:
@@ -226,7 +231,9 @@ def record_hazard(
         event_id=event.id,
     )
     ensure_started(inspection)
-    if found.fixed_on_spot:
+    if not found.fixed_on_spot:
+        hazard_moved(session, hazard, "record")
+    else:
         # Written first: fixing on the spot re-reads the hazard under a lock.
         session.flush()
         fix_on_spot(

@@ -27,6 +27,15 @@ class InspectionForm(FlaskForm):
     enforcement = BooleanField(_l("Enforcement inspection (at least two officers)"))
     co_inspectors = CheckboxListField(_l("Other inspectors"), coerce=parse_id)
     summary = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    targeted = SelectField(
+        _l("Targeted inspection"),
+        choices=choices([("", _l("No, a planned inspection")), *labels.TARGETED.items()]),
+        default="",
+    )
+    over_cap_reason = TextAreaField(
+        _l("Reason for inspecting beyond the yearly cap"),
+        validators=[Optional(), Length(max=500)],
+    )
 
 
 class CompleteForm(FlaskForm):

@@ -58,6 +58,10 @@ class Inspection(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     summary: str | None = Field(default=None, max_length=2000)
+    # A targeted inspection following a complaint or a warning (outside the yearly cap).
+    targeted: str | None = Field(default=None, max_length=16)
+    # Why it was planned although the enterprise had reached its yearly cap (国办发〔2024〕54号).
+    over_cap_reason: str | None = Field(default=None, max_length=500)
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

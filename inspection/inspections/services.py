@@ -30,6 +30,7 @@ from inspection.inspections.models import InspectionType
 from inspection.inspections.models import Signature
 from inspection.inspections.models import SignerRole
 from inspection.parks.models import Park
+from inspection.risk.frequency import check_cap
 
 
 def create_inspection(
@@ -43,6 +44,8 @@ def create_inspection(
     co_inspector_ids: list[int] | None = None,
     summary: str | None = None,
     version_ids: list[int] | None = None,
+    targeted: str | None = None,
+    over_cap_reason: str | None = None,
 ) -> Inspection:
     """Open an inspection of one enterprise with the actor as lead inspector."""
     if actor.role != Role.INSPECTOR:
@@ -60,6 +63,8 @@ def create_inspection(
         enforcement=enforcement,
         summary=summary,
         status=InspectionStatus.IN_PROGRESS,
+        targeted=targeted,
+        over_cap_reason=over_cap_reason,
     )
     use_checklists(session, inspection, version_ids or [])
     return inspection
@@ -139,8 +144,11 @@ def open_inspection(
     status: str,
     campaign_id: int | None = None,
     due_date: date | None = None,
+    targeted: str | None = None,
+    over_cap_reason: str | None = None,
 ) -> Inspection:
-    """Create an inspection with its team (the first member leads), checking the rules."""
+    """Create an inspection with its team (the first member leads), checking the rules; one
+    beyond the enterprise's yearly cap needs a reason (国办发〔2024〕54号)."""
     if type not in set(InspectionType):
         raise DomainError(_("Choose the inspection's type."))
     if not enterprise.active:
@@ -163,9 +171,19 @@ def open_inspection(
             raise DomainError(
                 _("An enforcement inspection needs at least two inspectors. Add a colleague.")
             )
+    over_cap_reason = check_cap(
+        session,
+        enterprise=enterprise,
+        type=type,
+        planned_date=planned_date,
+        targeted=targeted or None,
+        reason=over_cap_reason,
+    )
     now = clock.now()
     inspection = Inspection(
         park_id=enterprise.park_id,
+        targeted=targeted or None,
+        over_cap_reason=over_cap_reason,
         enterprise_id=enterprise.id,
         type=type,
         enforcement=enforcement,

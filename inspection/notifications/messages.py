@@ -127,6 +127,21 @@ MESSAGES = {
             " %(date)s. They are on your list of inspections."
         ),
     ),
+    "risk_warning": (
+        _l("Warning: %(case)s, %(enterprise)s"),
+        _l(
+            "%(enterprise)s: %(case)s (%(summary)s). Acknowledge it on the warnings page and"
+            " note how it was handled."
+        ),
+    ),
+    "repeat_escalated": (
+        _l("Found a third time: %(enterprise)s, hazard %(hazard)s"),
+        _l(
+            "Hazard %(hazard)s (%(title)s) at %(enterprise)s is the %(occurrence)sth finding of"
+            " the same problem within a year of its closure. It is reported to the supervisors:"
+            " consider a talk with the principal (约谈), listing, and more frequent inspection."
+        ),
+    ),
     "digest": (
         _l("Daily digest: %(count)s notifications"),
         _l("%(count)s notifications since the last digest."),
@@ -146,6 +161,7 @@ DIGEST_KINDS: frozenset[str] = frozenset(
         "overdue_escalated",
         "extension_waiting",
         "statistics_due",
+        "risk_warning",
     }
 )
 
@@ -170,6 +186,8 @@ def _localised(params: dict) -> dict:
     params = dict(params)
     if "level" in params:
         params["level"] = labels.level_label(params["level"], params.get("basis"))
+    if "case" in params:
+        params["case"] = labels.label(labels.RISK_WARNINGS, params["case"])
     if "period" in params:
         params["period"] = labels.statistics_period(params["period"])
     return params

@@ -10,12 +10,14 @@ from inspection import clock
 from inspection import labels
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import request_scope
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.hazards import queries as hazard_queries
 from inspection.hazards.models import OPEN_STATES
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
+from inspection.risk import queries as risk_queries
 
 bp = Blueprint("portal", __name__)
 
@@ -46,6 +48,7 @@ def index():
         open_hazards=open_hazards,
         closed=closed,
         counts=hazard_queries.enterprise_counts(db, current_user, enterprise.id),
+        risk=risk_queries.standing(db, request_scope(current_user), enterprise).risk,
         today=clock.today(),
         labels=labels,
     )

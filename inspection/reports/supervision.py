@@ -24,6 +24,7 @@ from inspection.inspections.models import InspectionInspector
 from inspection.parks.models import Park
 from inspection.parks.models import Region
 from inspection.reports.pdf import print_copy
+from inspection.risk import queries as risk_queries
 from inspection.statistics import summary
 from inspection.statistics.figures import Subject
 from inspection.statistics.periods import Period
@@ -110,7 +111,14 @@ def context(
         chart = breakdown.chart("print")
         if chart is not None:
             charts[breakdown.dimension] = chart
+    step("risk", 60)
+    risk = {
+        "grades": risk_queries.distribution(session, parks),
+        "warnings": risk_queries.warnings_between(session, parks, start, end),
+        "worse": risk_queries.worsened_between(session, parks, start, end),
+    }
     return {
+        "risk": risk,
         "charts": charts,
         "park": park,
         "region": region,

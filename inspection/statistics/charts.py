@@ -143,3 +143,35 @@ def bars(
     ax.legend(prop=font, loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False)
     figure.tight_layout()
     return _svg(figure, title, medium)
+
+
+@functools.lru_cache(maxsize=256)
+def score_steps(
+    title: str,
+    days: tuple[str, ...],
+    scores: tuple[int, ...],
+    thresholds: tuple[int, int, int],
+    medium: str = "screen",
+) -> str:
+    """A score over time as steps, over bands coloured by the grade each range of it gives
+    (blue, yellow, orange, red from the bottom)."""
+    font = _font(9)
+    figure = Figure(figsize=(8, 2.6), dpi=100)
+    ax = figure.add_subplot()
+    yellow, orange, red = thresholds
+    for low, high, colour in (
+        (0, yellow, "#d1e9ff"),
+        (yellow, orange, "#fef7c3"),
+        (orange, red, "#fddcab"),
+        (red, 100, "#fecdca"),
+    ):
+        ax.axhspan(low, high, color=colour, linewidth=0)
+    positions = list(range(len(days)))
+    ax.step(positions, scores, where="post", color=BLUE, linewidth=2, marker="o")
+    step = max(1, len(days) // 6)
+    ax.set_xticks(positions[::step], days[::step])
+    ax.set_ylim(0, 100)
+    ax.set_xlim(-0.5, max(len(days) - 0.5, 0.5))
+    _frame(ax, font)
+    figure.tight_layout()
+    return _svg(figure, title, medium)

@@ -45,6 +45,7 @@ from inspection.inspections.forms import CompleteForm
 from inspection.inspections.forms import InspectionForm
 from inspection.inspections.views import bp
 from inspection.reports.pdf import render_pdf
+from inspection.risk.frequency import CapReached
 from inspection.web import commit_or_refuse
 from inspection.web import on_field
 
@@ -95,10 +96,14 @@ def create():
                 enforcement=form.enforcement.data,
                 co_inspector_ids=form.co_inspectors.data,
                 summary=form.summary.data,
+                targeted=form.targeted.data or None,
+                over_cap_reason=form.over_cap_reason.data,
             ),
             then=lambda inspection: url_for("inspections.detail", inspection_id=inspection.id),
             message=_("The inspection has started."),
-            refused=on_field(form.enforcement, page),
+            refused=lambda error: on_field(
+                form.over_cap_reason if isinstance(error, CapReached) else form.enforcement, page
+            )(error),
         )
     return page()
 

@@ -1,0 +1,1 @@
+"""Enterprise risk grades, repeat hazards, warnings and risk-based inspection frequency."""

@@ -1,0 +1,214 @@
+"""Risk-based inspection frequency: each grade's interval, the yearly cap per enterprise
+(国办发〔2024〕54号), and the coming month's proposed inspections."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlmodel import Session
+from sqlmodel import select
+
+from inspection import clock
+from inspection import labels
+from inspection.auth.scope import EVERYTHING
+from inspection.enterprises.models import Enterprise
+from inspection.errors import DomainError
+from inspection.inspections.models import Inspection
+from inspection.inspections.models import InspectionStatus
+from inspection.inspections.models import InspectionType
+from inspection.risk.facts import settings_values
+from inspection.risk.queries import current_grades
+from inspection.risk.scoring import interval_days
+from inspection.risk.scoring import yearly_cap
+
+TARGETED_KINDS = ("complaint", "warning")
+
+
+class CapReached(DomainError):
+    """One inspection more than the yearly cap, without a reason."""
+
+    status = 422
+
+
+def counted():
+    """Inspections that count towards the cap: not targeted ones after a complaint (举报) or a
+    warning, which 54号文 leaves outside it."""
+    return (Inspection.targeted.is_(None)) & (Inspection.type != InspectionType.REPORT)
+
+
+def year_counts(session: Session, enterprise_ids, year: int) -> dict[int, int]:
+    """Inspections of each enterprise planned in a year that count towards its cap."""
+    rows = session.exec(
+        select(Inspection.enterprise_id, func.count())
+        .where(
+            Inspection.enterprise_id.in_(enterprise_ids),
+            Inspection.planned_date >= date(year, 1, 1),
+            Inspection.planned_date <= date(year, 12, 31),
+            counted(),
+        )
+        .group_by(Inspection.enterprise_id)
+    )
+    return dict(rows.all())
+
+
+@dataclass
+class CapCheck:
+    """Where an enterprise stands against its yearly cap."""
+
+    grade: str
+    cap: int
+    count: int
+
+    @property
+    def reached(self) -> bool:
+        return self.count >= self.cap
+
+
+def cap_of(session: Session, enterprise: Enterprise, year: int) -> CapCheck:
+    """An enterprise's cap for its grade and its count so far in `year`."""
+    grade = current_grades(session, EVERYTHING, [enterprise.id])[enterprise.id]
+    cap = yearly_cap(settings_values(session, enterprise.park_id), grade)
+    return CapCheck(grade, cap, year_counts(session, [enterprise.id], year).get(enterprise.id, 0))
+
+
+def check_cap(
+    session: Session,
+    *,
+    enterprise: Enterprise,
+    type: str,
+    planned_date: date,
+    targeted: str | None,
+    reason: str | None,
+) -> str | None:
+    """Refuse one inspection more than the yearly cap without a reason; return the reason to
+    record (None when within the cap or exempt)."""
+    if targeted is not None and targeted not in TARGETED_KINDS:
+        raise DomainError(_("Choose whether the inspection follows a complaint or a warning."))
+    if targeted or type == InspectionType.REPORT:
+        return None
+    check = cap_of(session, enterprise, planned_date.year)
+    if not check.reached:
+        return None
+    reason = (reason or "").strip()
+    if not reason:
+        raise CapReached(
+            _(
+                "%(name)s has %(count)s inspections in %(year)s and its yearly cap as a %(grade)s"
+                " enterprise is %(cap)s (国办发〔2024〕54号). Write why another inspection is"
+                " needed, or mark it as targeted after a complaint or a warning.",
+                name=enterprise.name,
+                count=check.count,
+                year=planned_date.year,
+                grade=labels.label(labels.RISK_GRADES, check.grade),
+                cap=check.cap,
+            )
+        )
+    return reason
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first and last day of a month."""
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+@dataclass
+class Proposal:
+    """An enterprise the intervals say to inspect in the coming month."""
+
+    enterprise_id: int
+    name: str
+    grade: str
+    last_inspected: date | None
+    due: date
+    count: int
+    cap: int
+
+    @property
+    def over_cap(self) -> bool:
+        return self.count >= self.cap
+
+
+def last_inspections(session: Session, enterprise_ids) -> dict[int, date]:
+    """The local day each enterprise was last visited (started, or completed)."""
+    rows = session.exec(
+        select(Inspection.enterprise_id, func.max(Inspection.started_at))
+        .where(
+            Inspection.enterprise_id.in_(enterprise_ids),
+            Inspection.status != InspectionStatus.PLANNED,
+        )
+        .group_by(Inspection.enterprise_id)
+    )
+    return {eid: clock.local(at).date() for eid, at in rows.all() if at is not None}
+
+
+def due_dates(
+    session: Session, park_id: int
+) -> dict[int, tuple[Enterprise, str, date | None, date]]:
+    """Each active enterprise of a park: its grade, last visit and when the next one is due."""
+    enterprises = list(
+        session.exec(
+            select(Enterprise)
+            .where(Enterprise.park_id == park_id, Enterprise.active.is_(True))
+            .order_by(Enterprise.name)
+        )
+    )
+    ids = [e.id for e in enterprises]
+    grades = current_grades(session, EVERYTHING, ids)
+    last = last_inspections(session, ids)
+    values = settings_values(session, park_id)
+    result = {}
+    for enterprise in enterprises:
+        grade = grades[enterprise.id]
+        start = last.get(enterprise.id) or clock.local(enterprise.created_at).date()
+        result[enterprise.id] = (
+            enterprise,
+            grade,
+            last.get(enterprise.id),
+            start + timedelta(days=interval_days(values, grade)),
+        )
+    return result
+
+
+def proposals(session: Session, park_id: int, month: date) -> list[Proposal]:
+    """The inspections the intervals call for in `month`: enterprises due by its end that have
+    nothing planned or under way for it, worst grade and most overdue first."""
+    first, last = month_bounds(month)
+    values = settings_values(session, park_id)
+    dues = due_dates(session, park_id)
+    planned = set(
+        session.exec(
+            select(Inspection.enterprise_id).where(
+                Inspection.park_id == park_id,
+                or_(
+                    Inspection.status == InspectionStatus.IN_PROGRESS,
+                    (Inspection.status == InspectionStatus.PLANNED)
+                    & (Inspection.planned_date <= last),
+                ),
+            )
+        )
+    )
+    wanted = [eid for eid, (_e, _g, _l, due) in dues.items() if due <= last and eid not in planned]
+    counts = year_counts(session, wanted, first.year)
+    found = []
+    for eid in wanted:
+        enterprise, grade, last_day, due = dues[eid]
+        found.append(
+            Proposal(
+                eid,
+                enterprise.name,
+                grade,
+                last_day,
+                due,
+                counts.get(eid, 0),
+                yearly_cap(values, grade),
+            )
+        )
+    rank = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
+    return sorted(found, key=lambda p: (rank[p.grade], p.due, p.name))
