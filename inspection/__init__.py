@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.evidence.views import bp as evidence_bp
     from inspection.field.views import bp as field_bp
     from inspection.hazards.views import bp as hazards_bp
+    from inspection.health.views import bp as health_bp
     from inspection.inspections.views import bp as inspections_bp
     from inspection.notifications.admin import bp as notification_admin_bp
     from inspection.notifications.views import bp as notifications_bp
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         evidence_bp,
         field_bp,
         hazards_bp,
+        health_bp,
         inspections_bp,
         notification_admin_bp,
         notifications_bp,

@@ -20,6 +20,7 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.hazards.models import Notice
 from inspection.hazards.models import RectificationPlan
+from inspection.health.models import SchedulerHeartbeat
 from inspection.inspections.models import Answer
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionChecklist
@@ -38,6 +39,7 @@ from inspection.statistics.models import HazardTally
 from inspection.statistics.models import StandingVersion
 
 __all__ = [
+    "SchedulerHeartbeat",
     "PhotoUpload",
     "SyncReceipt",
     "ReportJob",
