@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
     clock.set_timezone(app.config["TIMEZONE"])
 
+    from inspection import assets
     from inspection import db
     from inspection import errors
     from inspection import i18n
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     standing.install()
     i18n.init_app(app)
     web.init_app(app)
+    assets.init_app(app)
     init_auth(app)
     init_parks(app)
     errors.init_app(app)

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from flask import Config
+
 
 class Defaults:
     """Settings every deployment starts from."""
@@ -98,16 +100,12 @@ class Defaults:
 
 def load(app, test_config: dict | None) -> None:
     """Fill app.config from the defaults, the environment and an optional test mapping."""
-    app.config.from_object(Defaults)
     if test_config is None:
-        app.config.from_prefixed_env("INSPECTION")
-        if os.environ.get("DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    else:
-        app.config.update(test_config)
-
-    if test_config is None:
+        app.config.update(from_environment())
         refuse_unsafe_production(app.config)
+    else:
+        app.config.from_object(Defaults)
+        app.config.update(test_config)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config["PUBLIC_URL"]:
@@ -119,6 +117,16 @@ def load(app, test_config: dict | None) -> None:
         app.config["FILES_DIR"] = str(instance / "files")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _development_secret(instance)
+
+
+def from_environment() -> Config:
+    """The defaults overridden by the environment (DATABASE_URL, INSPECTION_*)."""
+    config = Config(str(Path.cwd()))
+    config.from_object(Defaults)
+    config.from_prefixed_env("INSPECTION")
+    if os.environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    return config
 
 
 class ConfigurationError(RuntimeError):

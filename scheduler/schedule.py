@@ -31,7 +31,7 @@ JOBS: tuple[Job, ...] = (
         jobs.heartbeat,
         "interval",
         {"seconds": "HEARTBEAT_SECONDS"},
-        misfire_grace_time=30,
+        misfire_grace_time=60,
         at_start=True,
     ),
     Job(
