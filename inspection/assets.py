@@ -56,7 +56,8 @@ def init_app(app: Flask) -> None:
     )
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
-    # Streamed answers (the exports) keep their rows flowing uncompressed.
+    # Streamed answers (the exports) keep their rows flowing uncompressed; static files,
+    # small, are read whole below so that they are compressed too.
     app.config.setdefault("COMPRESS_STREAMS", False)
     compress.init_app(app)
 
@@ -67,8 +68,18 @@ def init_app(app: Flask) -> None:
             if version:
                 values["v"] = version
 
+    compressible = set(app.config["COMPRESS_MIMETYPES"])
+
+    # Registered after Flask-Compress, so it runs before it.
     @app.after_request
     def cache_fingerprinted(response):
+        if (
+            request.endpoint == "static"
+            and response.status_code == 200
+            and response.mimetype in compressible
+        ):
+            response.direct_passthrough = False
+            response.make_sequence()  # reads the file whole and closes it
         if (
             request.endpoint == "static"
             and response.status_code == 200
