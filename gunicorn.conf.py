@@ -33,6 +33,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-"
 errorlog = "-"
 proc_name = "inspection-web"
+# No runtime control socket: it would sit in the service user's home, and two instances on one
+# host would share its path. systemctl reload (SIGHUP) and restart do what is needed.
+control_socket_disable = True
 
 
 def on_starting(server) -> None:
