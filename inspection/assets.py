@@ -1,10 +1,13 @@
 """Static files fingerprinted and cached for a year; text responses compressed.
 
 Every `url_for('static', ...)` carries `?v=<hash of the file>`, so a changed file has a new URL
-and browsers and proxies may keep each URL for a year. A static file asked for without its
-fingerprint (an ES module imported by another by its plain relative path) is revalidated each
-time instead. HTML, CSS, JavaScript, JSON and SVG answers are compressed when the browser
-accepts it (Flask-Compress); exports and files are sent as they are.
+and browsers and proxies may keep each URL for a year. The field app's ES modules are the
+exception: they import each other by plain relative paths, which cannot carry a fingerprint, so
+they keep plain URLs everywhere (the service worker's list too) and are revalidated each time;
+the service worker's own version changes with them.
+
+HTML, CSS, JavaScript, JSON and SVG answers are compressed when the browser accepts it
+(Flask-Compress); exports and files are sent as they are.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from flask import request
 from flask_compress import Compress
 
 YEAR = 365 * 24 * 3600
+UNFINGERPRINTED = ("js/field/",)
 compress = Compress()
 
 
@@ -63,7 +67,12 @@ def init_app(app: Flask) -> None:
 
     @app.url_defaults
     def add_fingerprint(endpoint: str, values: dict) -> None:
-        if endpoint == "static" and "filename" in values and "v" not in values:
+        if (
+            endpoint == "static"
+            and "filename" in values
+            and "v" not in values
+            and not values["filename"].startswith(UNFINGERPRINTED)
+        ):
             version = fingerprint(app.static_folder, values["filename"])
             if version:
                 values["v"] = version

@@ -111,6 +111,8 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
         assert "max-age=31536000" not in other.headers.get("Cache-Control", "")
     with client.get("/static/js/field/store.js") as module:  # imported by a plain path
         assert "immutable" not in module.headers.get("Cache-Control", "")
+    field_page = client.get("/field/sw.js").get_data(as_text=True)
+    assert '/static/js/field/main.js"' in field_page and "/static/css/app.css?v=" in field_page
 
 
 def test_text_answers_are_compressed_when_the_browser_accepts_it(client):
