@@ -298,9 +298,10 @@ def add_photos(session, hazard_ids, files_dir, user_id) -> None:
     """A photo as found and one after rectification for each hazard (real JPEGs)."""
     from inspection.evidence.models import Photo
     from inspection.evidence.photos import derivative
-    from inspection.evidence.storage import LocalStorage
+    from inspection.storage import ContentStore
+    from inspection.storage.local import LocalStorage
 
-    store = LocalStorage(files_dir)
+    store = ContentStore(LocalStorage(files_dir))
     rng = random.Random(7)
     for hazard_id in hazard_ids:
         enterprise_id = session.execute(
@@ -471,9 +472,11 @@ def chromium_time(html_path: str, files: str) -> float:
     static = ROOT / "inspection" / "static"
 
     def photo(match):
-        from inspection.evidence.storage import LocalStorage
+        from inspection.storage.content import content_key
+        from inspection.storage.local import LocalStorage
 
-        return "file://" + str(LocalStorage(files).path(match.group(1), match.group(2)))
+        key = content_key(match.group(1), match.group(2))
+        return "file://" + str(LocalStorage(files).path(key))
 
     html = re.sub(r"photo:([0-9a-f]+)/(\w+)", photo, html)
     charts = json.loads(Path(html_path[: -len(".html")] + ".charts.json").read_text())

@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
     clock.set_timezone(app.config["TIMEZONE"])
 
+    from inspection import assets
     from inspection import db
     from inspection import errors
     from inspection import i18n
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     standing.install()
     i18n.init_app(app)
     web.init_app(app)
+    assets.init_app(app)
     init_auth(app)
     init_parks(app)
     errors.init_app(app)
@@ -49,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.field.views import bp as field_bp
     from inspection.filings.views import bp as filings_bp
     from inspection.hazards.views import bp as hazards_bp
+    from inspection.health.views import bp as health_bp
     from inspection.inspections.views import bp as inspections_bp
     from inspection.notifications.admin import bp as notification_admin_bp
     from inspection.notifications.views import bp as notifications_bp
@@ -70,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         field_bp,
         filings_bp,
         hazards_bp,
+        health_bp,
         inspections_bp,
         notification_admin_bp,
         notifications_bp,

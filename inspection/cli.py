@@ -14,7 +14,18 @@ def init_app(app: Flask) -> None:
     from inspection.parks.cli import setup_park
     from inspection.parks.cli import setup_region
     from inspection.statistics.cli import stats
+    from inspection.storage.cli import storage_group
     from inspection.users.cli import create_admin
 
-    for command in (db, setup_region, setup_park, create_admin, demo, checklists, audit, stats):
+    for command in (
+        db,
+        setup_region,
+        setup_park,
+        create_admin,
+        demo,
+        checklists,
+        audit,
+        stats,
+        storage_group,
+    ):
         app.cli.add_command(command)

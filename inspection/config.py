@@ -6,15 +6,41 @@ import os
 import secrets
 from pathlib import Path
 
+from flask import Config
+
 
 class Defaults:
     """Settings every deployment starts from."""
 
-    # Set INSPECTION_SECRET_KEY in production; a development key is kept in the instance folder.
+    # Required in production (the same on every server); in development a key is kept in the
+    # instance folder.
     SECRET_KEY: str | None = None
     # SQLite file in the instance folder unless DATABASE_URL names another database.
     DATABASE_URL: str | None = None
+    # Production is PostgreSQL, or INSPECTION_PRODUCTION=true: the secret key and the public
+    # URL must then be set, since each server would otherwise make its own.
+    PRODUCTION = False
+
+    # Where files are kept: "local" (FILES_DIR) or "s3" (an S3-compatible bucket: MinIO,
+    # Aliyun OSS, Tencent COS, AWS S3), which several app servers can share.
+    STORAGE = "local"
     FILES_DIR: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    S3_BUCKET: str | None = None
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_REGION: str | None = None
+    S3_PREFIX = ""
+    S3_ADDRESSING_STYLE = "path"  # "virtual" for Aliyun OSS and Tencent COS
+    # Send downloads as redirects to short-lived presigned URLs instead of through the app
+    # (after the same permission check); only the S3 backend has them.
+    STORAGE_PRESIGNED_DOWNLOADS = False
+    STORAGE_PRESIGN_SECONDS = 300
+
+    # The scheduler writes a heartbeat this often; /healthz?scheduler=1 fails when the last one
+    # is older than the stale limit.
+    HEARTBEAT_SECONDS = 30
+    HEARTBEAT_STALE_SECONDS = 120
 
     PARK_NAME = "示范经济开发区"
     TIMEZONE = "Asia/Shanghai"
@@ -55,8 +81,9 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "园区安全环保检查 <noreply@localhost>"
     MAIL_TIMEOUT = 20
-    # Where users open the app: links in emails and webhooks start with this.
-    PUBLIC_URL = "http://127.0.0.1:5000"
+    # Where users open the app: links in emails and webhooks start with this. Required in
+    # production; http://127.0.0.1:5000 in development.
+    PUBLIC_URL: str | None = None
     WEBHOOK_TIMEOUT = 10
     # The outbox: how often the scheduler sends, how many at a time, and the back-off.
     DELIVERY_INTERVAL_SECONDS = 15
@@ -73,16 +100,16 @@ class Defaults:
 
 def load(app, test_config: dict | None) -> None:
     """Fill app.config from the defaults, the environment and an optional test mapping."""
-    app.config.from_object(Defaults)
     if test_config is None:
-        app.config.from_prefixed_env("INSPECTION")
-        if os.environ.get("DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+        app.config.update(from_environment())
+        refuse_unsafe_production(app.config)
     else:
+        app.config.from_object(Defaults)
         app.config.update(test_config)
-
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["PUBLIC_URL"]:
+        app.config["PUBLIC_URL"] = "http://127.0.0.1:5000"
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'inspection.sqlite'}"
     app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
@@ -90,6 +117,60 @@ def load(app, test_config: dict | None) -> None:
         app.config["FILES_DIR"] = str(instance / "files")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _development_secret(instance)
+
+
+def from_environment() -> Config:
+    """The defaults overridden by the environment (DATABASE_URL, INSPECTION_*)."""
+    config = Config(str(Path.cwd()))
+    config.from_object(Defaults)
+    config.from_prefixed_env("INSPECTION")
+    if os.environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    return config
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run this deployment; the message says what to set."""
+
+
+def is_production(config) -> bool:
+    """PostgreSQL, or INSPECTION_PRODUCTION=true, means production."""
+    url = config.get("DATABASE_URL") or ""
+    return bool(config.get("PRODUCTION")) or url.startswith(("postgres://", "postgresql"))
+
+
+def production_problems(config) -> list[str]:
+    """What production needs that the settings lack, each said with what to set."""
+    from inspection.storage import settings_problem
+
+    problems = []
+    if is_production(config):
+        if not config.get("SECRET_KEY"):
+            problems.append(
+                "INSPECTION_SECRET_KEY is not set. Set it to the same long random value on every"
+                " server and the scheduler, for example the output of"
+                " `python3 -c 'import secrets; print(secrets.token_hex(32))'`; without it each"
+                " server would sign sessions with its own key and log users out."
+            )
+        if not config.get("PUBLIC_URL"):
+            problems.append(
+                "INSPECTION_PUBLIC_URL is not set. Set it to the HTTPS address users open, for"
+                " example https://inspection.example.gov.cn; links in emails and webhooks start"
+                " with it."
+            )
+    storage = settings_problem(config)
+    if storage:
+        problems.append(storage)
+    return problems
+
+
+def refuse_unsafe_production(config) -> None:
+    """Stop before serving anything when production settings are missing."""
+    problems = production_problems(config)
+    if problems:
+        raise ConfigurationError(
+            "Refusing to start: " + " ".join(problems) + " (See the README, Production.)"
+        )
 
 
 def normalise_database_url(url: str) -> str:

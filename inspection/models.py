@@ -21,6 +21,7 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.hazards.models import Notice
 from inspection.hazards.models import RectificationPlan
+from inspection.health.models import SchedulerHeartbeat
 from inspection.inspections.models import Answer
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionChecklist
@@ -52,6 +53,7 @@ __all__ = [
     "RiskSettings",
     "RiskSettingsChange",
     "RiskWarning",
+    "SchedulerHeartbeat",
     "PhotoUpload",
     "SyncReceipt",
     "ReportJob",

@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from inspection import create_app
+from inspection.config import ConfigurationError
 from inspection.db import get_session
 from scheduler import STOP_SIGNALS
 from scheduler import STOPPING
@@ -97,7 +98,10 @@ def run() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s scheduler %(message)s")
     for name in ("scheduler", "inspection"):
         logging.getLogger(name).setLevel(logging.INFO)
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigurationError as refused:
+        raise SystemExit(str(refused)) from None
     lock = SchedulerLock(app.extensions["engine"], Path(app.instance_path) / "scheduler.lock")
     poll = float(app.config["SCHEDULER_LOCK_POLL_SECONDS"])
     scheduler = None

@@ -27,6 +27,14 @@ class Job:
 
 JOBS: tuple[Job, ...] = (
     Job(
+        "heartbeat",
+        jobs.heartbeat,
+        "interval",
+        {"seconds": "HEARTBEAT_SECONDS"},
+        misfire_grace_time=60,
+        at_start=True,
+    ),
+    Job(
         "deliver-notifications",
         jobs.deliver_notifications,
         "interval",

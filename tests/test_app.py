@@ -59,10 +59,6 @@ def test_security_headers(client):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
-def test_health(client):
-    assert client.get("/healthz").json == {"status": "ok"}
-
-
 def test_unknown_page_is_a_clear_404_in_chinese(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404

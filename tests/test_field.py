@@ -340,20 +340,25 @@ def test_the_record_pdf_shows_the_enterprise_hazards_photos_and_signatures(
 
 
 def test_watermarked_copies_name_the_enterprise(world, make, app):
-    from inspection.evidence.storage import LocalStorage
     from inspection.evidence.watermark import watermarked
+    from inspection.storage import content
 
     inspection = make.inspection(world.ours, world.inspector)
     hazard = make.hazard(inspection, world.inspector)
     with make.session() as s:
         photo = s.exec(select(Photo).where(Photo.hazard_id == hazard.id)).one()
-    store = LocalStorage(app.config["FILES_DIR"])
-    variant = watermarked(store, photo, world.ours.name, "车间")
-    path = store.path(photo.sha256, variant)
-    mtime = path.stat().st_mtime_ns
-    assert watermarked(store, photo, world.ours.name, "车间") == variant
-    assert path.stat().st_mtime_ns == mtime  # made once
-    with Image.open(path) as stamped, Image.open(store.path(photo.sha256)) as original:
+    with app.app_context():
+        store = content()
+        variant = watermarked(store, photo, world.ours.name, "车间")
+        path = store.backend.path(store.key(photo.sha256, variant))
+        mtime = path.stat().st_mtime_ns
+        assert watermarked(store, photo, world.ours.name, "车间") == variant
+        assert path.stat().st_mtime_ns == mtime  # made once
+        stamped_bytes, original_bytes = store.read(photo.sha256, variant), store.read(photo.sha256)
+    with (
+        Image.open(io.BytesIO(stamped_bytes)) as stamped,
+        Image.open(io.BytesIO(original_bytes)) as original,
+    ):
         # The bottom band is darkened for the text; the top is the photo as it was.
         assert stamped.getpixel((5, stamped.height - 5)) != original.convert("RGB").resize(
             stamped.size

@@ -72,6 +72,7 @@ def _start(database_url: str, instance: Path, extra: dict | None = None) -> subp
         INSPECTION_INSTANCE_PATH=str(instance),
         INSPECTION_SCHEDULER_LOCK_POLL_SECONDS="0.2",
         INSPECTION_SECRET_KEY="x",
+        INSPECTION_PUBLIC_URL="http://127.0.0.1:5000",  # required on PostgreSQL
         PYTHONUNBUFFERED="1",
     )
     process = subprocess.Popen(

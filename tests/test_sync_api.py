@@ -10,7 +10,6 @@ import uuid
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func
@@ -27,6 +26,7 @@ from inspection.inspections.models import Answer
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
 from inspection.inspections.models import Signature
+from inspection.storage import storage
 from tests.factories import image_bytes
 from tests.test_field import _signature
 
@@ -243,7 +243,8 @@ def test_a_days_work_syncs_and_completes_the_inspection(world, make, login, fiel
         assert s.exec(select(func.count()).select_from(SyncReceipt)).one() == len(records)
         done = s.get(Inspection, inspection.id)
         assert done.status == "completed" and done.summary == "共5处"
-    assert not list((Path(make.app.config["FILES_DIR"]) / "partial").iterdir())
+    with make.app.app_context():
+        assert not list(storage().list("partial/"))
 
 
 # 2. Exactly once.
@@ -287,7 +288,12 @@ def test_the_same_batch_three_times_changes_nothing_after_the_first(world, make,
 # 3. Photos in pieces.
 
 
-def test_a_photo_cut_off_mid_upload_resumes_where_it_stopped(world, make, login, field, files_dir):
+def _pieces_stored(app, photo_id: str) -> list[str]:
+    with app.app_context():
+        return [item.key for item in storage().list(f"partial/{photo_id}/")]
+
+
+def test_a_photo_cut_off_mid_upload_resumes_where_it_stopped(world, make, login, field, app):
     inspection, _items_, _version = field
     client = _client(login, world.inspector)
     data = _photo()
@@ -307,6 +313,11 @@ def test_a_photo_cut_off_mid_upload_resumes_where_it_stopped(world, make, login,
     state = client.get(f"/api/v1/photos/{photo_id}")
     assert state.status_code == 200
     assert (state.json["received"], state.json["complete"]) == (8192, False)
+    # Each piece is one object, so the next may go to any app server.
+    assert _pieces_stored(app, photo_id) == [
+        f"partial/{photo_id}/000000000000",
+        f"partial/{photo_id}/000000004096",
+    ]
     again = _announce(client, inspection.id, data, photo_id)
     assert again.status_code == 200 and again.json["received"] == 8192
 
@@ -323,7 +334,7 @@ def test_a_photo_cut_off_mid_upload_resumes_where_it_stopped(world, make, login,
 
     (photo,) = _rows(make, Photo)
     assert (photo.uuid, photo.sha256, photo.size_bytes) == (photo_id, _sha(data), len(data))
-    assert not (files_dir / "partial" / photo_id).exists()
+    assert _pieces_stored(app, photo_id) == []
     accepted = _by_id(_sync(client, hazard))[hazard["id"]]
     assert accepted["outcome"] == "accepted" and not accepted["repeated"]
     assert _rows(make, Photo)[0].hazard_id == accepted["server_id"]
@@ -745,7 +756,7 @@ def test_a_completion_waits_for_records_of_its_inspection_still_missing_photos(
 
 
 def test_uploads_abandoned_for_two_weeks_are_forgotten_and_lost_bytes_resent(
-    app, world, make, login, field, files_dir
+    app, world, make, login, field
 ):
     from scheduler import jobs
 
@@ -767,10 +778,11 @@ def test_uploads_abandoned_for_two_weeks_are_forgotten_and_lost_bytes_resent(
         assert jobs.forget_abandoned_uploads() == 1
         get_session().commit()
     assert [u.photo_uuid for u in _rows(make, PhotoUpload)] == [recent]
-    assert not (files_dir / "partial" / old).exists()
+    assert _pieces_stored(app, old) == []
 
-    # The recent upload's bytes went missing from disk: the server asks for them again.
-    (files_dir / "partial" / recent).unlink()
+    # The recent upload's bytes went missing from the storage: the server asks for them again.
+    with app.app_context():
+        storage().delete(f"partial/{recent}/{0:012d}")
     resumed = _piece(client, recent, data, 4096, len(data) - 1)
     assert resumed.status_code == 409 and resumed.json["received"] == 0
     assert _piece(client, recent, data, 0, len(data) - 1).json["complete"] is True

@@ -18,6 +18,7 @@ from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.notifications.models import Notification
 from inspection.parks.models import Park
+from inspection.storage import content
 from tests.factories import image_bytes
 from tests.factories import pdf_bytes
 from tests.factories import prefixed
@@ -507,7 +508,8 @@ def test_the_notice_pdf_has_the_number_enterprise_hazards_deadlines_and_cjk_font
 def test_the_pdf_fetcher_refuses_local_files_and_the_network(app):
     from inspection.reports.pdf import DocumentFetcher
 
-    fetcher = DocumentFetcher(app.static_folder, app.config["FILES_DIR"], {"trend": "<svg/>"})
+    with app.app_context():
+        fetcher = DocumentFetcher(app.static_folder, content(), {"trend": "<svg/>"})
     for url in (
         "file:///etc/passwd",
         "http://example.com/x.png",

@@ -1,9 +1,10 @@
 """Photos sent from a device in pieces, so a dropped connection resumes instead of restarting.
 
-The device announces a photo (its id, size and SHA-256), then sends byte ranges. The bytes so far
-wait in `partial/` beside the stored files; the database row says how many arrived. When the
-last piece is in, the whole is checked against the hash and as an image, and kept as a photo of
-the inspection with the device's id, ready for the hazard or answer that names it.
+The device announces a photo (its id, size and SHA-256), then sends byte ranges. Each piece is
+kept in the storage as one object, `partial/<id>/<first byte>`, so any app server can take the
+next piece (objects cannot be appended to); the database row says how many bytes arrived. When
+the last piece is in, the pieces are joined, checked against the hash and as an image, and kept
+as a photo of the inspection with the device's id, ready for the hazard or answer that names it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -33,6 +33,7 @@ from inspection.evidence.models import PhotoKind
 from inspection.evidence.photos import check_photo
 from inspection.evidence.services import keep_photos
 from inspection.inspections.models import Inspection
+from inspection.storage import storage
 
 # The pattern the OpenAPI document gives the Content-Range header: what does not match is a 400;
 # a range that matches but does not fit the announced photo is a 409 that says where to resume.
@@ -84,10 +85,23 @@ def parse_content_range(header: str | None) -> ByteRange:
     return ByteRange(start, end, total)
 
 
-def _partial(photo_uuid: str) -> Path:
-    folder = Path(current_app.config["FILES_DIR"]) / "partial"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / photo_uuid
+def _pieces_prefix(photo_uuid: str) -> str:
+    return f"partial/{photo_uuid}/"
+
+
+def _pieces(photo_uuid: str) -> list[tuple[str, int]]:
+    """The stored pieces that follow on from byte 0 without a gap: (key, size) in order. A piece
+    stored by a request whose transaction then failed is overwritten when sent again."""
+    stored = {}
+    for item in storage().list(_pieces_prefix(photo_uuid)):
+        start = item.key.rsplit("/", 1)[1]
+        if start.isdigit():
+            stored[int(start)] = item
+    chain, offset = [], 0
+    while offset in stored and stored[offset].size > 0:
+        chain.append((stored[offset].key, stored[offset].size))
+        offset += stored[offset].size
+    return chain
 
 
 def start_upload(session: Session, user: User, spec: schemas.UploadStart) -> PhotoUpload:
@@ -161,23 +175,22 @@ def receive_piece(
         )
     if len(data) != piece.end - piece.start + 1:
         raise PieceMismatch(upload, _("The piece is not as long as its Content-Range header says."))
-    path = _partial(photo_uuid)
-    on_disk = path.stat().st_size if path.exists() else 0
-    if on_disk < upload.received:
-        # The bytes on disk are the truth (a crash, or a clean-up, lost some): resume from them.
-        upload.received = on_disk
+    pieces = _pieces(photo_uuid)
+    stored = sum(size for _key, size in pieces)
+    if stored < upload.received:
+        # The stored pieces are the truth (a crash, or a clean-up, lost some): resume from them.
+        upload.received = stored
     if piece.end < upload.received:
         return upload  # a piece sent again after its answer was lost: already here
     if piece.start != upload.received:
         raise OutOfOrder(upload)
-    with path.open("r+b" if path.exists() else "wb") as handle:
-        handle.seek(piece.start)
-        handle.write(data)
-        handle.truncate()
+    key = f"{_pieces_prefix(photo_uuid)}{piece.start:012d}"
+    storage().put(key, data)
     upload.received = piece.end + 1
     upload.updated_at = clock.now()
     if upload.received == upload.size:
-        _keep(session, user, upload, path.read_bytes())
+        whole = b"".join(storage().get(k) for k, _size in _pieces_before(pieces, piece.start))
+        _keep(session, user, upload, whole + data)
     session.flush()
     return upload
 
@@ -241,9 +254,22 @@ def forget_abandoned(session: Session) -> int:
     return len(stale)
 
 
+def _pieces_before(pieces: list[tuple[str, int]], end: int) -> list[tuple[str, int]]:
+    """The pieces that make up bytes 0 to `end`, leaving out any stored beyond it."""
+    kept, offset = [], 0
+    for key, size in pieces:
+        if offset + size > end:
+            break
+        kept.append((key, size))
+        offset += size
+    return kept
+
+
 def discard_partial(photo_uuid: str) -> None:
-    """Remove the bytes of a finished or refused upload."""
-    _partial(photo_uuid).unlink(missing_ok=True)
+    """Remove the pieces of a finished or refused upload."""
+    backend = storage()
+    for item in list(backend.list(_pieces_prefix(photo_uuid))):
+        backend.delete(item.key)
 
 
 def photos_by_uuid(

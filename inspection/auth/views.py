@@ -49,12 +49,6 @@ def index():
     return redirect(home_url())
 
 
-@bp.get("/healthz")
-def health():
-    """A cheap liveness probe for load balancers."""
-    return {"status": "ok"}
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form and log the user in."""

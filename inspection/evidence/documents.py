@@ -16,7 +16,7 @@ from inspection.evidence.models import Document
 from inspection.evidence.photos import ACCEPTED_FORMATS
 from inspection.evidence.photos import PhotoRejected
 from inspection.evidence.photos import check_photo
-from inspection.evidence.storage import storage
+from inspection.storage import content
 
 OFFICE_TYPES = {
     "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -107,7 +107,7 @@ def keep_document(
 ) -> Document:
     """Store a checked document once by hash and record it."""
     row = Document(
-        sha256=storage().put(document.data),
+        sha256=content().put(document.data),
         content_type=document.content_type,
         size_bytes=len(document.data),
         filename=document.filename or "document",

@@ -13,7 +13,7 @@ from inspection.evidence.models import Photo
 from inspection.evidence.photos import CheckedPhoto
 from inspection.evidence.photos import check_photo
 from inspection.evidence.photos import derivative
-from inspection.evidence.storage import storage
+from inspection.storage import content
 
 VARIANTS = ("display", "thumb")
 
@@ -49,7 +49,7 @@ def keep_photos(
     answer_id: int | None = None,
 ) -> list[Photo]:
     """Store checked photos and record them against their record."""
-    store = storage()
+    store = content()
     sizes = {
         "display": current_app.config["PHOTO_DISPLAY_SIZE"],
         "thumb": current_app.config["PHOTO_THUMB_SIZE"],

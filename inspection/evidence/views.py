@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import abort
-from flask import send_file
 from flask_login import current_user
 from flask_login import login_required
 
 from inspection.db import get_session
 from inspection.evidence import queries
-from inspection.evidence.storage import storage
+from inspection.storage.content import content_key
+from inspection.storage.serving import send_stored
 
 bp = Blueprint("evidence", __name__)
 
@@ -24,14 +24,13 @@ def photo(photo_id: int, variant: str):
     if variant not in VARIANTS:
         abort(404)
     found = queries.get_photo(get_session(), current_user, photo_id) or abort(404)
-    path = storage().path(found.sha256, variant)
-    if not path.exists():
-        abort(404)
     mimetype = found.content_type if variant == "original" else "image/jpeg"
-    response = send_file(path, mimetype=mimetype, etag=f"{found.sha256}-{variant}", max_age=86400)
-    response.cache_control.private = True
-    response.cache_control.public = False
-    return response
+    return send_stored(
+        content_key(found.sha256, variant),
+        mimetype=mimetype,
+        etag=f"{found.sha256}-{variant}",
+        max_age=86400,
+    )
 
 
 @bp.get("/documents/<id:document_id>")
@@ -39,16 +38,11 @@ def photo(photo_id: int, variant: str):
 def document(document_id: int):
     """Download a document (e.g. a rectification plan) of a hazard the user may see."""
     found = queries.get_document(get_session(), current_user, document_id) or abort(404)
-    path = storage().path(found.sha256)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
+    return send_stored(
+        content_key(found.sha256),
         mimetype=found.content_type,
         as_attachment=True,
         download_name=found.filename,
         etag=found.sha256,
         max_age=3600,
     )
-    response.cache_control.private = True
-    return response

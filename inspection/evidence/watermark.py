@@ -12,8 +12,8 @@ from PIL import ImageOps
 
 from inspection import clock
 from inspection.evidence.models import Photo
-from inspection.evidence.storage import LocalStorage
 from inspection.fonts import cjk_font_file
+from inspection.storage import ContentStore
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def variant_name(photo: Photo) -> str:
     return f"wm{photo.id}"
 
 
-def watermarked(store: LocalStorage, photo: Photo, enterprise_name: str, place: str | None) -> str:
+def watermarked(store: ContentStore, photo: Photo, enterprise_name: str, place: str | None) -> str:
     """Make (once) the watermarked copy of a photo and return its variant name."""
     variant = variant_name(photo)
     if store.exists(photo.sha256, variant):
@@ -41,7 +41,7 @@ def watermarked(store: LocalStorage, photo: Photo, enterprise_name: str, place: 
     if photo.latitude is not None and photo.longitude is not None:
         where = f"{where} {photo.latitude:.5f},{photo.longitude:.5f}".strip()
     lines = [f"{moment}  {enterprise_name}", where] if where else [f"{moment}  {enterprise_name}"]
-    with Image.open(store.path(photo.sha256)) as original:
+    with Image.open(io.BytesIO(store.read(photo.sha256))) as original:
         image = ImageOps.exif_transpose(original).convert("RGB")
     image.thumbnail((1600, 1600))
     size = max(16, image.width // 40)

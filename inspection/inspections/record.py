@@ -8,13 +8,13 @@ from inspection import labels
 from inspection.checklists import queries as checklist_queries
 from inspection.enterprises.models import Enterprise
 from inspection.evidence import queries as photo_queries
-from inspection.evidence.storage import storage
 from inspection.evidence.watermark import watermarked
 from inspection.inspections import answers
 from inspection.inspections import queries
 from inspection.inspections import signatures
 from inspection.inspections.models import Inspection
 from inspection.parks.models import Park
+from inspection.storage import content
 
 
 def context(session: Session, inspection: Inspection) -> dict:
@@ -22,7 +22,7 @@ def context(session: Session, inspection: Inspection) -> dict:
     enterprise = session.get(Enterprise, inspection.enterprise_id)
     park = session.get(Park, enterprise.park_id)
     answered = answers.answers_of(session, inspection.id)
-    store = storage()
+    store = content()
     lists = []
     for version in answers.versions_of(session, inspection.id):
         progress, _items = answers.progress(session, version.id, answered)

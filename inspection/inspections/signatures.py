@@ -15,13 +15,13 @@ from sqlmodel import select
 from inspection.auth.models import User
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
-from inspection.evidence.storage import storage
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
 from inspection.inspections.models import InspectionStatus
 from inspection.inspections.models import Signature
 from inspection.inspections.models import SignerRole
 from inspection.inspections.services import team_ids
+from inspection.storage import content
 
 MAX_BYTES = 500_000
 
@@ -92,7 +92,7 @@ def sign(
         role=role,
         user_id=signer_user_id,
         signer_name=signer_name[:64],
-        sha256=storage().put(image),
+        sha256=content().put(image),
         recorded_by_id=actor.id,
     )
     session.add(signature)

@@ -10,7 +10,6 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
@@ -35,6 +34,7 @@ from inspection.reports.models import ReportJob
 from inspection.reports.models import ReportKind
 from inspection.reports.pdf import render_document
 from inspection.statistics.periods import Period
+from inspection.storage import storage
 
 log = logging.getLogger(__name__)
 
@@ -156,12 +156,6 @@ def claim(session: Session) -> ReportJob | None:
     return job
 
 
-def folder() -> Path:
-    path = Path(current_app.config["FILES_DIR"]) / "reports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def build(session: Session, job: ReportJob) -> None:
     """Build one claimed job, committing its progress as it goes."""
 
@@ -187,7 +181,7 @@ def build(session: Session, job: ReportJob) -> None:
             pdf, pages = render_document(template, **context)
         step("saving", 95)
         name = f"{job.id}-{secrets.token_hex(8)}.pdf"
-        (folder() / name).write_bytes(pdf)
+        storage().put(f"reports/{name}", pdf)
         job.file_name, job.size_bytes, job.pages = name, len(pdf), pages
         job.status, job.stage, job.progress = JobStatus.DONE, "done", 100
         job.finished_at = clock.now()
@@ -225,9 +219,8 @@ def run_queued(
     return built
 
 
-def pdf_path(job: ReportJob) -> Path | None:
-    """Where a finished job's PDF is, if it is still there."""
+def pdf_key(job: ReportJob) -> str | None:
+    """The storage key of a finished job's PDF."""
     if job.status != JobStatus.DONE or not job.file_name:
         return None
-    path = folder() / job.file_name
-    return path if path.is_file() else None
+    return f"reports/{job.file_name}"

@@ -49,7 +49,7 @@ class ReportJob(SQLModel, table=True):
     # What it is doing now, as a message key (see reports.jobs.STAGES).
     stage: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, sa_type=Text)
-    # The finished PDF, in FILES_DIR/reports/.
+    # The finished PDF, stored under reports/<file_name>.
     file_name: str | None = Field(default=None, max_length=100)
     size_bytes: int | None = None
     pages: int | None = None

@@ -19,7 +19,9 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-from inspection.evidence.storage import LocalStorage
+from inspection.storage import ContentStore
+from inspection.storage import NotStored
+from inspection.storage import content
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ PHOTO_VARIANTS = re.compile(r"^(display|thumb|print|original|wm\d+)$")
 PRINT_SIZE = 800
 
 
-def print_copy(storage: LocalStorage, sha256: str) -> str:
+def print_copy(storage: ContentStore, sha256: str) -> str:
     """Make (once) the print-size copy of a stored photo; return its variant name."""
     if not storage.exists(sha256, "print"):
         from inspection.evidence.photos import derivative
@@ -37,7 +39,7 @@ def print_copy(storage: LocalStorage, sha256: str) -> str:
         # From the display copy (1600 px) when there is one: far less to decode than a
         # 12-megapixel original, and just as sharp at 800 px.
         source = "display" if storage.exists(sha256, "display") else "original"
-        original = storage.path(sha256, source).read_bytes()
+        original = storage.read(sha256, source)
         storage.put_variant(sha256, "print", derivative(original, PRINT_SIZE))
     return "print"
 
@@ -46,11 +48,11 @@ class DocumentFetcher(URLFetcher):
     """Serve `static:`, `photo:` and `chart:` resources; refuse every other URL."""
 
     def __init__(
-        self, static_folder: str, files_dir: str, charts: dict[str, str] | None = None
+        self, static_folder: str, store: ContentStore, charts: dict[str, str] | None = None
     ) -> None:
         super().__init__(allowed_protocols=("static", "photo", "chart"))
         self.static_root = Path(static_folder).resolve()
-        self.storage = LocalStorage(files_dir)
+        self.storage = store
         self.charts = charts or {}
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
@@ -65,10 +67,11 @@ class DocumentFetcher(URLFetcher):
             sha256, _, variant = rest.partition("/")
             if not PHOTO_VARIANTS.match(variant) or not sha256.isalnum():
                 raise ValueError(f"bad photo reference: {rest}")
-            path = self.storage.path(sha256, variant)
-            if not path.is_file():
-                raise ValueError(f"photo not stored: {rest}")
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": "image/jpeg"})
+            try:
+                data = self.storage.read(sha256, variant)
+            except NotStored:
+                raise ValueError(f"photo not stored: {rest}") from None
+            return URLFetcherResponse(url, data, {"Content-Type": "image/jpeg"})
         if scheme == "chart":
             if rest not in self.charts:
                 raise ValueError(f"no such chart: {rest[:40]}")
@@ -88,8 +91,6 @@ def render_document(template: str, **context) -> tuple[bytes, int]:
     """Render a template to PDF bytes and say how many pages it has. A `charts` mapping in the
     context is what the document's `chart:` images show."""
     html = render_template(template, **context)
-    fetcher = DocumentFetcher(
-        current_app.static_folder, current_app.config["FILES_DIR"], context.get("charts")
-    )
+    fetcher = DocumentFetcher(current_app.static_folder, content(), context.get("charts"))
     document = HTML(string=html, base_url="static:/", url_fetcher=fetcher).render()
     return document.write_pdf(), len(document.pages)

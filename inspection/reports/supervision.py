@@ -14,7 +14,6 @@ from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
 from inspection.evidence.models import Photo
 from inspection.evidence.models import PhotoKind
-from inspection.evidence.storage import storage
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardLevel
 from inspection.hazards.models import HazardState
@@ -28,6 +27,7 @@ from inspection.risk import queries as risk_queries
 from inspection.statistics import summary
 from inspection.statistics.figures import Subject
 from inspection.statistics.periods import Period
+from inspection.storage import content
 
 # Photos of at most this many major hazards go into a report (before and after for each).
 MAJOR_WITH_PHOTOS = 10
@@ -82,7 +82,7 @@ def context(
     step("photos", 50)
     major = [(h, name) for h, name in hazards if h.level == HazardLevel.MAJOR]
     photos = _before_after(session, [h.id for h, _n in major[:MAJOR_WITH_PHOTOS]])
-    store = storage()
+    store = content()
     for shelves in photos.values():
         for shelf in shelves.values():
             for photo in shelf:

@@ -9,7 +9,6 @@ from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
@@ -31,6 +30,7 @@ from inspection.reports import jobs
 from inspection.reports.models import JobStatus
 from inspection.reports.models import ReportJob
 from inspection.statistics.periods import Period
+from inspection.storage.serving import send_stored
 from inspection.web import commit_or_refuse
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -143,15 +143,17 @@ def status(job_id: int):
 def download(job_id: int):
     """The finished PDF."""
     report = _job(job_id)
-    path = jobs.pdf_path(report)
-    if path is None:
+    key = jobs.pdf_key(report)
+    if key is None:
         abort(404)
     stamp = clock.local(report.finished_at).strftime("%Y%m%d")
-    return send_file(
-        path,
+    return send_stored(
+        key,
         mimetype="application/pdf",
         download_name=f"{report.kind}-{report.id}-{stamp}.pdf",
         as_attachment=False,
+        etag=report.file_name,
+        max_age=0,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +15,6 @@ from inspection.auth.permissions import require
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
-from inspection.evidence.storage import storage
 from inspection.forms import ConfirmForm
 from inspection.forms import parse_id
 from inspection.inspections import answers
@@ -28,6 +26,8 @@ from inspection.inspections.models import Signature
 from inspection.inspections.views import bp
 from inspection.inspections.views.visit import checklist_rows
 from inspection.inspections.views.visit import load_inspection
+from inspection.storage.content import content_key
+from inspection.storage.serving import send_stored
 from inspection.web import commit_or_refuse
 
 
@@ -125,7 +125,6 @@ def signature_image(signature_id: int):
     db = get_session()
     signature = db.get(Signature, signature_id) or abort(404)
     load_inspection(signature.inspection_id)
-    path = storage().path(signature.sha256)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype="image/png", max_age=3600, etag=signature.sha256)
+    return send_stored(
+        content_key(signature.sha256), mimetype="image/png", max_age=3600, etag=signature.sha256
+    )

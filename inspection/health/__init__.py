@@ -1,0 +1,1 @@
+"""Health: the probe load balancers ask (/healthz) and the scheduler's heartbeat."""
