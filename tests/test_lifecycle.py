@@ -22,7 +22,8 @@ ROLES = [Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.ENTERPRISE]
 
 def _hazard_in(make, world, state: str, guard=None) -> Hazard:
     """A hazard of `ours` forced into `state` (the table is tested, not the path to it), made to
-    satisfy a row's guard: listed for supervision, or a major hazard."""
+    satisfy a row's guard: listed for supervision, a major hazard (not yet confirmed), or one
+    whose production was stopped."""
     inspection = make.inspection(world.ours, world.inspector)
     hazard = make.hazard(inspection, world.inspector)
     with make.session() as s:
@@ -30,8 +31,10 @@ def _hazard_in(make, world, state: str, guard=None) -> Hazard:
         row.state = state
         if guard is lifecycle._listed:
             row.level, row.supervision_level, row.supervising_body = "major", "park", "园区安委会"
-        if guard is lifecycle._major_not_listed:
+        if guard in (lifecycle._major_not_listed, lifecycle._unconfirmed_major):
             row.level, row.basis = "major", "测试依据"
+        if guard is lifecycle._stopped_not_resumed:
+            row.level, row.basis, row.stop_production = "major", "测试依据", True
         s.commit()
         return row
 
