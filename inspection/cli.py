@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register every feature's commands."""
     from inspection.checklists.cli import checklists
     from inspection.demo.cli import demo
+    from inspection.draws.cli import draws
     from inspection.hazards.cli import audit
     from inspection.migrate import db
     from inspection.parks.cli import setup_park
@@ -16,5 +17,15 @@ def init_app(app: Flask) -> None:
     from inspection.statistics.cli import stats
     from inspection.users.cli import create_admin
 
-    for command in (db, setup_region, setup_park, create_admin, demo, checklists, audit, stats):
+    for command in (
+        db,
+        setup_region,
+        setup_park,
+        create_admin,
+        demo,
+        checklists,
+        audit,
+        stats,
+        draws,
+    ):
         app.cli.add_command(command)
