@@ -2,6 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from inspection import clock
+from inspection.auth.models import User
+from inspection.db import get_session
+from inspection.draws import drawing
+from inspection.draws import pool
+from inspection.draws import results
+from inspection.draws import services
+from inspection.draws import tasks
+from inspection.draws.models import DrawResult
+from inspection.draws.models import DrawTask
+from inspection.draws.models import Officer
+from inspection.draws.models import ResultState
+from inspection.draws.models import Witness
 from inspection.draws.verify_draw import Stream
 from inspection.draws.verify_draw import derive_seed
 from inspection.draws.verify_draw import draw
@@ -9,6 +30,10 @@ from inspection.draws.verify_draw import entry_digest
 from inspection.draws.verify_draw import nonce_digest
 from inspection.draws.verify_draw import pool_hash
 from inspection.draws.verify_draw import take
+from inspection.draws.verify_draw import verify
+from inspection.enterprises.models import Enterprise
+from inspection.errors import DomainError
+from inspection.notifications.models import Notification
 
 VERIFIER = "inspection/draws/verify_draw.py"
 
@@ -94,3 +119,316 @@ def test_numbers_below_n_are_unbiased_by_rejection():
 def test_the_seed_inputs_cannot_run_together():
     """Length prefixes: moving a character from one input to the next changes the seed."""
     assert derive_seed("ab", "12", ["3"]) != derive_seed("ab", "1", ["23"])
+
+
+# ---------------------------------------------------------------- the protocol through the app
+
+
+@pytest.fixture
+def park_draw(make, world):
+    """Eight enterprises, four officers with accounts and a published item."""
+    for n in range(6):
+        make.enterprise(f"抽查{n}号五金有限公司", contact_phone=f"1380000{n:04d}")
+    officers = [make.officer() for _ in range(4)]
+    item = make.draw_item()
+    return world, officers, item
+
+
+def _task(make, world, item, **values):
+    return make.draw_task(world.supervisor, [item], **values)
+
+
+def test_a_draw_verifies_and_a_changed_byte_in_the_pool_is_named(app, make, park_draw):
+    world, _officers, item = park_draw
+    task = _task(make, world, item)
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["draws", "verify", str(task.id)])
+    assert out.exit_code == 0 and "一致" in out.output, out.output
+    with make.session() as s:
+        row = s.get(DrawTask, task.id)
+        row.pool_document = row.pool_document.replace('"yearly_cap": 2', '"yearly_cap": 3')
+        s.add(row)
+        s.commit()
+    out = runner.invoke(args=["draws", "verify", str(task.id)])
+    assert out.exit_code == 1
+    assert "不一致" in out.output and "抽取池哈希不一致" in out.output, out.output
+
+
+def test_a_changed_seed_input_after_the_draw_is_refused_and_detected(app, make, park_draw):
+    world, _officers, item = park_draw
+    task = _task(make, world, item)
+    with app.app_context():
+        s = get_session()
+        row = s.get(DrawTask, task.id)
+        witness = s.exec(select(Witness).where(Witness.task_id == task.id)).first()
+        with pytest.raises(DomainError, match="cannot change"):
+            tasks.change_witness_nonce(s, task=row, witness=witness, nonce="other-9999")
+        with pytest.raises(DomainError, match="A draw runs once"):
+            drawing.run_draw(s, task=row, actor=s.get(User, world.supervisor.id), public_value="1")
+        # Changed behind the application's back: the verifier names it.
+        row.public_value = "3342.16"
+        problems = verify(drawing.record(s, row))
+    assert any("种子不一致" in p for p in problems), problems
+
+
+def test_refusals_say_why(app, make, park_draw):
+    world, officers, item = park_draw
+    draft = make.draw_item(code="AQ-002", publish=False)
+    with pytest.raises(DomainError, match="not published"):
+        _task(make, world, draft)
+    with pytest.raises(DomainError, match="at least two officers"):
+        _task(make, world, item, inspectors_per_enterprise=1)
+    task = _task(make, world, item)
+    with app.app_context():
+        s = get_session()
+        with pytest.raises(DomainError, match="already frozen"):
+            pool.freeze(s, task=s.get(DrawTask, task.id), actor=s.get(User, world.supervisor.id))
+
+
+def test_expired_certificates_and_conflicts_keep_officers_out(app, make, park_draw):
+    world, officers, item = park_draw
+    expired = make.officer(valid_until=clock.today() - timedelta(days=1), name="过期执法员")
+    ours = make.get(Enterprise, world.ours.id)
+    with app.app_context():
+        s = get_session()
+        services.declare_conflict(
+            s,
+            officer=s.get(Officer, officers[0].id),
+            enterprise=ours,
+            reason="近亲属在该企业任职",
+            actor=s.get(User, world.supervisor.id),
+        )
+        s.commit()
+    task = _task(make, world, item, quotas={"*": "100%"})
+    document = json.loads(make.get(DrawTask, task.id).pool_document)
+    assert [o["name"] for o in document["excluded_officers"]] == ["过期执法员"]
+    assert expired.certificate_no not in {o["certificate"] for o in document["officers"]}
+    entry = next(
+        d
+        for s in json.loads(make.get(DrawTask, task.id).result)["strata"]
+        for d in s["drawn"]
+        if d["name"] == ours.name
+    )
+    assert officers[0].certificate_no not in entry["team"]
+    assert {
+        "entry": entry["entry"],
+        "certificate": officers[0].certificate_no,
+        "reason": "conflict_declared",
+    } in document["exclusions"]
+    # An expired certificate also keeps its holder out of enforcement teams, saying why.
+    with app.app_context():
+        s = get_session()
+        from inspection.inspections import services as inspection_services
+
+        with pytest.raises(DomainError, match="expired on"):
+            inspection_services.open_inspection(
+                s,
+                enterprise=ours,
+                actor=s.get(User, world.supervisor.id),
+                team=[s.get(User, expired.user_id), s.get(User, officers[1].user_id)],
+                type="random",
+                planned_date=clock.today(),
+                enforcement=True,
+                summary=None,
+                status="planned",
+            )
+
+
+def test_enterprises_at_their_yearly_cap_are_left_out_and_listed(app, make, park_draw):
+    world, officers, item = park_draw
+    inspector = make.get(User, officers[0].user_id)
+    for _ in range(2):
+        make.inspection(
+            world.ours, inspector, enforcement=True, co_inspector_ids=[officers[1].user_id]
+        )
+    task = _task(make, world, item, quotas={"*": "100%"})
+    at_cap = pool.private(make.get(DrawTask, task.id))["at_cap"]
+    assert at_cap == [{"enterprise_id": world.ours.id, "count": 2}]
+    drawn = {
+        d["name"]
+        for s in json.loads(make.get(DrawTask, task.id).result)["strata"]
+        for d in s["drawn"]
+    }
+    assert world.ours.name not in drawn and world.theirs.name in drawn
+
+
+def _drawn_results(make, task):
+    with make.session() as s:
+        return list(s.exec(select(DrawResult).where(DrawResult.task_id == task.id)))
+
+
+def test_the_public_record_verifies_in_a_separate_process(app, make, park_draw, tmp_path):
+    """Downloaded from the public page, with no login, the record and the verifier agree."""
+    world, _officers, item = park_draw
+    task = _task(make, world, item)
+    client = app.test_client()
+    record = client.get(f"/public/draws/{task.id}/record.json")
+    assert record.status_code == 200
+    script = client.get("/public/draws/verify_draw.py")
+    (tmp_path / "record.json").write_bytes(record.data)
+    (tmp_path / "verify_draw.py").write_bytes(script.data)
+    ran = subprocess.run(
+        [sys.executable, "-I", "verify_draw.py", "record.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0 and ran.stdout.startswith("一致"), ran.stdout + ran.stderr
+    # One changed byte in the pool: the same verifier says where.
+    changed = record.data.decode().replace('"yearly_cap": 2', '"yearly_cap": 1')
+    (tmp_path / "record.json").write_text(changed, encoding="utf-8")
+    ran = subprocess.run(
+        [sys.executable, "-I", "verify_draw.py", "record.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 1
+    assert "不一致" in ran.stdout and "抽取池哈希不一致" in ran.stdout, ran.stdout
+
+
+def test_adjustments_need_a_reason_and_show_on_the_public_page(app, make, park_draw, login):
+    world, officers, item = park_draw
+    task = _task(make, world, item)
+    first = _drawn_results(make, task)[0]
+    enterprise = make.get(Enterprise, first.enterprise_id)
+    client = login(world.supervisor)
+    data = {"enterprise": str(enterprise.id), "kind": "withdraw_enterprise", "reason": ""}
+    response = client.post(f"/draws/tasks/{task.id}/adjust", data=data, follow_redirects=True)
+    assert "Say why the draw is adjusted" in response.get_data(as_text=True) or "说明" in (
+        response.get_data(as_text=True)
+    )
+    data["reason"] = "企业已停产关闭，经核实注销"
+    client.post(f"/draws/tasks/{task.id}/adjust", data=data)
+    page = app.test_client().get(f"/public/draws/{task.id}").get_data(as_text=True)
+    assert "企业已停产关闭，经核实注销" in page
+    # The draw record itself still verifies: adjustments are records of their own.
+    out = app.test_cli_runner().invoke(args=["draws", "verify", str(task.id)])
+    assert out.exit_code == 0, out.output
+
+
+def test_results_are_reviewed_before_publication_and_a_late_one_is_reminded_once(
+    app, make, park_draw
+):
+    world, officers, item = park_draw
+    task = _task(make, world, item)
+    first = _drawn_results(make, task)[0]
+    inspector = make.get(User, officers[0].user_id)
+    with app.test_request_context():
+        s = get_session()
+        found = s.get(DrawResult, first.id)
+        results.enter_result(
+            s,
+            result=found,
+            actor=s.get(User, inspector.id),
+            codes=["S1"],
+            inspected_on=clock.today() - timedelta(days=40),
+            follow_up="已责令改正",
+            note=None,
+        )
+        with pytest.raises(DomainError, match="only after its review"):
+            results.publish_result(s, result=found, actor=s.get(User, inspector.id))
+        with pytest.raises(DomainError, match="Only a supervisor"):
+            results.review_result(
+                s, result=found, actor=s.get(User, inspector.id), approve=True, opinion=None
+            )
+        assert found.publish_by < clock.today()
+        assert results.remind_late(s) == 1
+        assert results.remind_late(s) == 0
+        s.commit()
+        sent = s.exec(select(Notification).where(Notification.kind == "draw_result_late")).all()
+        assert len(sent) >= 1
+        results.review_result(
+            s, result=found, actor=s.get(User, world.supervisor.id), approve=True, opinion=None
+        )
+        results.publish_result(s, result=found, actor=s.get(User, inspector.id))
+        assert found.state == ResultState.PUBLISHED
+        s.commit()
+
+
+def test_the_public_page_shows_nothing_private_nor_any_enterprise_not_drawn(app, make, park_draw):
+    world, officers, item = park_draw
+    task = _task(make, world, item, quotas={"*": "1"})
+    first = _drawn_results(make, task)[0]
+    with make.session() as s:
+        row = s.get(DrawResult, first.id)
+        row.note = "内部备注：企业负责人态度消极"
+        row.codes, row.state, row.follow_up = "1", ResultState.PUBLISHED, "无"
+        s.add(row)
+        s.commit()
+        enterprises = s.exec(select(Enterprise)).all()
+        phones = [u.phone for u in s.exec(select(User)) if u.phone]
+    client = app.test_client()
+    body = "".join(
+        client.get(url).get_data(as_text=True)
+        for url in (
+            f"/public/draws/{task.id}",
+            f"/public/draws/{task.id}/record.json",
+            f"/public/draws/{task.id}/results.csv",
+        )
+    )
+    drawn = make.get(Enterprise, first.enterprise_id)
+    assert drawn.name in body
+    assert "内部备注" not in body
+    for enterprise in enterprises:
+        if enterprise.id != drawn.id:
+            assert enterprise.name not in body and enterprise.credit_code not in body
+        if enterprise.contact_phone:
+            assert enterprise.contact_phone not in body
+    assert not [p for p in phones if p in body]
+    assert client.get("/public/draws/999999").status_code == 404
+
+
+def test_the_pages_of_a_task_from_items_to_published_results(app, make, park_draw, login):
+    world, officers, item = park_draw
+    client = login(world.supervisor)
+    for url in (
+        "/draws/",
+        "/draws/items",
+        "/draws/officers",
+        "/draws/directory",
+        "/draws/tasks/new",
+        "/draws/items/new",
+        "/draws/officers/new",
+    ):
+        assert client.get(url).status_code == 200, url
+    response = client.post(
+        "/draws/tasks/new",
+        data={
+            "name": "2026年第四季度双随机抽查",
+            "year": "2026",
+            "body": "园区安监局",
+            "items": [str(item.id)],
+            "strata_by": "none",
+            "quotas": "* = 50%",
+            "inspectors_per_enterprise": "2",
+            "avoid_last_officers": "y",
+            "yearly_cap": "2",
+            "start_date": clock.today().isoformat(),
+            "due_date": clock.today().isoformat(),
+            "public_source": "上证指数收盘点位",
+            "public_date": clock.today().isoformat(),
+            "witnesses": "王监督, 纪检监察员, river-7731",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    url = response.headers["Location"]
+    task_id = int(url.rstrip("/").split("/")[-1])
+    assert client.post(f"/draws/tasks/{task_id}/freeze").status_code == 302
+    assert (
+        client.post(f"/draws/tasks/{task_id}/draw", data={"public_value": "3342.15"}).status_code
+        == 302
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert make.get(DrawTask, task_id).seed in page
+    assert client.post(f"/draws/tasks/{task_id}/campaign").status_code == 302
+    assert client.get(f"/draws/tasks/{task_id}/results.csv").status_code == 200
+    # A second draw is refused, and says why.
+    again = client.post(
+        f"/draws/tasks/{task_id}/draw", data={"public_value": "1"}, follow_redirects=True
+    )
+    assert "A draw runs once" in again.get_data(as_text=True) or "只" in again.get_data(
+        as_text=True
+    )

@@ -18,9 +18,11 @@ from inspection.draws.models import DrawItem
 from inspection.draws.models import DrawResult
 from inspection.draws.models import DrawTask
 from inspection.draws.models import Officer
+from inspection.draws.models import ResultState
 from inspection.draws.models import TaskItem
 from inspection.draws.models import TaskStatus
 from inspection.enterprises.models import Enterprise
+from inspection.hazards.models import Hazard
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
 
@@ -119,6 +121,19 @@ def has_conflict(session: Session, officer_id: int, enterprise_id: int) -> bool:
     )
 
 
+def conflicts(session: Session, scope: Scope) -> list[tuple[Conflict, Officer, Enterprise]]:
+    """The declared conflicts of the scope's officers, by officer."""
+    return list(
+        session.exec(
+            select(Conflict, Officer, Enterprise)
+            .join(Officer, Officer.id == Conflict.officer_id)
+            .join(Enterprise, Enterprise.id == Conflict.enterprise_id)
+            .where(scope.rows(Conflict.park_id))
+            .order_by(Officer.name, Enterprise.name)
+        )
+    )
+
+
 def tasks(session: Session, scope: Scope):
     """A select of the scope's tasks, newest first."""
     return (
@@ -191,6 +206,31 @@ def teams(session: Session, task: DrawTask) -> dict[int, list[tuple[Assignment, 
     for assignment, officer in rows:
         out.setdefault(assignment.enterprise_id, []).append((assignment, officer))
     return out
+
+
+def published_results(session: Session, task: DrawTask) -> list[tuple[DrawResult, Enterprise]]:
+    """The task's published results (一公开), by enterprise name."""
+    return list(
+        session.exec(
+            select(DrawResult, Enterprise)
+            .join(Enterprise, Enterprise.id == DrawResult.enterprise_id)
+            .where(DrawResult.task_id == task.id, DrawResult.state == ResultState.PUBLISHED)
+            .order_by(Enterprise.name)
+        )
+    )
+
+
+def hazard_states(session: Session, inspection_id: int | None) -> dict[str, int]:
+    """How many of the hazards found at a result's inspection are in each state."""
+    if inspection_id is None:
+        return {}
+    return dict(
+        session.exec(
+            select(Hazard.state, func.count())
+            .where(Hazard.inspection_id == inspection_id)
+            .group_by(Hazard.state)
+        ).all()
+    )
 
 
 @dataclass

@@ -1,0 +1,58 @@
+"""How the draw pages name stored codes: statuses, methods, strata, quotas, states."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+TASK_STATUSES = {
+    "draft": _l("Draft"),
+    "frozen": _l("Pool frozen, hash published"),
+    "drawn": _l("Drawn"),
+    "campaign": _l("Inspections planned"),
+}
+METHODS = {"onsite": _l("On site"), "written": _l("In writing"), "online": _l("Online monitoring")}
+RESULT_STATES = {
+    "pending": _l("Not yet entered"),
+    "entered": _l("Entered, awaiting review"),
+    "returned": _l("Sent back"),
+    "reviewed": _l("Reviewed"),
+    "published": _l("Published"),
+}
+ADJUSTMENTS = {
+    "replace_officer": _l("Officer replaced"),
+    "withdraw_enterprise": _l("Enterprise withdrawn"),
+}
+
+
+def _lookup(table: dict):
+    def label(code: str | None) -> str:
+        return str(table.get(code, code or ""))
+
+    return label
+
+
+def stratum_label(key: str) -> str:
+    """A stratum's name: its key, or words for the catch-all ones."""
+    if key == "all":
+        return _("All enterprises")
+    if key == "none":
+        return _("Not classed")
+    return key
+
+
+def quota_label(quota: dict) -> str:
+    """A quota as people write it."""
+    if "count" in quota:
+        return _("draw %(n)s", n=quota["count"])
+    return _("draw %(ratio)s%%", ratio=quota["ratio"])
+
+
+LABELS = {
+    "task_status": _lookup(TASK_STATUSES),
+    "method_label": _lookup(METHODS),
+    "result_state": _lookup(RESULT_STATES),
+    "adjustment_label": _lookup(ADJUSTMENTS),
+    "stratum_label": stratum_label,
+    "quota_label": quota_label,
+}
