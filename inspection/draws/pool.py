@@ -6,7 +6,6 @@ import json
 import secrets
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlmodel import Session
 from sqlmodel import select
 
@@ -134,13 +133,10 @@ def freeze(session: Session, *, task: DrawTask, actor: User) -> DrawTask:
             short.append(enterprise.name)
     if short:
         raise DomainError(
-            ngettext(
-                "After 回避 too few officers are left for %(names)s. Add officers to the directory"
-                " or lower the team size.",
-                "After 回避 too few officers are left for %(num)s enterprises: %(names)s. Add"
-                " officers to the directory or lower the team size.",
-                len(short),
-                names="、".join(short[:5]),
+            _(
+                "After 回避 too few officers are left for: %(names)s. Add officers to the"
+                " directory or lower the team size.",
+                names="、".join(short[:5]) + ("…" if len(short) > 5 else ""),
             )
         )
     digest_of = {o["enterprise_id"]: d for d, o in openings.items()}

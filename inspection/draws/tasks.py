@@ -121,7 +121,7 @@ def create_task(session: Session, *, park: Park, actor: User, values: TaskInput)
         key.strip() or EVERY_STRATUM: parse_quota(text) for key, text in values.quotas.items()
     }
     if not quotas:
-        raise DomainError(_("Give a ratio or a count to draw, e.g. 10% or 5."))
+        raise DomainError(_("Give a ratio or a count to draw, e.g. 5 or 10%."))
     if not values.public_source.strip():
         raise DomainError(
             _("Name the public value the seed uses, e.g. 上证指数收盘点位, fixed before the draw.")
