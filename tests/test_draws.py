@@ -24,6 +24,7 @@ from inspection.draws.models import Officer
 from inspection.draws.models import ResultState
 from inspection.draws.models import Witness
 from inspection.draws.verify_draw import Stream
+from inspection.draws.verify_draw import canonical
 from inspection.draws.verify_draw import derive_seed
 from inspection.draws.verify_draw import draw
 from inspection.draws.verify_draw import entry_digest
@@ -101,6 +102,19 @@ def test_the_stream_and_the_shuffle_have_fixed_vectors():
 
 STREAM_VECTOR = [7, 0, 4, 2, 6, 4, 7, 4]
 TAKE_VECTOR = [6, 3, 9]
+
+
+def test_the_documented_digests_have_fixed_vectors():
+    assert canonical({"b": 1, "a": "中"}) == '{"a":"中","b":1}'.encode()
+    assert entry_digest("91330100MA00000002", "o2") == (
+        "0b0a8a3cc7c6bc9af03f21151f33d395d4b6abb44070a12f85ace5fb3eac72b2"
+    )
+    assert nonce_digest("river-7731") == (
+        "d50841b8d502db19e65fc2a154576f8a9468e07dc03a35918a0891a4b289bdd3"
+    )
+    assert derive_seed("ab", "12", ["3"]) == (
+        "02c9f3774f27d413a28cb03d1d0b4561e606d7b8231313eca1338bfe31c632eb"
+    )
 
 
 def test_numbers_below_n_are_unbiased_by_rejection():
