@@ -42,8 +42,8 @@ STRATA = choices(
 class ItemForm(FlaskForm):
     """An inspection item."""
 
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
-    title = StringField(_l("Item"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Item code"), validators=[DataRequired(), Length(max=32)])
+    title = StringField(_l("Item name"), validators=[DataRequired(), Length(max=200)])
     legal_basis = TextAreaField(_l("Legal basis (law, article)"), validators=[DataRequired()])
     content = TextAreaField(_l("What is inspected"), validators=[DataRequired()])
     applies_to = StringField(_l("Applies to"), validators=[DataRequired(), Length(max=200)])
@@ -79,7 +79,9 @@ class CreditImportForm(FlaskForm):
     """A file of credit classes."""
 
     file = FileField(_l("CSV or Excel file: 统一社会信用代码, 信用风险分类 (A–D)"))
-    source = StringField(_l("Source"), validators=[Optional(), Length(max=128)])
+    source = StringField(
+        _l("Where the classes come from"), validators=[Optional(), Length(max=128)]
+    )
 
 
 class TaskForm(FlaskForm):
@@ -168,7 +170,8 @@ class ReviewForm(FlaskForm):
     """审核."""
 
     decision = SelectField(
-        _l("Decision"), choices=choices((("approve", _l("Approve")), ("return", _l("Send back"))))
+        _l("Review decision"),
+        choices=choices((("approve", _l("Approve")), ("return", _l("Send back")))),
     )
     opinion = StringField(_l("Opinion"), validators=[Optional(), Length(max=500)])
     version = HiddenField()

@@ -11,13 +11,17 @@ TASK_STATUSES = {
     "drawn": _l("Drawn"),
     "campaign": _l("Inspections planned"),
 }
-METHODS = {"onsite": _l("On site"), "written": _l("In writing"), "online": _l("Online monitoring")}
+METHODS = {
+    "onsite": _l("On site (实地)"),
+    "written": _l("In writing (书面)"),
+    "online": _l("Online monitoring (网络监测)"),
+}
 RESULT_STATES = {
     "pending": _l("Not yet entered"),
     "entered": _l("Entered, awaiting review"),
     "returned": _l("Sent back"),
     "reviewed": _l("Reviewed"),
-    "published": _l("Published"),
+    "published": _l("Posted publicly"),
 }
 ADJUSTMENTS = {
     "replace_officer": _l("Officer replaced"),
