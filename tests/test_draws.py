@@ -35,6 +35,7 @@ from inspection.draws.verify_draw import verify
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.notifications.models import Notification
+from inspection.parks.models import Park
 
 VERIFIER = "inspection/draws/verify_draw.py"
 
@@ -443,3 +444,23 @@ def test_the_pages_of_a_task_from_items_to_published_results(app, make, park_dra
         f"/draws/tasks/{task_id}/draw", data={"public_value": "1"}, follow_redirects=True
     )
     assert "每个任务只抽取一次" in again.get_data(as_text=True)
+
+
+def test_the_annual_plan_lists_items_key_enterprises_and_random_tasks(app, make, park_draw, login):
+    world, officers, item = park_draw
+    _task(make, world, item, quotas={"*": "30%"})
+    with app.app_context():
+        s = get_session()
+        services.import_credit_classes(
+            s,
+            park=s.get(Park, world.ours.park_id),
+            filename="c.csv",
+            data=f"统一社会信用代码,信用风险分类\n{world.ours.credit_code},D\n".encode(),
+            source=None,
+        )
+        s.commit()
+    client = login(world.supervisor)
+    page = client.get("/draws/plan").get_data(as_text=True)
+    assert item.title in page and "2026年工贸企业双随机抽查" in page and world.ours.name in page
+    export = client.get("/draws/plan.csv").get_data(as_text=True)
+    assert item.legal_basis in export and "30%" in export and world.ours.name in export

@@ -28,6 +28,12 @@ ADJUSTMENTS = {
     "withdraw_enterprise": _l("Enterprise withdrawn"),
 }
 
+KEY_REASONS = {
+    "credit_d": _l("credit class D"),
+    "major_hazard_source": _l("major hazard installation"),
+    "major_risk": _l("major risk grade"),
+}
+
 
 def _lookup(table: dict):
     def label(code: str | None) -> str:
@@ -42,6 +48,8 @@ def stratum_label(key: str) -> str:
         return _("All enterprises")
     if key == "none":
         return _("Not classed")
+    if key == "*":
+        return _("Every stratum")
     return key
 
 
@@ -57,6 +65,7 @@ LABELS = {
     "method_label": _lookup(METHODS),
     "result_state": _lookup(RESULT_STATES),
     "adjustment_label": _lookup(ADJUSTMENTS),
+    "key_reason": _lookup(KEY_REASONS),
     "stratum_label": stratum_label,
     "quota_label": quota_label,
 }
