@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from inspection import labels
 
 TASK_STATUSES = {
     "draft": _l("Draft"),
@@ -36,10 +40,7 @@ KEY_REASONS = {
 
 
 def _lookup(table: dict):
-    def label(code: str | None) -> str:
-        return str(table.get(code, code or ""))
-
-    return label
+    return functools.partial(labels.label, table)
 
 
 def stratum_label(key: str) -> str:

@@ -290,14 +290,20 @@ def start_campaign(task_id: int):
     )
 
 
+def _result(result_id: int):
+    """A result the user may see, and its task; 404 otherwise."""
+    db = get_session()
+    scope = request_scope(current_user)
+    found = queries.get_result(db, scope, result_id) or abort(404)
+    return found, queries.get_task(db, scope, found.task_id) or abort(404)
+
+
 @bp.route("/draws/results/<id:result_id>", methods=["GET", "POST"])
 @require(Permission.PLAN_INSPECTIONS)
 def result(result_id: int):
     """录入 a result, and 审核 and 公示 it."""
     db = get_session()
-    scope = request_scope(current_user)
-    found = queries.get_result(db, scope, result_id) or abort(404)
-    found_task = queries.get_task(db, scope, found.task_id) or abort(404)
+    found, found_task = _result(result_id)
     enterprise = db.get(Enterprise, found.enterprise_id)
     form = ResultForm(obj=found if request.method == "GET" else None)
     form.codes.choices = choices(result_services.RESULT_CODES.items())
@@ -344,9 +350,7 @@ def result(result_id: int):
 def review(result_id: int):
     """审核: approve a result or send it back."""
     db = get_session()
-    scope = request_scope(current_user)
-    found = queries.get_result(db, scope, result_id) or abort(404)
-    found_task = queries.get_task(db, scope, found.task_id) or abort(404)
+    found, found_task = _result(result_id)
     form = ReviewForm()
     return commit_or_refuse(
         lambda: result_services.review_result(
@@ -367,9 +371,7 @@ def review(result_id: int):
 def publish(result_id: int):
     """公示: publish a reviewed result."""
     db = get_session()
-    scope = request_scope(current_user)
-    found = queries.get_result(db, scope, result_id) or abort(404)
-    found_task = queries.get_task(db, scope, found.task_id) or abort(404)
+    found, found_task = _result(result_id)
     return commit_or_refuse(
         lambda: result_services.publish_result(db, result=found, actor=_working(found_task)),
         then=url_for("draws.result", result_id=result_id),
