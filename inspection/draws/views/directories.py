@@ -29,6 +29,7 @@ from inspection.draws.forms import ItemForm
 from inspection.draws.forms import OfficerForm
 from inspection.draws.views import bp
 from inspection.enterprises.models import Enterprise
+from inspection.enterprises.models import Zone
 from inspection.errors import DomainError
 from inspection.forms import choices
 from inspection.forms import parse_id
@@ -272,6 +273,7 @@ def directory():
     return render_template(
         "draws/directory.html",
         page=page,
+        zones=dict(db.exec(select(Zone.id, Zone.name).where(scope.rows(Zone.park_id))).all()),
         entries=entries,
         year=year,
         q=q,
