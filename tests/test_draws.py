@@ -18,6 +18,7 @@ from inspection.draws import pool
 from inspection.draws import results
 from inspection.draws import services
 from inspection.draws import tasks
+from inspection.draws.models import AdjustmentKind
 from inspection.draws.models import DrawResult
 from inspection.draws.models import DrawTask
 from inspection.draws.models import Officer
@@ -464,3 +465,35 @@ def test_the_annual_plan_lists_items_key_enterprises_and_random_tasks(app, make,
     assert item.title in page and "2026年工贸企业双随机抽查" in page and world.ours.name in page
     export = client.get("/draws/plan.csv").get_data(as_text=True)
     assert item.legal_basis in export and "30%" in export and world.ours.name in export
+
+
+def test_a_replacement_with_a_conflict_or_an_expired_certificate_is_refused(app, make, park_draw):
+    world, officers, item = park_draw
+    task = _task(make, world, item, quotas={"*": "1"})
+    spare = make.officer(name="替补执法员")
+    expired = make.officer(valid_until=clock.today() - timedelta(days=3), name="过期执法员")
+    first = _drawn_results(make, task)[0]
+    with app.app_context():
+        s = get_session()
+        row, enterprise = s.get(DrawTask, task.id), s.get(Enterprise, first.enterprise_id)
+        actor = s.get(User, world.supervisor.id)
+        team = [o for _a, o in drawing.queries.teams(s, row)[enterprise.id]]
+        services.declare_conflict(
+            s,
+            officer=s.get(Officer, spare.id),
+            enterprise=enterprise,
+            reason="曾在该企业任职",
+            actor=actor,
+        )
+        for joining, refusal in ((spare, "应当回避"), (expired, "已于")):
+            with pytest.raises(DomainError, match=refusal):
+                drawing.adjust(
+                    s,
+                    task=row,
+                    actor=actor,
+                    enterprise=enterprise,
+                    kind=AdjustmentKind.REPLACE_OFFICER,
+                    reason="因病无法参加",
+                    officer_out=team[0],
+                    officer_in=s.get(Officer, joining.id),
+                )
