@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.campaigns.views import bp as campaigns_bp
     from inspection.checklists.views import bp as checklists_bp
     from inspection.dashboard.views import bp as dashboard_bp
+    from inspection.draws.views import bp as draws_bp
     from inspection.enterprises.views import bp as enterprises_bp
     from inspection.evidence.views import bp as evidence_bp
     from inspection.field.views import bp as field_bp
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         campaigns_bp,
         checklists_bp,
         dashboard_bp,
+        draws_bp,
         enterprises_bp,
         evidence_bp,
         field_bp,

@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register every feature's commands."""
     from inspection.checklists.cli import checklists
     from inspection.demo.cli import demo
+    from inspection.draws.cli import draws
     from inspection.hazards.cli import audit
     from inspection.migrate import db
     from inspection.parks.cli import setup_park
@@ -27,5 +28,6 @@ def init_app(app: Flask) -> None:
         audit,
         stats,
         storage_group,
+        draws,
     ):
         app.cli.add_command(command)

@@ -11,6 +11,16 @@ from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistSection
 from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
+from inspection.draws.models import Adjustment
+from inspection.draws.models import Assignment
+from inspection.draws.models import Conflict as OfficerConflict
+from inspection.draws.models import CreditClass
+from inspection.draws.models import DrawItem
+from inspection.draws.models import DrawResult
+from inspection.draws.models import DrawTask
+from inspection.draws.models import Officer
+from inspection.draws.models import TaskItem
+from inspection.draws.models import Witness
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
 from inspection.evidence.models import Document
@@ -54,6 +64,16 @@ __all__ = [
     "RiskSettingsChange",
     "RiskWarning",
     "SchedulerHeartbeat",
+    "Adjustment",
+    "Assignment",
+    "OfficerConflict",
+    "CreditClass",
+    "DrawItem",
+    "DrawResult",
+    "DrawTask",
+    "Officer",
+    "TaskItem",
+    "Witness",
     "PhotoUpload",
     "SyncReceipt",
     "ReportJob",

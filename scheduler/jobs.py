@@ -11,6 +11,7 @@ from inspection.api.uploads import forget_abandoned
 from inspection.auth.models import LoginThrottle
 from inspection.campaigns.recurring import plan_due
 from inspection.db import get_session
+from inspection.draws.results import remind_late
 from inspection.hazards.audit import verify_chain
 from inspection.health.services import beat
 from inspection.notifications.delivery import deliver_due
@@ -58,6 +59,11 @@ def verify_audit_trail() -> int:
             problem.reason,
         )
     return len(problems)
+
+
+def remind_late_draw_results() -> int:
+    """Tell supervisors, once, of each 双随机 result past its publication deadline."""
+    return remind_late(get_session())
 
 
 def sweep_reminders() -> str:

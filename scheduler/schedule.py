@@ -51,6 +51,13 @@ JOBS: tuple[Job, ...] = (
         at_start=True,
     ),
     Job("sweep-reminders", jobs.sweep_reminders, "cron", {"hour": 7, "minute": 0}, at_start=True),
+    Job(
+        "remind-late-draw-results",
+        jobs.remind_late_draw_results,
+        "cron",
+        {"hour": 7, "minute": 10},
+        at_start=True,
+    ),
     Job("send-digests", jobs.send_digests, "cron", {"minute": 5}, at_start=True),
     Job(
         "plan-recurring-inspections",

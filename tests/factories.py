@@ -6,6 +6,7 @@ import io
 import os
 from dataclasses import dataclass
 from datetime import date
+from datetime import timedelta
 from types import SimpleNamespace
 
 from PIL import Image
@@ -16,6 +17,7 @@ from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.auth.services import create_user
 from inspection.db import get_session
+from inspection.draws import services as draw_services
 from inspection.enterprises.credit_code import check_character
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
@@ -498,6 +500,101 @@ sections:
                 "plan_id": plan.id,
                 "holiday_id": holiday.id,
             }
+
+        return self._run(work)
+
+    def officer(
+        self, user: User | None = None, *, park: Park | None = None, valid_until=None, **values
+    ):
+        """An officer in the directory (an expert when `expert=True`), linked to `user` or to a
+        new inspector of the park."""
+        park = park or self.park()
+        if user is None and not values.get("expert"):
+            user = self.user(Role.INSPECTOR, park=park)
+        self.counter += 1
+        n = self.counter
+
+        def work(s):
+            return draw_services.save_officer(
+                s,
+                park=s.get(Park, park.id),
+                values=draw_services.OfficerInput(
+                    name=values.pop("name", user.display_name if user else f"专家{n}"),
+                    certificate_no=values.pop("certificate_no", f"33010{n:05d}"),
+                    valid_from=values.pop("valid_from", date(2020, 1, 1)),
+                    valid_until=valid_until or date(2099, 12, 31),
+                    specialty=values.pop("specialty", "工贸安全"),
+                    team=values.pop("team", "执法一队"),
+                    expert=values.pop("expert", False),
+                    user_id=user.id if user else None,
+                ),
+            )
+
+        return self._run(work)
+
+    def draw_item(self, park: Park | None = None, *, publish: bool = True, code: str = "AQ-001"):
+        """An inspection item of the park's list, published unless told otherwise."""
+        park = park or self.park()
+        author = self.user(Role.SUPERVISOR, park=park)
+
+        def work(s):
+            item = draw_services.save_item(
+                s,
+                park=s.get(Park, park.id),
+                actor=s.get(User, author.id),
+                values=draw_services.ItemInput(
+                    code=code,
+                    title="安全生产主体责任落实情况",
+                    legal_basis="《中华人民共和国安全生产法》第二十一条",
+                    content="安全生产责任制、规章制度和操作规程的建立与落实",
+                    applies_to="工贸企业",
+                    method="onsite",
+                    body="园区安全生产监督管理局",
+                    checklist_ids=[],
+                ),
+                replaces=None,
+            )
+            return draw_services.publish_item(s, item=item) if publish else item
+
+        return self._run(work)
+
+    def draw_task(self, actor: User, items: list, *, drawn: bool = True, **values):
+        """A 双随机 task of `actor`'s park on `items`; frozen and drawn unless told otherwise."""
+        from inspection import clock
+        from inspection.draws import drawing
+        from inspection.draws import pool
+        from inspection.draws import tasks
+
+        def work(s):
+            user = s.get(User, actor.id)
+            values.setdefault("quotas", {"*": "50%"})
+            task = tasks.create_task(
+                s,
+                park=s.get(Park, user.park_id),
+                actor=user,
+                values=tasks.TaskInput(
+                    name=values.pop("name", "2026年工贸企业双随机抽查"),
+                    year=values.pop("year", clock.today().year),
+                    body="园区安全生产监督管理局",
+                    item_ids=[i.id for i in items],
+                    start_date=clock.today(),
+                    due_date=clock.today() + timedelta(days=30),
+                    public_source="上证指数收盘点位",
+                    public_date=clock.today(),
+                    witnesses=values.pop(
+                        "witnesses",
+                        [
+                            ("王监督", "纪检监察员", "river-7731"),
+                            ("李见证", "企业代表", "maple-2208"),
+                        ],
+                    ),
+                    **values,
+                ),
+            )
+            if drawn:
+                pool.freeze(s, task=task, actor=user)
+                drawing.run_draw(s, task=task, actor=user, public_value="3342.15")
+            return task
 
         return self._run(work)
 

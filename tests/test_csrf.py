@@ -11,6 +11,7 @@ from sqlmodel import select
 from inspection.checklists.models import ChecklistItem
 from inspection.notifications.models import Notification
 from tests.test_isolation import _state
+from tests.test_isolation import draw_records
 
 
 @pytest.fixture
@@ -68,6 +69,7 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
         "photo_id": uuid.uuid4(),
         "warning_id": 1,
         **make.notification_settings(world.ours_user),
+        **draw_records(make, world.ours, world.inspector, {"campaign": "甲厂"}),
     }
     adapter = csrf_app.url_map.bind("localhost")
     before = _state(make)

@@ -90,3 +90,25 @@ def test_the_tallies_migration_counts_the_hazards_already_there(new_database, tm
         park = session.exec(select(HazardTally).where(HazardTally.dimension == "park")).all()
     assert sum(cell.found for cell in park) == 2
     app.extensions["engine"].dispose()
+
+
+def test_the_draw_tables_go_down_and_up_again(new_database, tmp_path):
+    """The draws' migration removes its tables on the way down and makes them again."""
+    from sqlalchemy import inspect
+
+    from inspection.migrate import downgrade_database
+
+    app = create_app(
+        {"DATABASE_URL": new_database(), "SECRET_KEY": "x", "FILES_DIR": str(tmp_path)}
+    )
+    engine = app.extensions["engine"]
+    upgrade_database(app)
+    tables = ("draw_item", "officer", "draw_task", "draw_result", "credit_class", "witness")
+    assert all(inspect(engine).has_table(t) for t in tables)
+    downgrade_database(app, "7d41c2a9e0b3")
+    engine.dispose()
+    assert not any(inspect(engine).has_table(t) for t in tables)
+    upgrade_database(app)
+    engine.dispose()
+    assert all(inspect(engine).has_table(t) for t in tables)
+    engine.dispose()

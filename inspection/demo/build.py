@@ -19,6 +19,7 @@ from inspection.campaigns import recurring
 from inspection.checklists.library import load_library
 from inspection.checklists.queries import latest_published
 from inspection.checklists.queries import library_template
+from inspection.demo import draws
 from inspection.demo import pictures
 from inspection.demo import risk as risk_demo
 from inspection.demo.data import PASSWORD
@@ -186,15 +187,20 @@ def load(session: Session) -> str:
         staff = people["staff"]
         inspectors = [u for u in staff.values() if u.role == Role.INSPECTOR and not u.third_party]
         _holidays(session, data, people["park"], real_now)
+        random_inspections = ""
         if index == 0:
             _recurring_plans(session, data, inspectors[0], inspectors[1], real_now)
             # A generator of its own, so the other parks are drawn as before.
             file_statistics_of(session, random.Random(14), enterprises, people["portal"], real_now)
             risk_demo.stories(session, rng, enterprises, people, real_now)
+            random_inspections = (
+                " 双随机: " + draws.build(session, rng, data, people["park"], staff, real_now) + "."
+            )
         states = "，".join(f"{state} {count}" for state, count in sorted(counts.items()))
         summaries.append(
             f"{people['park'].name}: {len({e.zone_id for e in enterprises})} zones,"
             f" {len(enterprises)} enterprises, {visits} inspections, {made} hazards ({states})."
+            + random_inspections
         )
     summaries.append(risk_demo.grade_and_sweep(session))
     return f"Demo region {region.name}:\n" + "\n".join(summaries) + "\n" + logins_text()

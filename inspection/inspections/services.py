@@ -15,6 +15,7 @@ from inspection.auth.scope import scope_of
 from inspection.checklists import queries as checklist_queries
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistVersion
+from inspection.draws.queries import enforcement_refusal
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
@@ -171,6 +172,10 @@ def open_inspection(
             raise DomainError(
                 _("An enforcement inspection needs at least two inspectors. Add a colleague.")
             )
+        # An expired enforcement certificate takes an officer out of enforcement teams.
+        refusal = enforcement_refusal(session, [member.id for member in team], planned_date)
+        if refusal:
+            raise DomainError(refusal)
     over_cap_reason = check_cap(
         session,
         enterprise=enterprise,

@@ -57,6 +57,13 @@ MESSAGES = {
         _l("Extension of %(hazard)s refused"),
         _l("The deadline of hazard %(hazard)s (%(title)s) stays %(old)s: %(reason)s"),
     ),
+    "draw_result_late": (
+        _l("Result of %(enterprise)s not yet published"),
+        _l(
+            "The result of %(enterprise)s in random inspection task %(task)s was due for"
+            " publication by %(deadline)s. Review and publish it."
+        ),
+    ),
     "hazard_listed": (
         _l("Hazard %(hazard)s listed for supervision"),
         _l("Major hazard %(hazard)s (%(title)s) is listed for supervision by %(body)s."),
