@@ -15,9 +15,9 @@ from inspection.auth.models import User
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
-from inspection.evidence.storage import storage
 from inspection.filings import periods
 from inspection.filings.models import StatisticsFiling
+from inspection.storage import content
 
 COUNTS = ("found", "found_major", "rectified", "rectified_major", "still_open", "funding_yuan")
 
@@ -99,7 +99,7 @@ def file_statistics(
         **counts,
         analysis=analysis,
         principal_name=principal[:64],
-        signature_sha256=storage().put(filed.signature),
+        signature_sha256=content().put(filed.signature),
         filed_by_id=actor.id,
         filed_at=clock.now(),
     )

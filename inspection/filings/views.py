@@ -7,7 +7,6 @@ from flask import Blueprint
 from flask import abort
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +17,6 @@ from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
 from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
-from inspection.evidence.storage import storage
 from inspection.filings import periods
 from inspection.filings import queries
 from inspection.filings.forms import FilingForm
@@ -28,6 +26,8 @@ from inspection.filings.services import file_statistics
 from inspection.inspections.signatures import decode_signature
 from inspection.pagination import parse_page
 from inspection.parks.models import Park
+from inspection.storage.content import content_key
+from inspection.storage.serving import send_stored
 from inspection.web import commit_or_refuse
 from inspection.web import flash_refusal
 
@@ -129,7 +129,9 @@ def detail(filing_id: int):
 def signature(filing_id: int):
     """The principal's signature on a filing."""
     filing = queries.get_filing(get_session(), current_user, filing_id) or abort(404)
-    path = storage().path(filing.signature_sha256)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype="image/png", max_age=3600, etag=filing.signature_sha256)
+    return send_stored(
+        content_key(filing.signature_sha256),
+        mimetype="image/png",
+        max_age=3600,
+        etag=filing.signature_sha256,
+    )
