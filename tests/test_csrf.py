@@ -68,6 +68,7 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
         "item_id": item.id,
         "photo_id": uuid.uuid4(),
         "warning_id": 1,
+        "upload_id": 1,
         **make.notification_settings(world.ours_user),
         **draw_records(make, world.ours, world.inspector, {"campaign": "甲厂"}),
     }

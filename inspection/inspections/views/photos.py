@@ -97,18 +97,18 @@ def upload_photo(inspection_id: int):
     )
 
 
-@bp.post("/inspections/<id:inspection_id>/photos/<id:photo_id>/remove")
+@bp.post("/inspections/<id:inspection_id>/photos/<id:upload_id>/remove")
 @require(Permission.INSPECT)
-def remove_photo(inspection_id: int, photo_id: int):
+def remove_photo(inspection_id: int, upload_id: int):
     """Take back a photo before the hazard or answer it was for is saved."""
     inspection = load_inspection(inspection_id)
     if not ConfirmForm().validate():
         abort(400)
     return commit_or_refuse(
         lambda: discard_upload(
-            get_session(), photo_id=photo_id, inspection=inspection, actor=current_user
+            get_session(), photo_id=upload_id, inspection=inspection, actor=current_user
         ),
-        then=lambda _none: jsonify(removed=photo_id),
+        then=lambda _none: jsonify(removed=upload_id),
         refused=json_refusal,
     )
 
