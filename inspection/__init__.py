@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.portal.views import bp as portal_bp
     from inspection.reminders.views import bp as reminders_bp
     from inspection.reports.views import bp as reports_bp
+    from inspection.security.views import bp as security_bp
     from inspection.users.views import bp as users_bp
 
     for blueprint in (
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         recurring_bp,
         reminders_bp,
         reports_bp,
+        security_bp,
         users_bp,
     ):
         app.register_blueprint(blueprint)

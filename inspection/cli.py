@@ -13,8 +13,19 @@ def init_app(app: Flask) -> None:
     from inspection.migrate import db
     from inspection.parks.cli import setup_park
     from inspection.parks.cli import setup_region
+    from inspection.security.cli import security
     from inspection.statistics.cli import stats
     from inspection.users.cli import create_admin
 
-    for command in (db, setup_region, setup_park, create_admin, demo, checklists, audit, stats):
+    for command in (
+        db,
+        setup_region,
+        setup_park,
+        create_admin,
+        demo,
+        checklists,
+        audit,
+        stats,
+        security,
+    ):
         app.cli.add_command(command)

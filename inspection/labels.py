@@ -197,6 +197,7 @@ BULK_ACTIONS = {
 }
 
 NOTIFICATION_KINDS = {
+    "account_locked": _l("Account locked after failed logins"),
     "notice_issued": _l("Notice issued"),
     "rectification_submitted": _l("Rectification submitted"),
     "rectification_rejected": _l("Rectification rejected"),
@@ -269,4 +270,31 @@ FILTER_NAMES = {
     "enterprise": _l("Enterprise"),
     "inspector": _l("Inspector"),
     "industry": _l("Industry"),
+}
+
+
+SECURITY_EVENTS = {
+    "login": _l("Login"),
+    "login_failed": _l("Failed login"),
+    "logout": _l("Logout"),
+    "login_throttled": _l("Login slowed down"),
+    "account_locked": _l("Account locked"),
+    "password_changed": _l("Password changed"),
+    "password_reset": _l("Password reset"),
+    "reset_link_sent": _l("Reset link made"),
+    "user_created": _l("User created"),
+    "user_changed": _l("User changed"),
+    "user_activation": _l("User enabled or disabled"),
+    "access_refused": _l("Access refused"),
+    "export": _l("Export"),
+    "download": _l("Download"),
+    "api_sync": _l("API sync"),
+    "settings_changed": _l("Settings changed"),
+    "session_expired": _l("Session expired"),
+}
+
+SECURITY_OUTCOMES = {
+    "ok": _l("Succeeded"),
+    "failed": _l("Failed"),
+    "refused": _l("Refused"),
 }

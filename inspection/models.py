@@ -3,6 +3,7 @@
 from inspection.api.models import PhotoUpload
 from inspection.api.models import SyncReceipt
 from inspection.auth.models import LoginThrottle
+from inspection.auth.models import PasswordReset
 from inspection.auth.models import User
 from inspection.campaigns.models import Campaign
 from inspection.campaigns.models import Holiday
@@ -34,6 +35,9 @@ from inspection.parks.models import Region
 from inspection.reminders.models import ReminderPolicy
 from inspection.reminders.models import SweepState
 from inspection.reports.models import ReportJob
+from inspection.security.models import SecurityArchive
+from inspection.security.models import SecurityChain
+from inspection.security.models import SecurityEvent
 from inspection.statistics.models import HazardTally
 from inspection.statistics.models import StandingVersion
 
@@ -65,6 +69,10 @@ __all__ = [
     "InspectionChecklist",
     "InspectionInspector",
     "LoginThrottle",
+    "PasswordReset",
+    "SecurityArchive",
+    "SecurityChain",
+    "SecurityEvent",
     "Notice",
     "Notification",
     "Park",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
@@ -20,13 +22,17 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """Load the logged-in user; a disabled user is logged out on the next request."""
+    """Load the logged-in user; a disabled user, or a session from before the user's last
+    password change or reset, is logged out on the next request."""
     from inspection.auth.models import User
 
-    if not user_id.isdigit():
+    number, _dot, stamp = user_id.partition(".")
+    if not number.isdigit() or len(number) > 10:
         return None
-    user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = get_session().get(User, int(number))
+    if user is None or not user.active or not secrets.compare_digest(stamp, user.session_stamp):
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:

@@ -124,11 +124,31 @@ MESSAGES = {
         _l("Daily digest: %(count)s notifications"),
         _l("%(count)s notifications since the last digest."),
     ),
+    "account_locked": (
+        _l("Account %(user)s locked after failed logins"),
+        _l(
+            "The account %(user)s had %(failures)s failed logins from %(addresses)s addresses"
+            " within the hour. It is locked for addresses it never logged in from; the user can"
+            " still log in from their usual devices. Check the security log, and reset the"
+            " password if it may be known to others."
+        ),
+    ),
+    "password_reset_link": (
+        _l("Choose a new password"),
+        _l(
+            "Someone asked to reset the password of %(user)s. Open this link within"
+            " %(hours)s hours to choose a new one: %(link)s . If it was not you, ignore this"
+            " message; your password stays as it is."
+        ),
+    ),
     "test": (
         _l("Test message from the inspection system"),
         _l("This webhook is set up correctly. Sent by %(user)s."),
     ),
 }
+
+# Kinds that go out by email at once, whatever the user chose (a reset link is useless later).
+ALWAYS_EMAILED: frozenset[str] = frozenset({"password_reset_link"})
 
 # Kinds that go out by email only in the daily digest, whatever the user chose: they are many.
 DIGEST_KINDS: frozenset[str] = frozenset(

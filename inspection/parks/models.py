@@ -36,6 +36,8 @@ class Park(SQLModel, table=True):
     # Workflow settings: the re-inspector must not be the finder; who decides extensions.
     reviewer_must_differ: bool = True
     extension_approver: str = Field(default="supervisor", max_length=16)
+    # The password policy: at least this long, not the user name, not a common password.
+    password_min_length: int = 8
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 
     @property
