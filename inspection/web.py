@@ -222,6 +222,15 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
+            "Permissions-Policy",
+            "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(),"
+            " interest-cohort=()",
+        )
+        if app.config["HTTPS"] and request.is_secure:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"
+            )
+        response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self';"
             " script-src 'self'; object-src 'none'; frame-ancestors 'none'",

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from flask import Flask
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
+from flask_login import current_user
+from flask_login import logout_user
 
 from inspection.db import get_session
 
@@ -35,6 +46,51 @@ def load_user(user_id: str):
     return user
 
 
+# The session key holding when the user last did something (seconds since the epoch).
+LAST_SEEN = "seen"
+
+
 def init_app(app: Flask) -> None:
-    """Bind Flask-Login."""
+    """Bind Flask-Login and end sessions left idle too long."""
     login_manager.init_app(app)
+
+    @app.before_request
+    def end_idle_session():
+        """Log out a session idle past the limit (the page warned before); the field app's
+        API calls count as activity, as a tablet syncs while the inspector works."""
+        if request.endpoint in (None, "static") or not current_user.is_authenticated:
+            return None
+        now = time.time()
+        seen = session.get(LAST_SEEN)
+        limit = app.config["SESSION_IDLE_MINUTES"] * 60
+        if isinstance(seen, int | float) and now - seen > limit:
+            return _expire(limit)
+        if not isinstance(seen, int | float) or now - seen > 30:
+            session[LAST_SEEN] = int(now)
+        return None
+
+
+def _expire(limit: int):
+    """End the idle session, log it, and send the user to the login page."""
+    from inspection.security import services as security
+    from inspection.security.models import EventKind
+
+    db = get_session()
+    security.record(
+        db, kind=EventKind.SESSION_EXPIRED, actor=current_user, data={"idle_minutes": limit // 60}
+    )
+    db.commit()
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    message = _(
+        "You were logged out after %(minutes)s idle minutes. Log in again.", minutes=limit // 60
+    )
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(code="session_expired", error=_("Please log in"), message=message), 401
+    flash(message, "info")
+    return redirect(
+        url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    )

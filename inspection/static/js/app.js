@@ -151,3 +151,41 @@
   }
   if (box.dataset.status !== 'done' && box.dataset.status !== 'failed') setTimeout(poll, 1000);
 })();
+
+// Idle sessions end on the server; warn before that, so nothing typed is lost. Typing,
+// tapping or "stay logged in" tells the server the user is still here.
+(function () {
+  const box = document.querySelector('.idle-warning');
+  if (!box) return;
+  const idle = Number(box.dataset.idleSeconds) * 1000;
+  const warning = Number(box.dataset.warningSeconds) * 1000;
+  const token = document.querySelector('meta[name="csrf-token"]');
+  let lastSeen = Date.now();
+  let lastPing = Date.now();
+  let timer = null;
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { box.hidden = false; }, Math.max(0, idle - warning - (Date.now() - lastSeen)));
+  }
+  async function ping() {
+    lastPing = Date.now();
+    try {
+      const response = await fetch(box.dataset.keepalive, {
+        method: 'POST',
+        headers: { 'X-CSRFToken': token ? token.content : '', Accept: 'application/json' },
+        credentials: 'same-origin',
+      });
+      if (response.ok) { lastSeen = Date.now(); box.hidden = true; schedule(); }
+    } catch (error) {
+      // Offline: the warning stays; the next tap tries again.
+    }
+  }
+  box.querySelector('.idle-warning__stay').addEventListener('click', ping);
+  ['input', 'keydown', 'pointerdown'].forEach(function (name) {
+    document.addEventListener(name, function () {
+      // At most once a minute: enough for a half-hour limit, light on the server.
+      if (box.hidden && Date.now() - lastPing > 60000) ping();
+    }, { passive: true });
+  });
+  schedule();
+})();
