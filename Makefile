@@ -75,7 +75,7 @@ catalogs: setup  ## Compile the translation catalogs
 	@$(BIN)/pybabel compile -d inspection/translations 2>&1 | sed '/^compiling catalog/d'
 
 translations: setup  ## Extract new strings and update the catalogs (then translate zh)
-	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _plural:1,2 --no-location --omit-header \
 		-o inspection/translations/messages.pot .
 	@$(BIN)/pybabel update -i inspection/translations/messages.pot -d inspection/translations \
 		--no-fuzzy-matching --ignore-obsolete -w 100

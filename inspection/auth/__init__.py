@@ -13,8 +13,8 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import LoginManager
 from flask_login import current_user
 from flask_login import logout_user
@@ -85,8 +85,10 @@ def _expire(limit: int):
     session.clear()
     if locale:
         session["locale"] = locale
-    message = _(
-        "You were logged out after %(minutes)s idle minutes. Log in again.", minutes=limit // 60
+    message = ngettext(
+        "You were logged out after %(num)d idle minute. Log in again.",
+        "You were logged out after %(num)d idle minutes. Log in again.",
+        limit // 60,
     )
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(code="session_expired", error=_("Please log in"), message=message), 401

@@ -15,7 +15,9 @@
     var status = input.parentNode.querySelector(".photo-picker__status");
     if (status) {
       var count = (input.files || []).length;
-      status.textContent = count ? status.dataset.some.replace("{n}", count) : status.dataset.none;
+      // The one-photo form is its own text (English says "photo", not "photos").
+      status.textContent = count === 1 && status.dataset.one ? status.dataset.one
+        : count ? status.dataset.some.replace("{n}", count) : status.dataset.none;
     }
     Array.prototype.forEach.call(input.files || [], function (file) {
       if (!/^image\//.test(file.type)) { return; }
