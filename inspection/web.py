@@ -223,8 +223,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Permissions-Policy",
-            "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(),"
-            " interest-cohort=()",
+            "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()",
         )
         if app.config["HTTPS"] and request.is_secure:
             response.headers.setdefault(

@@ -98,6 +98,8 @@ def record(
     park_id: int | None = None,
     region_id: int | None = None,
     data: dict | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
 ) -> SecurityEvent:
     """Append an event; who, where and from which address default to the actor and request."""
     if actor is not None:
@@ -108,7 +110,8 @@ def record(
         region_id = None
     chain = chain_of(park_id, region_id)
     seq, prev_hash = _take_next(session, chain)
-    agent = request.headers.get("User-Agent", "")[:255] if has_request_context() else None
+    if user_agent is None and has_request_context():
+        user_agent = request.headers.get("User-Agent", "")
     event = SecurityEvent(
         chain=chain,
         seq=seq,
@@ -119,8 +122,8 @@ def record(
         username=(username or None) and username[:64],
         park_id=park_id,
         region_id=region_id,
-        ip=client_address(),
-        user_agent=agent or None,
+        ip=ip or client_address(),
+        user_agent=(user_agent or "")[:255] or None,
         data=canonical_json(data or {}),
         prev_hash=prev_hash,
         hash="",
