@@ -306,3 +306,37 @@ def test_the_log_page_filters_pages_and_is_scoped(make, login):
     assert one.status_code == 200
     assert login(parks.inspector).get("/security-log/").status_code == 403
     assert login(parks.ours_user).get("/security-log/").status_code == 403
+
+
+def test_an_idle_session_ends_and_the_page_warns_first(world, login, make):
+    client = login(world.inspector)
+    page = client.get("/inspections/").get_data(as_text=True)
+    assert 'class="idle-warning' in page and 'data-idle-seconds="1800"' in page
+    # The idle check reads the wall clock: move the last activity back instead.
+    with client.session_transaction() as session:
+        session["seen"] -= 20 * 60
+    assert client.get("/inspections/").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] -= 31 * 60
+    answer = client.get("/inspections/")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+    assert _events(make, kind=EventKind.SESSION_EXPIRED, actor_id=world.inspector.id)
+
+
+def test_session_cookie_and_headers(app, client):
+    answer = client.get("/login")
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Permissions-Policy" in answer.headers
+    assert "Strict-Transport-Security" not in answer.headers
+    app.config["HTTPS"] = True
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_error_titles_are_translated(client):
+    answer = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert answer.status_code == 404 and answer.json["error"] == "页面不存在"
+    assert "页面不存在" in client.get("/no-such-page").get_data(as_text=True)
+    assert client.get("/logout").status_code == 405
+    assert "不能这样使用此页面" in client.get("/logout").get_data(as_text=True)
