@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from inspection import labels
 from inspection.notifications.models import Notification
@@ -25,7 +25,8 @@ class Plural:
             count = int(params.get(self.key, 0))
         except (TypeError, ValueError):
             count = 0
-        return ngettext(self.singular, self.plural, count)
+        # The raw catalog text: its placeholders are filled by the caller, all at once.
+        return get_translations().ungettext(self.singular, self.plural, count)
 
 
 def _plural(singular: str, plural: str, key: str) -> Plural:
