@@ -66,6 +66,7 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
         "section_id": item.section_id,
         "item_id": item.id,
         "photo_id": uuid.uuid4(),
+        "token": "not-a-reset-token",
         **make.notification_settings(world.ours_user),
     }
     adapter = csrf_app.url_map.bind("localhost")

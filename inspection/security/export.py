@@ -6,6 +6,7 @@ import itertools
 import json
 import tempfile
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,7 @@ COLUMNS = (
     _l("Park or region"),
     _l("Address"),
     _l("Browser or device"),
-    _l("Details"),
+    _l("What exactly"),
     _l("Step"),
     _l("Hash"),
 )
@@ -65,12 +66,26 @@ class Names:
 
 
 def details(event) -> str:
-    """The event's details as `key: value` text."""
+    """The event's details as `name: value` text in the reader's language."""
     data = json.loads(event.data or "{}")
-    return "; ".join(f"{key}: {_text(value)}" for key, value in sorted(data.items()))
+    return "；".join(
+        f"{labels.label(labels.SECURITY_DETAILS, key)}: {_text(key, value)}"
+        for key, value in sorted(data.items())
+        if value not in (None, "", [], {}) and key != "needs"
+    )
 
 
-def _text(value) -> str:
+def _text(key: str, value) -> str:
+    if isinstance(value, bool):
+        return str(labels.YES_NO[value])
+    if isinstance(value, str) and key in ("what", "by", "reason", "setting"):
+        return labels.label(labels.SECURITY_DETAIL_VALUES, value)
+    if key == "fields" and isinstance(value, list):
+        return "、".join(labels.label(labels.SECURITY_DETAIL_VALUES, v) for v in value)
+    if key == "filters" and isinstance(value, dict):
+        return urlencode(value)  # as in the address the export was made from
+    if key == "results" and isinstance(value, dict):
+        return "、".join(f"{labels.label(labels.SYNC_OUTCOMES, k)} {n}" for k, n in value.items())
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
 
 
