@@ -327,6 +327,11 @@ def test_session_cookie_and_headers(app, client):
     answer = client.get("/login")
     cookie = answer.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # Secure on the machine itself and behind HTTPS; a plain-HTTP LAN address could not log in.
+    assert "Secure" in cookie
+    lan = app.test_client().get("/login", base_url="http://192.0.2.5").headers["Set-Cookie"]
+    assert "Secure" not in lan
+    assert "Secure" in client.get("/login", base_url="https://192.0.2.5").headers["Set-Cookie"]
     assert "Permissions-Policy" in answer.headers
     assert "Strict-Transport-Security" not in answer.headers
     app.config["HTTPS"] = True
