@@ -188,6 +188,10 @@ def test_the_log_records_each_kind_of_event(world, make, login, client):
     assert login(world.ours_user).get("/admin/users/").status_code == 403  # refused
     admin.get("/hazards/export.csv?state=open")  # an export with its filters
     admin.post("/security-log/policy", data={"min_length": 10})  # a settings change
+    hazard = make.hazard(make.inspection(world.ours, world.inspector), world.inspector)
+    admin.get(f"/hazards/{hazard.id}/history.csv")  # a download
+    synced = login(world.inspector).post("/api/v1/sync", json={"device": "tablet-7", "records": []})
+    assert synced.status_code == 200
     kinds = {e.kind for e in _events(make)}
     for kind in (
         EventKind.LOGIN,
@@ -202,6 +206,8 @@ def test_the_log_records_each_kind_of_event(world, make, login, client):
         EventKind.USER_ACTIVATION,
         EventKind.ACCESS_REFUSED,
         EventKind.EXPORT,
+        EventKind.DOWNLOAD,
+        EventKind.API_SYNC,
         EventKind.SETTINGS_CHANGED,
     ):
         assert kind in kinds, kind
