@@ -33,10 +33,12 @@ def _hostile_hazard(world, make):
     hazard = make.hazard(inspection, world.inspector)
     with make.session() as s:
         row = s.get(Hazard, hazard.id)
-        for column in ("number", "title", "location", "basis", "responsible_person"):
+        for column in ("title", "location", "basis", "responsible_person"):
             setattr(row, column, f"{HOSTILE}{column}")
-        row.category = "+cmd|' /C calc'!A0"
-        row.source = "@SUM(1+1)*cmd|' /C calc'!A0"
+        # Within each column's length, as the database (PostgreSQL) holds it.
+        row.number = "=2+5+cmd|' /C calc'!A0"
+        row.category = "+cmd|'/C calc'!A"
+        row.source = "@SUM(1+1)*cmd|'/C'"
         s.get(Enterprise, world.ours.id).name = "-2+3+cmd|' /C calc'!A0"
         s.commit()
     return hazard
