@@ -13,7 +13,7 @@ export TEST_DATABASE_URL
 RUN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run test lint fmt setup system-run system-test translations catalogs migration bench clean
+.PHONY: run test lint fmt setup lock system-run system-test translations catalogs migration bench clean
 
 run: setup system-run catalogs  ## Set up, migrate, load demo data, start web + scheduler
 	@$(BIN)/flask --app wsgi db upgrade
@@ -39,12 +39,19 @@ test: setup system-test catalogs lint  ## Set up and run the whole suite on SQLi
 
 setup: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# The exact versions CI tested come from requirements.lock; pyproject.toml keeps the lower bounds.
+$(INSTALLED): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "Installing Python dependencies into $(VENV)…"
+	@echo "Installing Python dependencies into $(VENV) from requirements.lock…"
 	@$(BIN)/pip install --quiet --upgrade pip 2>&1 | sed '/is ignored: it is neither/d'
-	@$(BIN)/pip install --quiet -e '.[dev]' 2>&1 | sed '/is ignored: it is neither/d'
+	@$(BIN)/pip install --quiet -r requirements.lock 2>&1 | sed '/is ignored: it is neither/d'
+	@$(BIN)/pip install --quiet --no-deps -e . 2>&1 | sed '/is ignored: it is neither/d'
 	@touch $@
+
+lock:  ## Pin every dependency (after changing pyproject.toml): writes requirements.lock
+	@test -x .venv-lock/bin/pip-compile || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet pip-tools)
+	@.venv-lock/bin/pip-compile --quiet --upgrade --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 system-run:
 	@$(MAKE) --no-print-directory packages PACKAGES="$(RUN_PACKAGES)" REQUIRED=no
@@ -75,7 +82,7 @@ catalogs: setup  ## Compile the translation catalogs
 	@$(BIN)/pybabel compile -d inspection/translations 2>&1 | sed '/^compiling catalog/d'
 
 translations: setup  ## Extract new strings and update the catalogs (then translate zh)
-	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _plural:1,2 --no-location --omit-header \
 		-o inspection/translations/messages.pot .
 	@$(BIN)/pybabel update -i inspection/translations/messages.pot -d inspection/translations \
 		--no-fuzzy-matching --ignore-obsolete -w 100

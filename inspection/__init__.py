@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.reminders.views import bp as reminders_bp
     from inspection.reports.views import bp as reports_bp
     from inspection.risk.views import bp as risk_bp
+    from inspection.security.views import bp as security_bp
     from inspection.users.views import bp as users_bp
 
     for blueprint in (
@@ -85,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         reminders_bp,
         reports_bp,
         risk_bp,
+        security_bp,
         users_bp,
     ):
         app.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from inspection.migrate import db
     from inspection.parks.cli import setup_park
     from inspection.parks.cli import setup_region
+    from inspection.security.cli import security
     from inspection.statistics.cli import stats
     from inspection.storage.cli import storage_group
     from inspection.users.cli import create_admin
@@ -29,5 +30,6 @@ def init_app(app: Flask) -> None:
         stats,
         storage_group,
         draws,
+        security,
     ):
         app.cli.add_command(command)

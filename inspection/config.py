@@ -66,8 +66,28 @@ class Defaults:
     PHOTO_THUMB_SIZE = 320
     DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    # Failed logins: a user name from one address may fail this often before each further
+    # try waits (doubling, up to the longest delay); one address this often across names.
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_ADDRESS_FREE_FAILURES = 20
+    LOGIN_MAX_DELAY_SECONDS = 15 * 60
+    LOGIN_WINDOW_MINUTES = 60
+    # An account is locked for addresses it never logged in from after this many failures
+    # from at least this many addresses (its admins are told); known addresses still work.
+    LOGIN_LOCK_FAILURES = 50
+    LOGIN_LOCK_ADDRESSES = 10
+    # A logged-in session ends after this many idle minutes; the page warns first.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_IDLE_WARNING_MINUTES = 2
+    # Behind HTTPS: Secure cookies and HSTS. Set INSPECTION_HTTPS=true there.
+    HTTPS = False
+    HSTS_SECONDS = 365 * 24 * 3600
+    # A reset link works once, for this long.
+    RESET_LINK_HOURS = 24
+
+    # The security log: entries older than this are archived to files (at least 180 days).
+    SECURITY_LOG_RETENTION_DAYS = 180
+    SECURITY_ARCHIVE_DIR: str | None = None
 
     # A waiting second scheduler checks this often whether the first one is gone.
     SCHEDULER_LOCK_POLL_SECONDS = 10
@@ -115,6 +135,10 @@ def load(app, test_config: dict | None) -> None:
     app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
     if not app.config["FILES_DIR"]:
         app.config["FILES_DIR"] = str(instance / "files")
+    if not app.config["SECURITY_ARCHIVE_DIR"]:
+        app.config["SECURITY_ARCHIVE_DIR"] = str(instance / "security-archive")
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _development_secret(instance)
 

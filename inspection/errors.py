@@ -75,6 +75,24 @@ HTTP_CODES = {
 }
 
 
+def http_title(status: int) -> str:
+    """The title of an HTTP error, in the user's language."""
+    titles = {
+        400: _("Bad request"),
+        401: _("Please log in"),
+        403: _("No access"),
+        404: _("Page not found"),
+        405: _("Not allowed here"),
+        409: _("Changed by someone else"),
+        410: _("No longer available"),
+        413: _("The upload is too large"),
+        415: _("Unsupported file type"),
+        422: _("The request could not be processed"),
+        429: _("Too many requests"),
+    }
+    return titles.get(status, _("Something went wrong"))
+
+
 def problem(status: int, code: str, title: str, message: str, **extra):
     """A JSON error: a stable code for programs, a title and a message for people."""
     return jsonify(code=code, error=title, message=message, **extra), status
@@ -128,11 +146,18 @@ def init_app(app: Flask) -> None:
             404: _("There is nothing here, or it is not yours to see."),
             405: _("This page cannot be used that way."),
         }
-        message = messages.get(error.code or 500, error.description or "")
-        response = make_response(_render(error.code or 500, error.name, message))
+        status = error.code or 500
+        # A message given with abort() is ours (translated); Werkzeug's own are English.
+        own = error.description if error.description != type(error).description else None
+        message = (
+            messages.get(status)
+            or own
+            or _("The request could not be carried out. Go back and try again.")
+        )
+        response = make_response(_render(status, http_title(status), message))
         # A 405 says which methods the address takes (RFC 9110), as werkzeug's own page does.
         allowed = getattr(error, "valid_methods", None)
-        if error.code == 405 and allowed:
+        if status == 405 and allowed:
             response.headers["Allow"] = ", ".join(allowed)
         return response
 

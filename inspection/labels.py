@@ -241,6 +241,7 @@ BULK_ACTIONS = {
 }
 
 NOTIFICATION_KINDS = {
+    "account_locked": _l("Account locked after failed logins"),
     "notice_issued": _l("Notice issued"),
     "rectification_submitted": _l("Rectification submitted"),
     "rectification_rejected": _l("Rectification rejected"),
@@ -368,4 +369,96 @@ FILTER_NAMES = {
     "enterprise": _l("Enterprise"),
     "inspector": _l("Inspector"),
     "industry": _l("Industry"),
+}
+
+
+SECURITY_EVENTS = {
+    "login": _l("Login"),
+    "login_failed": _l("Failed login"),
+    "logout": _l("Logout"),
+    "login_throttled": _l("Login slowed down"),
+    "account_locked": _l("Account locked"),
+    "password_changed": _l("Password changed"),
+    "password_reset": _l("Password reset"),
+    "reset_link_sent": _l("Reset link made"),
+    "user_created": _l("User created"),
+    "user_changed": _l("User changed"),
+    "user_activation": _l("User enabled or disabled"),
+    "access_refused": _l("Access refused"),
+    "export": _l("Export"),
+    "download": _l("Download"),
+    "api_sync": _l("API sync"),
+    "settings_changed": _l("Settings changed"),
+    "session_expired": _l("Session expired"),
+}
+
+SECURITY_OUTCOMES = {
+    "ok": _l("Succeeded"),
+    "failed": _l("Failed"),
+    "refused": _l("Refused"),
+}
+
+YES_NO = {True: _l("Yes"), False: _l("No")}
+
+SYNC_OUTCOMES = {"accepted": _l("accepted"), "rejected": _l("rejected"), "retry": _l("to retry")}
+
+# The names of the details a security log entry may carry.
+SECURITY_DETAILS = {
+    "what": _l("What"),
+    "format": _l("Format"),
+    "filters": _l("Filters"),
+    "hazard": _l("Hazard"),
+    "hazards": _l("Hazards"),
+    "notice": _l("Notice"),
+    "report": _l("Report"),
+    "title": _l("Title"),
+    "inspection": _l("Inspection"),
+    "user": _l("User"),
+    "by": _l("By"),
+    "fields": _l("Fields changed"),
+    "active": _l("Can log in"),
+    "reason": _l("Reason"),
+    "wait_seconds": _l("Wait (seconds)"),
+    "known_user": _l("User name exists"),
+    "failures": _l("Failures"),
+    "addresses": _l("Addresses"),
+    "setting": _l("Setting"),
+    "old": _l("Before"),
+    "new": _l("After"),
+    "values": _l("Values"),
+    "method": _l("Method"),
+    "path": _l("Address"),
+    "role": _l("Role"),
+    "park_id": _l("Park"),
+    "region_id": _l("Region"),
+    "device": _l("Device"),
+    "records": _l("Records"),
+    "results": _l("Results"),
+    "idle_minutes": _l("Idle minutes"),
+    "webhook": _l("Webhook"),
+    "name": _l("Name"),
+    "kinds": _l("Kinds"),
+}
+
+SECURITY_DETAIL_VALUES = {
+    "hazard_ledger": _l("Hazard ledger"),
+    "hazard_history": _l("Hazard history"),
+    "notice_pdf": _l("Rectification notice"),
+    "inspection_record_pdf": _l("Inspection record"),
+    "report_pdf": _l("Report"),
+    "security_log": _l("Security log"),
+    "admin": _l("an administrator"),
+    "link": _l("a reset link"),
+    "email": _l("e-mail"),
+    "wrong_current": _l("wrong current password"),
+    "account_locked": _l("account locked"),
+    "disabled": _l("account disabled"),
+    "password_min_length": _l("Shortest password"),
+    "reminder_policy": _l("Reminder rules"),
+    "webhook": _l("Webhook"),
+    "display_name": _l("Name"),
+    "phone": _l("Phone"),
+    "organisation": _l("Organisation"),
+    "third_party": _l("Third party"),
+    "enforcement_certificate": _l("Enforcement certificate number"),
 }

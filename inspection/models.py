@@ -3,6 +3,7 @@
 from inspection.api.models import PhotoUpload
 from inspection.api.models import SyncReceipt
 from inspection.auth.models import LoginThrottle
+from inspection.auth.models import PasswordReset
 from inspection.auth.models import User
 from inspection.campaigns.models import Campaign
 from inspection.campaigns.models import Holiday
@@ -52,6 +53,9 @@ from inspection.risk.models import RiskOverride
 from inspection.risk.models import RiskSettings
 from inspection.risk.models import RiskSettingsChange
 from inspection.risk.models import RiskWarning
+from inspection.security.models import SecurityArchive
+from inspection.security.models import SecurityChain
+from inspection.security.models import SecurityEvent
 from inspection.statistics.models import HazardTally
 from inspection.statistics.models import StandingVersion
 
@@ -101,6 +105,10 @@ __all__ = [
     "InspectionChecklist",
     "InspectionInspector",
     "LoginThrottle",
+    "PasswordReset",
+    "SecurityArchive",
+    "SecurityChain",
+    "SecurityEvent",
     "Notice",
     "Notification",
     "Park",

@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import flash
+from flask import has_request_context
 from flask import redirect
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -207,7 +209,9 @@ def photo_status_attrs(none: str) -> Markup:
     """The texts a photo picker's status line shows, by what became of its photos."""
     texts = {
         "data-none": none,
+        "data-one": _("1 photo chosen"),
         "data-some": _("%(count)s photos chosen", count="{n}"),
+        "data-uploaded-one": _("1 photo uploaded"),
         "data-uploaded": _("%(count)s photos uploaded", count="{n}"),
         "data-sending": _("%(count)s uploading", count="{n}"),
         "data-failed": _("%(count)s not uploaded", count="{n}"),
@@ -230,8 +234,26 @@ def _labeller(table: dict):
     return label
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is `Secure` behind HTTPS, and on the machine itself (browsers keep
+    Secure cookies for http://localhost and 127.0.0.1), but not over a LAN's plain HTTP, where
+    a Secure cookie would never come back and nobody could log in."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.config["SESSION_COOKIE_SECURE"]:
+            return True
+        if not has_request_context():
+            return False
+        host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+        return request.is_secure or host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
 def init_app(app: Flask) -> None:
     """Bind CSRF protection and add security headers to every response."""
+    app.session_interface = SessionCookies()
     csrf.init_app(app)
     app.url_map.converters["id"] = IdConverter
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -268,6 +290,14 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy",
+            "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()",
+        )
+        if app.config["HTTPS"] and request.is_secure:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"
+            )
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self';"

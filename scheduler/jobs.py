@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from pathlib import Path
 
+from flask import current_app
 from sqlmodel import delete
 
 from inspection import clock
@@ -20,6 +23,8 @@ from inspection.reminders import sweep as reminder_sweep
 from inspection.reports.jobs import run_queued
 from inspection.risk import services as risk_services
 from inspection.risk import warnings as risk_warnings
+from inspection.security.integrity import archive_old
+from inspection.security.integrity import verify_log
 from scheduler import STOPPING
 
 log = logging.getLogger(__name__)
@@ -32,11 +37,15 @@ def heartbeat() -> str:
 
 
 def purge_login_throttles() -> int:
-    """Forget failed-login counts whose pause has ended, so the table stays small."""
+    """Forget failed-login counts older than the counting window whose pause has ended, so
+    the table stays small."""
     session = get_session()
+    now = clock.now()
+    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
     result = session.execute(
         delete(LoginThrottle).where(
-            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < clock.now())
+            LoginThrottle.first_failure_at < now - window,
+            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
         )
     )
     return result.rowcount or 0
@@ -48,17 +57,36 @@ def forget_abandoned_uploads() -> int:
 
 
 def verify_audit_trail() -> int:
-    """Recompute the audit hash chain every night and log any event that does not fit."""
-    problems = verify_chain(get_session())
+    """Recompute the hazard histories' and the security log's hash chains every night and log
+    any record that does not fit."""
+    session = get_session()
+    problems = verify_chain(session)
     for problem in problems:
         log.error(
             "audit trail: event %s (hazard %s, step %s): %s",
-            problem.event_id,
-            problem.hazard_id,
+            problem.record_id,
+            problem.chain,
             problem.seq,
             problem.reason,
         )
-    return len(problems)
+    log_problems = verify_log(session, archive_dir=Path(current_app.config["SECURITY_ARCHIVE_DIR"]))
+    for problem in log_problems:
+        log.error(
+            "security log: entry %s (%s, step %s): %s",
+            problem.record_id,
+            problem.chain,
+            problem.seq,
+            problem.reason,
+        )
+    return len(problems) + len(log_problems)
+
+
+def archive_security_log() -> int:
+    """Move security log entries past the retention period to archive files."""
+    done = archive_old(get_session())
+    for chain in done.skipped:
+        log.error("security log: %s not archived, its old entries do not verify", chain)
+    return done.events
 
 
 def remind_late_draw_results() -> int:

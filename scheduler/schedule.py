@@ -70,6 +70,7 @@ JOBS: tuple[Job, ...] = (
     Job("sweep-risk-warnings", jobs.sweep_risk_warnings, "cron", {"hour": 7, "minute": 10}),
     Job("purge-login-throttles", jobs.purge_login_throttles, "interval", {"hours": 1}),
     Job("verify-audit-trail", jobs.verify_audit_trail, "cron", {"hour": 2, "minute": 30}),
+    Job("archive-security-log", jobs.archive_security_log, "cron", {"hour": 2, "minute": 45}),
     Job(
         "forget-abandoned-uploads", jobs.forget_abandoned_uploads, "cron", {"hour": 3, "minute": 15}
     ),

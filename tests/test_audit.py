@@ -42,7 +42,7 @@ def test_altering_one_event_is_named(app, world, make):
     assert f"event {event_id} (hazard {hazard.id}, step 3): content altered" in result.output
     with make.session() as s:
         problems = verify_chain(s)
-    assert [p.event_id for p in problems] == [event_id]
+    assert [p.record_id for p in problems] == [event_id]
 
 
 def test_deleting_an_event_breaks_the_chain(app, world, make):
@@ -54,7 +54,7 @@ def test_deleting_an_event_breaks_the_chain(app, world, make):
         s.commit()
         problems = verify_chain(s)
     assert {p.reason for p in problems} == {
-        "sequence gap (event missing)",
-        "link to previous event broken",
+        "sequence gap (record missing)",
+        "link to previous record broken",
     }
     assert {p.seq for p in problems} == {3}

@@ -69,6 +69,7 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
         "photo_id": uuid.uuid4(),
         "warning_id": 1,
         "upload_id": 1,
+        "token": "not-a-reset-token",
         **make.notification_settings(world.ours_user),
         **draw_records(make, world.ours, world.inspector, {"campaign": "甲厂"}),
     }

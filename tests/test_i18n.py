@@ -11,9 +11,16 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "_plural": (1, 2),
+}
 METHODS = [("inspection/**.py", "python"), ("templates/**.html", "jinja2")]
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 
 def _source_messages() -> set[str]:
@@ -52,17 +59,17 @@ def _forms(text) -> tuple[str, ...]:
 
 
 def test_translations_keep_their_placeholders():
-    wrong = [
-        (entry.id, entry.string)
-        for entry in _catalog("zh")
-        if entry.id
-        and any(_forms(entry.string))
-        and any(
-            set(PLACEHOLDER.findall(form))
-            != {name for text in _forms(entry.id) for name in PLACEHOLDER.findall(text)}
-            for form in _forms(entry.string)
-        )
-    ]
+    wrong = []
+    for entry in _catalog("zh"):
+        if not entry.id:
+            continue
+        # A plural entry is (singular, plural) with a translation per plural form.
+        source = entry.id[-1] if isinstance(entry.id, tuple) else entry.id
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        wanted = set(PLACEHOLDER.findall(source))
+        wrong += [
+            (source, text) for text in strings if text and set(PLACEHOLDER.findall(text)) != wanted
+        ]
     assert not wrong
 
 
@@ -90,3 +97,59 @@ def test_times_are_shown_in_shanghai(app):
     with app.test_request_context():
         shown = datetime_filter(datetime(2026, 1, 1, 16, 30, tzinfo=UTC))
     assert shown == "2026-01-02 00:30"
+
+
+# Words that are the same in every language: formats, acronyms, units.
+NOT_WORDS = {"csv", "xlsx", "excel", "pdf", "gps", "api", "id", "yaml", "json", "url", "v", "n"}
+VISIBLE_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
+
+
+def _unmarked_text(source: str) -> list[str]:
+    """Text shown to people that a template writes out without a translation call: what is
+    left, as text or in a visible attribute, once every Jinja tag and expression is removed."""
+    from html.parser import HTMLParser
+
+    plain = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " \x00 ", source, flags=re.S)
+    found: list[str] = []
+
+    class Collector(HTMLParser):
+        skipping = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "style"):
+                self.skipping += 1
+            for name, value in attrs:
+                if name in VISIBLE_ATTRIBUTES or (name or "").startswith("data-msg"):
+                    found.extend(_words(value or ""))
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style"):
+                self.skipping = max(0, self.skipping - 1)
+
+        def handle_data(self, data):
+            if not self.skipping:
+                found.extend(_words(data))
+
+    Collector(convert_charrefs=True).feed(plain)
+    return found
+
+
+def _words(text: str) -> list[str]:
+    text = re.sub(r"&\w+;", " ", text)
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", text) if w.lower() not in NOT_WORDS]
+
+
+def test_every_template_text_is_marked_for_translation():
+    unmarked = {}
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        if path.parts[-2] == "emails":  # written in the recipient's language by the caller
+            continue
+        words = _unmarked_text(path.read_text(encoding="utf-8"))
+        if words:
+            unmarked[str(path.relative_to(ROOT))] = words
+    assert not unmarked, f"Text not marked for translation (wrap it in _()): {unmarked}"
+
+
+def test_the_check_finds_unmarked_text():
+    assert _unmarked_text('<p>Save</p><input placeholder="Search">') == ["Save", "Search"]
+    assert _unmarked_text('<p>{{ _("Save") }}</p><a href="/x" class="button">') == []

@@ -191,6 +191,8 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         "variant": "thumb",
         "fmt": "csv",
         "filename": "css/app.css",
+        # A password reset link's token: a wrong one only says the link is dead (410).
+        "token": "not-a-reset-token",
     }
 
 
@@ -305,6 +307,9 @@ def test_every_route_keeps_other_enterprises_out(app, world, theirs, login, make
                 "auth.language",
                 "auth.logout",
                 "auth.login",
+                "auth.keepalive",
+                "auth.forgot_password",
+                "auth.reset_with_link",
                 "notifications.read_all",
                 "notifications.preferences",
             )

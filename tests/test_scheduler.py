@@ -50,10 +50,24 @@ def test_jobs_are_declared_with_stable_ids_and_one_instance(app):
 
 def test_purging_throttles_keeps_the_active_ones(app, make):
     now = clock.now()
+    old = now - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
     with make.session() as s:
-        s.add(LoginThrottle(key="expired", failures=5, locked_until=now - timedelta(minutes=1)))
-        s.add(LoginThrottle(key="active", failures=5, locked_until=now + timedelta(minutes=5)))
-        s.add(LoginThrottle(key="counting", failures=2))
+        s.add(
+            LoginThrottle(
+                key="expired",
+                failures=5,
+                first_failure_at=old,
+                locked_until=now - timedelta(minutes=1),
+            )
+        )
+        s.add(
+            LoginThrottle(
+                key="active", failures=5, first_failure_at=old, locked_until=now + timedelta(1)
+            )
+        )
+        s.add(LoginThrottle(key="stale", failures=2, first_failure_at=old))
+        # Still counting within the window: kept, or the delays would start again from zero.
+        s.add(LoginThrottle(key="counting", failures=2, locked_until=now - timedelta(minutes=1)))
         s.commit()
     with app.app_context():
         from inspection.db import get_session
@@ -61,7 +75,7 @@ def test_purging_throttles_keeps_the_active_ones(app, make):
         assert jobs.purge_login_throttles() == 2
         get_session().commit()
     with make.session() as s:
-        assert [t.key for t in s.exec(select(LoginThrottle))] == ["active"]
+        assert sorted(t.key for t in s.exec(select(LoginThrottle))) == ["active", "counting"]
 
 
 def _start(database_url: str, instance: Path, extra: dict | None = None) -> subprocess.Popen:

@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -136,10 +137,11 @@ def apply_record(
             id=str(record.id),
             kind=record.kind,
             outcome=Outcome.RETRY,
-            reason=_(
-                "%(count)s of its photos have not fully arrived yet; it will be sent again"
+            reason=ngettext(
+                "%(num)d of its photos has not fully arrived yet; it will be sent again with it.",
+                "%(num)d of its photos have not fully arrived yet; it will be sent again"
                 " with them.",
-                count=waiting.count,
+                waiting.count,
             ),
         )
     except DomainError as refused:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 from uuid import UUID
@@ -31,6 +32,8 @@ from inspection.auth.permissions import has_permission
 from inspection.db import get_session
 from inspection.errors import problem
 from inspection.evidence.photos import PhotoRejected
+from inspection.security import services as security
+from inspection.security.models import EventKind
 from inspection.web import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -135,6 +138,16 @@ def sync_records():
     batch = _body(schemas.Batch)
     db = get_session()
     results = sync.apply_batch(db, current_user, batch)
+    security.record(
+        db,
+        kind=EventKind.API_SYNC,
+        actor=current_user,
+        data={
+            "device": batch.device,
+            "records": len(results),
+            "results": dict(Counter(r.outcome for r in results)),
+        },
+    )
     db.commit()
     return _json(schemas.BatchResult(results=results))
 

@@ -27,3 +27,19 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
     )
+
+
+class ChooseNewPasswordForm(FlaskForm):
+    """A new password, twice (through a reset link)."""
+
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])
+    repeat = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The user name whose password was forgotten."""
+
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Text
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
@@ -68,6 +70,9 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = 1
+    # Part of the session's login: a new one on each password change or reset ends every
+    # other session of the user.
+    session_stamp: str = Field(default_factory=lambda: secrets.token_hex(8), max_length=32)
 
     # Flask-Login's user protocol.
     @property
@@ -83,15 +88,39 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}.{self.session_stamp}"
+
+    def end_other_sessions(self) -> None:
+        """Make every session logged in so far invalid (the caller logs the current one in
+        again)."""
+        self.session_stamp = secrets.token_hex(8)
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed logins per user name, so guessing is slowed down across all web workers."""
+    """Failed logins, counted per user name and address (`pair:`), per address across user
+    names (`ip:`) and per account from every address (`user:`), shared by all web workers."""
 
     __tablename__ = "login_throttle"
 
-    key: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=160)
     failures: int = 0
     first_failure_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    # No try is taken before this moment (a growing delay), or for `user:` keys: the account
+    # is locked for addresses it never logged in from until then.
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # For `user:` keys: the addresses the failures came from (a JSON list, capped).
+    addresses: str = Field(default="[]", sa_type=Text)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link to choose a new password: only the token's hash is kept."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
@@ -30,3 +33,17 @@ def needs_rehash(stored_hash: str) -> bool:
 
 # Verified against when the user name is unknown, so both paths take the same time.
 DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The passwords guessing tries first (lower case)."""
+    text = (Path(__file__).parent / "common-passwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+def is_common(password: str) -> bool:
+    """True for a password on the common list (ignoring case)."""
+    return password.lower() in common_passwords()

@@ -10,13 +10,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from enum import StrEnum
+from typing import NoReturn
 
 from flask import abort
+from flask import request
 from flask_login import current_user
 from flask_login import login_required
 
 from inspection.auth.models import Role
 from inspection.auth.models import User
+from inspection.db import get_session
+from inspection.security import services as security
+from inspection.security.models import EventKind
+from inspection.security.models import Outcome
 
 
 class Permission(StrEnum):
@@ -43,6 +49,7 @@ class Permission(StrEnum):
     MANAGE_NOTIFICATIONS = "manage_notifications"  # reminder rules, webhooks, delivery log
     MANAGE_PARK = "manage_park"  # the park's workflow settings
     SUPERVISE_RISK = "supervise_risk"  # risk settings, mandatory grades, warnings
+    VIEW_SECURITY_LOG = "view_security_log"  # 安全审计日志
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -58,10 +65,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.VIEW_HAZARDS,
             Permission.VIEW_INSPECTIONS,
             Permission.VIEW_DASHBOARD,
+            Permission.VIEW_SECURITY_LOG,
         }
     ),
     Role.SUPERVISOR: frozenset(
         {
+            Permission.VIEW_SECURITY_LOG,
             Permission.PLAN_INSPECTIONS,
             Permission.VIEW_ENTERPRISES,
             Permission.VIEW_HAZARDS,
@@ -111,12 +120,31 @@ def require(permission: Permission) -> Callable:
         @login_required
         def wrapped(*args, **kwargs):
             if not has_permission(current_user, permission):
-                abort(403)
+                refuse(permission)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def refuse(permission: Permission | None = None) -> NoReturn:
+    """Log the refusal in the security log, then answer 403."""
+    session = get_session()
+    session.rollback()
+    security.record(
+        session,
+        kind=EventKind.ACCESS_REFUSED,
+        outcome=Outcome.REFUSED,
+        actor=current_user if current_user.is_authenticated else None,
+        data={
+            "method": request.method,
+            "path": request.path[:200],
+            "needs": str(permission) if permission else None,
+        },
+    )
+    session.commit()
+    abort(403)
 
 
 def is_enterprise_user(user: User) -> bool:

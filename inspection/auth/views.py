@@ -18,10 +18,16 @@ from flask_login import logout_user
 
 from inspection.auth import services
 from inspection.auth.forms import ChangePasswordForm
+from inspection.auth.forms import ChooseNewPasswordForm
+from inspection.auth.forms import ForgotPasswordForm
 from inspection.auth.forms import LoginForm
 from inspection.auth.models import Role
 from inspection.db import get_session
 from inspection.errors import DomainError
+from inspection.security import services as security
+from inspection.security.models import EventKind
+from inspection.security.models import Outcome
+from inspection.security.services import client_address
 from inspection.web import commit_or_refuse
 from inspection.web import on_field
 from inspection.web import safe_next
@@ -63,8 +69,8 @@ def login():
                 db,
                 username=form.username.data,
                 password=form.password.data,
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+                address=client_address(),
+                limits=services.LoginLimits.from_config(current_app.config),
             )
         except DomainError as refused:
             db.commit()  # keep the failure count
@@ -86,6 +92,9 @@ def login():
 def logout():
     """Log out."""
     locale = session.get("locale")
+    db = get_session()
+    security.record(db, kind=EventKind.LOGOUT, actor=current_user)
+    db.commit()
     logout_user()
     session.clear()
     if locale:
@@ -120,12 +129,89 @@ def change_password():
         )
 
     if form.validate_on_submit():
+        db = get_session()
+        user = current_user._get_current_object()
+
+        def refused(error: DomainError):
+            if isinstance(error, services.WrongPassword):
+                # The change was rolled back; the failed try is still logged.
+                security.record(
+                    db,
+                    kind=EventKind.PASSWORD_CHANGED,
+                    outcome=Outcome.FAILED,
+                    actor=user,
+                    data={"reason": "wrong_current"},
+                )
+                db.commit()
+                return on_field(form.current, page)(error)
+            return on_field(form.new, page)(error)
+
         return commit_or_refuse(
             lambda: services.change_own_password(
-                get_session(), current_user, current=form.current.data, new=form.new.data
+                db, user, current=form.current.data, new=form.new.data
             ),
-            then=home_url(),
-            message=_("Your password has been changed."),
-            refused=on_field(form.current, page),
+            then=lambda _result: _logged_in_again(user),
+            message=_("Your password has been changed. Your other sessions have ended."),
+            refused=refused,
         )
     return page()
+
+
+def _logged_in_again(user) -> str:
+    """Keep this session (its login carries the new session stamp); others have ended."""
+    login_user(user)
+    return home_url()
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link by email (where mail is set up and the account has an address)."""
+    form = ForgotPasswordForm()
+    mail = bool(current_app.config.get("MAIL_SERVER"))
+    if mail and form.validate_on_submit():
+        db = get_session()
+        services.send_reset_link(
+            db,
+            username=form.username.data,
+            hours=current_app.config["RESET_LINK_HOURS"],
+            link=lambda token: url_for("auth.reset_with_link", token=token, _external=True),
+        )
+        db.commit()
+        # The same answer whether or not the name exists, so it cannot be used to probe.
+        flash(
+            _(
+                "If the account exists and has an e-mail address, a link to choose a new"
+                " password is on its way."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form, mail=mail)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_with_link(token: str):
+    """Choose a new password through a one-time link."""
+    db = get_session()
+    if services.reset_link_user(db, token) is None:
+        return render_template("auth/reset_password.html", form=None), 410
+    form = ChooseNewPasswordForm()
+
+    def page():
+        return render_template("auth/reset_password.html", form=form), (422 if form.errors else 200)
+
+    if form.validate_on_submit():
+        return commit_or_refuse(
+            lambda: services.use_reset_link(db, token, new=form.new.data),
+            then=url_for("auth.login"),
+            message=_("Your password has been changed. Log in with it now."),
+            refused=on_field(form.new, page),
+        )
+    return page()
+
+
+@bp.post("/session/keepalive")
+@login_required
+def keepalive():
+    """Tell the server the user is still here (the idle warning's "stay logged in")."""
+    return {"idle_minutes": current_app.config["SESSION_IDLE_MINUTES"]}

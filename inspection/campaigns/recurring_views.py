@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlmodel import select
 
@@ -161,9 +162,10 @@ def plan_now():
     result = recurring.plan_due(get_session(), request_scope(current_user))
     if result.problems:
         flash(
-            _(
-                "%(count)s occurrences could not be planned; see the plans below.",
-                count=result.problems,
+            ngettext(
+                "%(num)d occurrence could not be planned; see the plans below.",
+                "%(num)d occurrences could not be planned; see the plans below.",
+                result.problems,
             ),
             "error",
         )

@@ -9,7 +9,7 @@ from flask import abort
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlmodel import select
 
@@ -133,9 +133,10 @@ def create():
             inspector_ids=form.inspectors.data or [],
         ),
         then=lambda campaign: url_for("campaigns.detail", campaign_id=campaign.id),
-        message=lambda campaign: _(
-            "The campaign is planned: %(count)s inspections.",
-            count=services.progress(db, campaign.id).total,
+        message=lambda campaign: ngettext(
+            "The campaign is planned: %(num)d inspection.",
+            "The campaign is planned: %(num)d inspections.",
+            services.progress(db, campaign.id).total,
         ),
         refused=lambda refused: _page(form, selection, matching, refused.status, refused.message),
     )

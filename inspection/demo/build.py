@@ -41,6 +41,9 @@ from inspection.hazards.recording import record_hazard
 from inspection.inspections import services as inspections
 from inspection.parks.models import Park
 from inspection.parks.models import Region
+from inspection.security import services as security
+from inspection.security.models import EventKind
+from inspection.security.models import Outcome
 
 # Make sure a new user meets every state at least once.
 MUST_HAVE = (
@@ -196,6 +199,7 @@ def load(session: Session) -> str:
             random_inspections = (
                 " 双随机: " + draws.build(session, rng, data, people["park"], staff, real_now) + "."
             )
+        _security_history(session, people, real_now)
         states = "，".join(f"{state} {count}" for state, count in sorted(counts.items()))
         summaries.append(
             f"{people['park'].name}: {len({e.zone_id for e in enterprises})} zones,"
@@ -372,3 +376,88 @@ def _holidays(session: Session, data: dict, park: Park, now: datetime) -> None:
         recurring.add_holiday(
             session, park=park, name=name, start=start, end=start + timedelta(days - 1)
         )
+
+
+DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+TABLET = (
+    "Mozilla/5.0 (Linux; Android 14; HUAWEI MatePad) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+)
+
+
+def _security_history(session: Session, people: dict, now: datetime) -> None:
+    """Two weeks of the park's security log: the staff's logins and logouts on working days,
+    a few mistyped passwords, a guessing run from outside that was slowed down, and exports."""
+    park = people["park"]
+    rng = random.Random(park.id)  # its own draws: the rest of the demo keeps its order
+    staff = [u for u in people["staff"].values() if u.active]
+    entries: list[tuple[datetime, dict]] = []
+    for back in range(14, 0, -1):
+        day = clock.local(now - timedelta(days=back)).date()
+        if day.weekday() >= 5:
+            continue
+        start = clock.start_of_local_day(day)
+        for index, user in enumerate(staff):
+            if rng.random() < 0.2:
+                continue
+            address = f"10.{park.id}.{index // 200}.{20 + index % 200}"
+            agent = TABLET if user.role == Role.INSPECTOR else DESKTOP
+            at = start + timedelta(hours=8, minutes=rng.randint(0, 50))
+            if rng.random() < 0.08:
+                entries.append(
+                    (
+                        at - timedelta(minutes=1),
+                        dict(
+                            kind=EventKind.LOGIN_FAILED,
+                            outcome=Outcome.FAILED,
+                            actor=user,
+                            data={"known_user": True},
+                            ip=address,
+                            user_agent=agent,
+                        ),
+                    )
+                )
+            entries.append(
+                (at, dict(kind=EventKind.LOGIN, actor=user, ip=address, user_agent=agent))
+            )
+            if user.role in (Role.SUPERVISOR, Role.ADMIN) and rng.random() < 0.3:
+                entries.append(
+                    (
+                        at + timedelta(minutes=rng.randint(5, 90)),
+                        dict(
+                            kind=EventKind.EXPORT,
+                            actor=user,
+                            ip=address,
+                            user_agent=agent,
+                            data={
+                                "what": "hazard_ledger",
+                                "format": "xlsx",
+                                "filters": {"state": "open"},
+                            },
+                        ),
+                    )
+                )
+            entries.append(
+                (
+                    at + timedelta(hours=rng.randint(2, 8)),
+                    dict(kind=EventKind.LOGOUT, actor=user, ip=address, user_agent=agent),
+                )
+            )
+    guessed = clock.start_of_local_day(clock.local(now - timedelta(days=3)).date())
+    for n in range(24):
+        entries.append(
+            (
+                guessed + timedelta(hours=2, seconds=7 * n),
+                dict(
+                    kind=EventKind.LOGIN_FAILED if n < 20 else EventKind.LOGIN_THROTTLED,
+                    outcome=Outcome.FAILED if n < 20 else Outcome.REFUSED,
+                    username=["admin", "root", "test", "zhangsan"][n % 4],
+                    park_id=park.id,
+                    data={"known_user": False} if n < 20 else {"wait_seconds": 2 ** (n - 19)},
+                    ip="203.0.113.45",
+                    user_agent="python-requests/2.32",
+                ),
+            )
+        )
+    for at, entry in sorted(entries, key=lambda pair: pair[0]):
+        with clock.frozen(at):
+            security.record(session, **entry)

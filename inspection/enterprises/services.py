@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlmodel import Session
 from sqlmodel import select
 
@@ -222,7 +223,11 @@ class ImportRefused(DomainError):
 
     def __init__(self, report: ImportReport) -> None:
         super().__init__(
-            _("Nothing was imported: %(count)s problems were found", count=len(report.errors))
+            ngettext(
+                "Nothing was imported: %(num)d problem was found",
+                "Nothing was imported: %(num)d problems were found",
+                len(report.errors),
+            )
         )
         self.report = report
 

@@ -11,6 +11,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from inspection import clock
@@ -208,8 +209,10 @@ def import_file():
     return commit_or_refuse(
         change,
         then=url_for("enterprises.index"),
-        message=lambda report: _(
-            "%(count)s enterprises have been imported.", count=len(report.created)
+        message=lambda report: ngettext(
+            "%(num)d enterprise has been imported.",
+            "%(num)d enterprises have been imported.",
+            len(report.created),
         ),
         refused=refused,
     )

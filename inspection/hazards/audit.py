@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 from sqlmodel import select
 
 from inspection.auth.models import User
+from inspection.chain import GENESIS
+from inspection.chain import BrokenLink
+from inspection.chain import batched
+from inspection.chain import broken_links
+from inspection.chain import canonical_json
+from inspection.chain import digest
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
-
-GENESIS = "0" * 64
-
-
-def canonical_json(data: dict) -> str:
-    """JSON that is the same text for the same data, whatever the key order."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def event_hash(event: HazardEvent) -> str:
@@ -36,7 +33,7 @@ def event_hash(event: HazardEvent) -> str:
         "data": json.loads(event.data),
         "prev": event.prev_hash,
     }
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+    return digest(payload)
 
 
 def append_event(
@@ -77,49 +74,16 @@ def append_event(
     return record
 
 
-@dataclass
-class BrokenLink:
-    """An event whose stored hash or link does not match what the chain says."""
-
-    event_id: int
-    hazard_id: int
-    seq: int
-    reason: str
-
-
 def verify_chain(session: Session, *, batch: int = 5000) -> list[BrokenLink]:
-    """Recompute every hazard's chain and report each event that does not fit."""
-    problems: list[BrokenLink] = []
-    previous: HazardEvent | None = None
-    offset = 0
-    while True:
-        rows = session.exec(
+    """Recompute every hazard's chain and report each event that does not fit (the chain of
+    a problem is the hazard's id)."""
+    events = batched(
+        lambda offset, limit: session.exec(
             select(HazardEvent)
             .order_by(HazardEvent.hazard_id, HazardEvent.seq)
             .offset(offset)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return problems
-        for event in rows:
-            first = previous is None or previous.hazard_id != event.hazard_id
-            expected_prev = GENESIS if first else previous.hash
-            expected_seq = 1 if first else previous.seq + 1
-            if event.seq != expected_seq:
-                problems.append(
-                    BrokenLink(event.id, event.hazard_id, event.seq, "sequence gap (event missing)")
-                )
-            if event.prev_hash != expected_prev:
-                problems.append(
-                    BrokenLink(
-                        event.id, event.hazard_id, event.seq, "link to previous event broken"
-                    )
-                )
-            try:
-                recomputed = event_hash(event)
-            except (ValueError, TypeError):
-                recomputed = ""
-            if recomputed != event.hash:
-                problems.append(BrokenLink(event.id, event.hazard_id, event.seq, "content altered"))
-            previous = event
-        offset += batch
+            .limit(limit)
+        ).all(),
+        batch=batch,
+    )
+    return list(broken_links(events, chain_of=lambda e: e.hazard_id, hash_of=event_hash))

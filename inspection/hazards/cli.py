@@ -1,27 +1,39 @@
-"""`flask audit`: check the hash chain of every hazard's history."""
+"""`flask audit`: check the hash chains of every hazard's history and of the security log."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from inspection.db import get_session
 from inspection.hazards.audit import verify_chain
+from inspection.security.integrity import verify_log
 
-audit = AppGroup("audit", help="The audit trail.")
+audit = AppGroup("audit", help="The audit trails.")
 
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain of every hazard's history and name any altered event."""
-    problems = verify_chain(get_session())
-    if not problems:
-        click.echo("The audit trail is intact.")
-        return
+    """Recompute the hash chains of every hazard's history and of the security log, and name
+    any altered, missing or inserted record."""
+    session = get_session()
+    problems = verify_chain(session)
     for problem in problems:
         click.echo(
-            f"event {problem.event_id} (hazard {problem.hazard_id}, step {problem.seq}):"
+            f"event {problem.record_id} (hazard {problem.chain}, step {problem.seq}):"
             f" {problem.reason}",
             err=True,
         )
-    raise SystemExit(1)
+    log_problems = verify_log(session, archive_dir=Path(current_app.config["SECURITY_ARCHIVE_DIR"]))
+    for problem in log_problems:
+        click.echo(
+            f"security log entry {problem.record_id} ({problem.chain}, step {problem.seq}):"
+            f" {problem.reason}",
+            err=True,
+        )
+    if problems or log_problems:
+        raise SystemExit(1)
+    click.echo("The audit trail and the security log are intact.")

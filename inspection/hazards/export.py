@@ -7,11 +7,11 @@ written by openpyxl's write-only mode to a temporary file that is then streamed.
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import tempfile
 from collections.abc import Iterable
 from collections.abc import Iterator
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,9 @@ from flask_babel import lazy_gettext as _l
 from inspection import clock
 from inspection import labels
 from inspection.db import get_session
+from inspection.downloads import csv_text
+from inspection.downloads import file_name
+from inspection.downloads import text_cell
 from inspection.hazards.models import Hazard
 
 COLUMNS = (
@@ -74,17 +77,37 @@ def _row_maker(today):
 
 
 def csv_lines(rows: Iterable[tuple[Hazard, str]]) -> Iterator[str]:
-    """Yield the CSV text a line at a time (with a BOM so Excel reads the Chinese)."""
+    """Yield the CSV text a line at a time (with a BOM so Excel reads the Chinese); typed text
+    that looks like a formula is written as text."""
     row = _row_maker(clock.today())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(heading) for _key, heading in COLUMNS])
-    yield "\ufeff" + buffer.getvalue()
-    for hazard, enterprise_name in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row(hazard, enterprise_name))
-        yield buffer.getvalue()
+    yield from csv_text(
+        itertools.chain(
+            [[str(heading) for _key, heading in COLUMNS]],
+            (row(hazard, name) for hazard, name in rows),
+        )
+    )
+
+
+def file_title(filters) -> str:
+    """The ledger's file name: 隐患台账-2026年11月 when the filter is one calendar month,
+    else the date range found, else today's date."""
+    title = _("Hazard ledger")
+    start = getattr(filters, "found_from", None)
+    end = getattr(filters, "found_to", None)
+    whole_month = (
+        start is not None
+        and end is not None
+        and start.day == 1
+        and (end + timedelta(days=1)).day == 1
+        and (start.year, start.month) == (end.year, end.month)
+    )
+    if whole_month:
+        month = _("%(year)d-%(month)02d", year=start.year, month=start.month)
+        return file_name(f"{title}-{month}")
+    if start or end:
+        span = f"{start.isoformat() if start else ''}~{end.isoformat() if end else ''}"
+        return file_name(f"{title}-{span}")
+    return file_name(f"{title}-{clock.today().isoformat()}")
 
 
 def rows_for(stmt, *, batch: int = 1000) -> Iterator[tuple[Hazard, str]]:
@@ -103,7 +126,6 @@ def rows_for(stmt, *, batch: int = 1000) -> Iterator[tuple[Hazard, str]]:
 def xlsx_chunks(rows: Iterable[tuple[Hazard, str]], *, title: str) -> Iterator[bytes]:
     """Write the ledger as an Excel workbook (write-only: flat memory) and yield its bytes."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     row = _row_maker(clock.today())
@@ -114,17 +136,12 @@ def xlsx_chunks(rows: Iterable[tuple[Hazard, str]], *, title: str) -> Iterator[b
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for _key, heading in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=str(heading))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([text_cell(sheet, str(heading), font=bold) for _key, heading in COLUMNS])
     for hazard, enterprise_name in rows:
-        values = row(hazard, enterprise_name)
+        values: list = row(hazard, enterprise_name)
         if hazard.funding_yuan is not None:
             values[14] = hazard.funding_yuan
-        sheet.append(values)
+        sheet.append([text_cell(sheet, value) for value in values])
     with tempfile.TemporaryFile() as out:
         workbook.save(out)
         out.seek(0)

@@ -39,6 +39,8 @@ from inspection.notifications.services import email_enabled
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
 from inspection.parks.queries import require_working_park
+from inspection.security import services as security
+from inspection.security.models import EventKind
 from inspection.web import commit_or_refuse
 from inspection.web import flash_refusal
 
@@ -206,6 +208,20 @@ def webhook_form(endpoint_id: int | None = None):
         saved.secret = (form.secret.data or "").strip() or None
         saved.kinds = json.dumps(form.kinds.data or [])
         saved.active = form.active.data
+        db.flush()
+        security.record(
+            db,
+            kind=EventKind.SETTINGS_CHANGED,
+            actor=current_user,
+            park_id=saved.park_id,
+            data={
+                "setting": "webhook",
+                "webhook": saved.id,
+                "name": saved.name,
+                "active": saved.active,
+                "kinds": form.kinds.data or [],
+            },
+        )
         return saved
 
     if form.validate_on_submit():

@@ -3,18 +3,46 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 
 from inspection import labels
 from inspection.notifications.models import Notification
 
+
+@dataclass(frozen=True)
+class Plural:
+    """A message whose wording depends on a count among its parameters (`key`)."""
+
+    singular: str
+    plural: str
+    key: str
+
+    def text(self, params: dict) -> str:
+        try:
+            count = int(params.get(self.key, 0))
+        except (TypeError, ValueError):
+            count = 0
+        # The raw catalog text: its placeholders are filled by the caller, all at once.
+        return get_translations().ungettext(self.singular, self.plural, count)
+
+
+def _plural(singular: str, plural: str, key: str) -> Plural:
+    """Mark a plural message for the catalog (extracted with the keyword `_plural:1,2`)."""
+    return Plural(singular, plural, key)
+
+
 MESSAGES = {
     "notice_issued": (
         _l("Rectification notice %(notice)s"),
-        _l(
+        _plural(
+            "%(enterprise)s has received rectification notice %(notice)s with %(count)s hazard."
+            " Acknowledge it and rectify the hazard by its deadline.",
             "%(enterprise)s has received rectification notice %(notice)s with %(count)s hazards."
-            " Acknowledge it and rectify each hazard by its deadline."
+            " Acknowledge it and rectify each hazard by its deadline.",
+            "count",
         ),
     ),
     "rectification_submitted": (
@@ -84,11 +112,19 @@ MESSAGES = {
         _l("Hazard %(hazard)s (%(title)s) must be rectified by %(deadline)s."),
     ),
     "deadline_near": (
-        _l("Hazard %(hazard)s is due in %(days)s days"),
-        _l(
+        _plural(
+            "Hazard %(hazard)s is due in %(days)s day",
+            "Hazard %(hazard)s is due in %(days)s days",
+            "days",
+        ),
+        _plural(
+            "Hazard %(hazard)s (%(title)s) at %(enterprise)s must be rectified by %(deadline)s,"
+            " %(days)s day from now. Submit the rectification for re-inspection in time, or"
+            " ask for an extension before the deadline.",
             "Hazard %(hazard)s (%(title)s) at %(enterprise)s must be rectified by %(deadline)s,"
             " %(days)s days from now. Submit the rectification for re-inspection in time, or"
-            " ask for an extension before the deadline."
+            " ask for an extension before the deadline.",
+            "days",
         ),
     ),
     "due_today": (
@@ -99,25 +135,43 @@ MESSAGES = {
         ),
     ),
     "overdue": (
-        _l("Hazard %(hazard)s is %(days)s days overdue"),
-        _l(
+        _plural(
+            "Hazard %(hazard)s is %(days)s day overdue",
+            "Hazard %(hazard)s is %(days)s days overdue",
+            "days",
+        ),
+        _plural(
             "The deadline of hazard %(hazard)s (%(title)s) at %(enterprise)s was %(deadline)s;"
-            " it is %(days)s days overdue. Rectify it and submit it for re-inspection now."
+            " it is %(days)s day overdue. Rectify it and submit it for re-inspection now.",
+            "The deadline of hazard %(hazard)s (%(title)s) at %(enterprise)s was %(deadline)s;"
+            " it is %(days)s days overdue. Rectify it and submit it for re-inspection now.",
+            "days",
         ),
     ),
     "overdue_escalated": (
-        _l("Overdue %(days)s days: %(enterprise)s, hazard %(hazard)s"),
-        _l(
+        _plural(
+            "Overdue %(days)s day: %(enterprise)s, hazard %(hazard)s",
+            "Overdue %(days)s days: %(enterprise)s, hazard %(hazard)s",
+            "days",
+        ),
+        _plural(
+            "Hazard %(hazard)s (%(title)s, %(level)s) at %(enterprise)s passed its deadline"
+            " %(deadline)s %(days)s day ago and is still not rectified. It is reported to the"
+            " supervisors for follow-up.",
             "Hazard %(hazard)s (%(title)s, %(level)s) at %(enterprise)s passed its deadline"
             " %(deadline)s %(days)s days ago and is still not rectified. It is reported to the"
-            " supervisors for follow-up."
+            " supervisors for follow-up.",
+            "days",
         ),
     ),
     "extension_waiting": (
         _l("Extension request for %(hazard)s awaits your decision"),
-        _l(
+        _plural(
+            "%(enterprise)s asked %(waiting)s day ago to move the deadline of hazard"
+            " %(hazard)s from %(old)s to %(new)s. Approve or refuse it.",
             "%(enterprise)s asked %(waiting)s days ago to move the deadline of hazard"
-            " %(hazard)s from %(old)s to %(new)s. Approve or refuse it."
+            " %(hazard)s from %(old)s to %(new)s. Approve or refuse it.",
+            "waiting",
         ),
     ),
     "statistics_due": (
@@ -128,10 +182,17 @@ MESSAGES = {
         ),
     ),
     "inspections_planned": (
-        _l("%(count)s inspections planned: %(plan)s"),
-        _l(
+        _plural(
+            "%(count)s inspection planned: %(plan)s",
+            "%(count)s inspections planned: %(plan)s",
+            "count",
+        ),
+        _plural(
+            "The recurring plan %(plan)s has created %(count)s inspection planned for"
+            " %(date)s. It is on your list of inspections.",
             "The recurring plan %(plan)s has created %(count)s inspections planned for"
-            " %(date)s. They are on your list of inspections."
+            " %(date)s. They are on your list of inspections.",
+            "count",
         ),
     ),
     "risk_warning": (
@@ -150,14 +211,49 @@ MESSAGES = {
         ),
     ),
     "digest": (
-        _l("Daily digest: %(count)s notifications"),
-        _l("%(count)s notifications since the last digest."),
+        _plural(
+            "Daily digest: %(count)s notification", "Daily digest: %(count)s notifications", "count"
+        ),
+        _plural(
+            "%(count)s notification since the last digest.",
+            "%(count)s notifications since the last digest.",
+            "count",
+        ),
+    ),
+    "account_locked": (
+        _l("Account %(user)s locked after failed logins"),
+        _plural(
+            "The account %(user)s had %(failures)s failed logins from %(addresses)s address"
+            " within the hour. It is locked for addresses it never logged in from; the user can"
+            " still log in from their usual devices. Check the security log, and reset the"
+            " password if it may be known to others.",
+            "The account %(user)s had %(failures)s failed logins from %(addresses)s addresses"
+            " within the hour. It is locked for addresses it never logged in from; the user can"
+            " still log in from their usual devices. Check the security log, and reset the"
+            " password if it may be known to others.",
+            "addresses",
+        ),
+    ),
+    "password_reset_link": (
+        _l("Choose a new password"),
+        _plural(
+            "Someone asked to reset the password of %(user)s. Open this link within"
+            " %(hours)s hour to choose a new one: %(link)s . If it was not you, ignore this"
+            " message; your password stays as it is.",
+            "Someone asked to reset the password of %(user)s. Open this link within"
+            " %(hours)s hours to choose a new one: %(link)s . If it was not you, ignore this"
+            " message; your password stays as it is.",
+            "hours",
+        ),
     ),
     "test": (
         _l("Test message from the inspection system"),
         _l("This webhook is set up correctly. Sent by %(user)s."),
     ),
 }
+
+# Kinds that go out by email at once, whatever the user chose (a reset link is useless later).
+ALWAYS_EMAILED: frozenset[str] = frozenset({"password_reset_link"})
 
 # Kinds that go out by email only in the daily digest, whatever the user chose: they are many.
 DIGEST_KINDS: frozenset[str] = frozenset(
@@ -181,11 +277,17 @@ def render(notification: Notification) -> tuple[str, str]:
 def render_kind(kind: str, params: dict) -> tuple[str, str]:
     """The subject and body of a kind of message with its parameters, in the current language."""
     subject, body = MESSAGES.get(kind, (kind, ""))
+    subject, body = (_worded(text, params) for text in (subject, body))
     params = _localised(params)
     try:
         return str(subject) % params, str(body) % params if body else ""
     except (KeyError, TypeError, ValueError):  # a message written before its wording changed
         return str(subject).split("%")[0].strip() or kind, ""
+
+
+def _worded(text, params: dict):
+    """A message's text for these parameters (the plural form their count needs)."""
+    return text.text(params) if isinstance(text, Plural) else text
 
 
 def _localised(params: dict) -> dict:

@@ -19,6 +19,7 @@ from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.db import insert_new
+from inspection.notifications.messages import ALWAYS_EMAILED
 from inspection.notifications.messages import DIGEST_KINDS
 from inspection.notifications.messages import MESSAGES
 from inspection.notifications.models import Channel
@@ -143,9 +144,11 @@ def _email_deliveries(created, rows: dict, users: dict, now) -> list[dict]:
     for notification_id, full_key in created:
         user = users[full_key]
         mode = user.email_mode or EmailMode.IMMEDIATE
+        kind = rows[full_key]["kind"]
+        if kind in ALWAYS_EMAILED:
+            mode = EmailMode.IMMEDIATE
         if not user.email or mode == EmailMode.OFF:
             continue
-        kind = rows[full_key]["kind"]
         held = mode == EmailMode.DIGEST or kind in DIGEST_KINDS
         deliveries.append(
             _delivery_row(

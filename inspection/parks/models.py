@@ -53,6 +53,8 @@ class Park(SQLModel, table=True):
     # lifecycle in regulations.md §2 asks only that a supervisor confirm the level with its
     # 判定依据; so one supervisor by default, more where a park's rules ask for a panel.
     confirmation_min_people: int = 1
+    # The password policy: at least this long, not the user name, not a common password.
+    password_min_length: int = 8
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
 
     @property

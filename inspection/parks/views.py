@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from inspection.auth.permissions import Permission
+from inspection.auth.permissions import refuse
 from inspection.auth.permissions import require
 from inspection.auth.scope import CHOSEN_PARK
 from inspection.auth.scope import scope_of
@@ -36,7 +37,7 @@ bp = Blueprint("parks", __name__)
 def choose():
     """Narrow a bureau user's pages to one park of the region, or widen them to all of it."""
     if current_user.region_id is None:
-        abort(403)
+        refuse()
     value = request.form.get("park", "")
     if value in ("", "all"):
         web_session.pop(CHOSEN_PARK, None)

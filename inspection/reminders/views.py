@@ -19,6 +19,8 @@ from inspection.reminders import policy as policies
 from inspection.reminders.forms import PolicyForm
 from inspection.reminders.models import SweepState
 from inspection.reminders.sweep import JOB
+from inspection.security import services as security
+from inspection.security.models import EventKind
 from inspection.web import commit_or_refuse
 from inspection.web import flash_refusal
 
@@ -52,8 +54,17 @@ def policy():
         values["digest_hour"] = form.digest_hour.data
         values["on_day"] = form.on_day.data
         return commit_or_refuse(
-            lambda: policies.update_policy(
-                db, park.id, values, expected_version=parse_version(form.version.data)
+            lambda: (
+                policies.update_policy(
+                    db, park.id, values, expected_version=parse_version(form.version.data)
+                ),
+                security.record(
+                    db,
+                    kind=EventKind.SETTINGS_CHANGED,
+                    actor=current_user,
+                    park_id=park.id,
+                    data={"setting": "reminder_policy", "values": values},
+                ),
             ),
             then=url_for("reminders.policy"),
             message=_("The reminder rules are saved; the next sweep uses them."),

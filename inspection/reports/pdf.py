@@ -15,6 +15,8 @@ from pathlib import Path
 
 from flask import current_app
 from flask import render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
@@ -82,6 +84,25 @@ class DocumentFetcher(URLFetcher):
         raise ValueError(f"refused: {url[:200]}")
 
 
+def page_footer_css() -> Markup:
+    """The footer "Page N of M" in the document's language, as a CSS @page rule."""
+    text = _("Page %(page)s of %(pages)s")
+
+    def quoted(part: str) -> str:
+        return '"' + part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
+
+    pieces = []
+    for part in re.split(r"(%\((?:page|pages)\)s)", text):
+        if part == "%(page)s":
+            pieces.append("counter(page)")
+        elif part == "%(pages)s":
+            pieces.append("counter(pages)")
+        elif part:
+            pieces.append(quoted(part))
+    # Safe: every piece of text is a CSS string with quotes, backslashes and "<" escaped.
+    return Markup(f"@page {{ @bottom-center {{ content: {' '.join(pieces)}; }} }}")  # noqa: S704
+
+
 def render_pdf(template: str, **context) -> bytes:
     """Render a template (extending reports/base.html) to PDF bytes."""
     return render_document(template, **context)[0]
@@ -90,7 +111,7 @@ def render_pdf(template: str, **context) -> bytes:
 def render_document(template: str, **context) -> tuple[bytes, int]:
     """Render a template to PDF bytes and say how many pages it has. A `charts` mapping in the
     context is what the document's `chart:` images show."""
-    html = render_template(template, **context)
+    html = render_template(template, page_footer_css=page_footer_css, **context)
     fetcher = DocumentFetcher(current_app.static_folder, content(), context.get("charts"))
     document = HTML(string=html, base_url="static:/", url_fetcher=fetcher).render()
     return document.write_pdf(), len(document.pages)

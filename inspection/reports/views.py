@@ -21,6 +21,8 @@ from inspection.auth.permissions import require
 from inspection.auth.scope import request_scope
 from inspection.dashboard.queries import period_choices
 from inspection.db import get_session
+from inspection.downloads import content_disposition
+from inspection.downloads import file_name
 from inspection.enterprises import queries as enterprise_queries
 from inspection.errors import DomainError
 from inspection.forms import ConfirmForm
@@ -29,6 +31,7 @@ from inspection.pagination import parse_page
 from inspection.reports import jobs
 from inspection.reports.models import JobStatus
 from inspection.reports.models import ReportJob
+from inspection.security import services as security
 from inspection.statistics.periods import Period
 from inspection.storage.serving import send_stored
 from inspection.web import commit_or_refuse
@@ -146,15 +149,23 @@ def download(job_id: int):
     key = jobs.pdf_key(report)
     if key is None:
         abort(404)
-    stamp = clock.local(report.finished_at).strftime("%Y%m%d")
-    return send_stored(
-        key,
-        mimetype="application/pdf",
-        download_name=f"{report.kind}-{report.id}-{stamp}.pdf",
-        as_attachment=False,
-        etag=report.file_name,
-        max_age=0,
+    db = get_session()
+    security.record_download(
+        db,
+        actor=current_user,
+        what="report_pdf",
+        park_id=report.park_id,
+        report=report.id,
+        title=report.title,
     )
+    db.commit()
+    response = send_stored(
+        key, mimetype="application/pdf", as_attachment=False, etag=report.file_name, max_age=0
+    )
+    response.headers["Content-Disposition"] = content_disposition(
+        f"{file_name(report.title)}.pdf", inline=True
+    )
+    return response
 
 
 def _waiting_too_long(report: ReportJob) -> bool:

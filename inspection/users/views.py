@@ -112,6 +112,7 @@ def create():
                 organisation=form.organisation.data,
                 third_party=form.third_party.data,
                 enforcement_certificate=form.enforcement_certificate.data,
+                actor=current_user,
             ),
             then=url_for("users.index"),
             message=lambda user: _("The account %(name)s has been created.", name=user.username),
@@ -168,6 +169,7 @@ def edit(user_id: int):
                 organisation=form.organisation.data,
                 third_party=form.third_party.data,
                 enforcement_certificate=form.enforcement_certificate.data,
+                actor=current_user,
             ),
             then=url_for("users.edit", user_id=user.id),
             message=_("The changes have been saved."),
@@ -214,10 +216,37 @@ def reset_password(user_id: int):
         flash(_("The new password must have at least 8 characters."), "error")
         return redirect(url_for("users.edit", user_id=user.id))
     return commit_or_refuse(
-        lambda: services.reset_password(db, user, password=form.password.data),
+        lambda: services.reset_password(db, user, password=form.password.data, actor=current_user),
         then=url_for("users.edit", user_id=user.id),
         message=_(
             "The password of %(name)s has been reset; they must change it when they log in.",
             name=user.username,
         ),
+    )
+
+
+@bp.post("/<id:user_id>/reset-link")
+@require(Permission.MANAGE_USERS)
+def reset_link(user_id: int):
+    """Make a one-time link for the user to choose a new password; shown once, here."""
+    db = get_session()
+    user = _load(user_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    token = services.create_reset_link(
+        db, user, hours=current_app.config["RESET_LINK_HOURS"], actor=current_user
+    )
+    db.commit()
+    enterprise = db.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+    form = EditUserForm(obj=user)
+    form.version.data = user.version
+    return render_template(
+        "users/edit.html",
+        form=form,
+        user=user,
+        enterprise=enterprise,
+        reset_form=ResetPasswordForm(),
+        confirm_form=ConfirmForm(),
+        labels=labels,
+        reset_link=url_for("auth.reset_with_link", token=token, _external=True),
     )

@@ -86,7 +86,7 @@ def _pages(world, make):
         ).first()
     settings = make.notification_settings(world.ours_user)
     return [
-        (None, ["/login", "/no-such-page"]),
+        (None, ["/login", "/no-such-page", "/password/forgot", "/password/reset/not-a-token"]),
         (
             world.inspector,
             [
@@ -170,6 +170,8 @@ def _pages(world, make):
                 "/admin/notifications/webhooks/new",
                 f"/admin/notifications/webhooks/{settings['endpoint_id']}",
                 "/admin/reminders/",
+                "/security-log/",
+                "/account/password",
             ],
         ),
     ]

@@ -3,8 +3,6 @@ the helpers every action on it shares."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import timedelta
 
@@ -26,6 +24,9 @@ from inspection.auth.permissions import require
 from inspection.auth.scope import Scope
 from inspection.auth.scope import request_scope
 from inspection.db import get_session
+from inspection.downloads import content_disposition
+from inspection.downloads import csv_text
+from inspection.downloads import file_name
 from inspection.enterprises.models import Enterprise
 from inspection.evidence import queries as photo_queries
 from inspection.evidence.models import Document
@@ -58,6 +59,7 @@ from inspection.hazards.reviewers import reviewers
 from inspection.hazards.views import bp
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import inspector_names
+from inspection.security import services as security
 from inspection.web import commit_or_refuse
 
 # The forms of the detail page, by the name the template knows them.
@@ -269,40 +271,41 @@ def history_csv(hazard_id: int):
     """The hazard's whole history, with each event's hash, as CSV."""
     hazard = load_hazard(hazard_id)
     db = get_session()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            str(h)
-            for h in (
-                _("Step"),
-                _("Time"),
-                _("Action"),
-                _("From"),
-                _("To"),
-                _("By"),
-                _("Comment"),
-                _("Details"),
-                _("Hash"),
-            )
-        ]
-    )
-    for event, actor in queries.history(db, hazard.id):
-        writer.writerow(
-            [
-                event.seq,
-                clock.local(event.at).isoformat(timespec="seconds"),
-                labels.event_label(event.event, event.to_state),
-                labels.label(labels.HAZARD_STATES, event.from_state),
-                labels.label(labels.HAZARD_STATES, event.to_state),
-                actor or "",
-                event.comment or "",
-                event.data,
-                event.hash,
-            ]
+    heading = [
+        str(h)
+        for h in (
+            _("Step"),
+            _("Time"),
+            _("Action"),
+            _("From"),
+            _("To"),
+            _("By"),
+            _("Comment"),
+            _("Details"),
+            _("Hash"),
         )
+    ]
+    rows = [
+        [
+            event.seq,
+            clock.local(event.at).isoformat(timespec="seconds"),
+            labels.event_label(event.event, event.to_state),
+            labels.label(labels.HAZARD_STATES, event.from_state),
+            labels.label(labels.HAZARD_STATES, event.to_state),
+            actor or "",
+            event.comment or "",
+            event.data,
+            event.hash,
+        ]
+        for event, actor in queries.history(db, hazard.id)
+    ]
+    name = _("%(number)s history", number=hazard.number)
+    security.record_download(
+        db, actor=current_user, what="hazard_history", park_id=hazard.park_id, hazard=hazard.number
+    )
+    db.commit()
     return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={hazard.number}-history.csv"},
+        "".join(csv_text([heading, *rows])),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(file_name(name) + ".csv")},
     )

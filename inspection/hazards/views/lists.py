@@ -22,6 +22,7 @@ from inspection.auth.permissions import is_enterprise_user
 from inspection.auth.permissions import require
 from inspection.auth.scope import request_scope
 from inspection.db import get_session
+from inspection.downloads import content_disposition
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.hazards import bulk
@@ -32,6 +33,8 @@ from inspection.hazards.views import bp
 from inspection.hazards.views.detail import inspector_choices
 from inspection.inspections.queries import inspector_names
 from inspection.pagination import parse_page
+from inspection.security import services as security
+from inspection.security.models import EventKind
 
 
 @bp.get("/hazards/")
@@ -81,9 +84,19 @@ def index():
 def export_list(fmt: str):
     """The filtered list as the hazard ledger, in CSV or Excel, streamed."""
     filters = queries.HazardFilters.from_args(request.args)
+    db = get_session()
+    security.record_download(
+        db,
+        actor=current_user,
+        what="hazard_ledger",
+        kind=EventKind.EXPORT,
+        park_id=request_scope(current_user).park_id,
+        format=fmt,
+        filters={k: v for k, v in request.args.items() if v},
+    )
+    db.commit()
     rows = export.rows_for(queries.ledger_statement(current_user, filters))
-    stamp = clock.today().strftime("%Y%m%d")
-    name = f"hazard-ledger-{stamp}.{fmt}"
+    name = f"{export.file_title(filters)}.{fmt}"
     if fmt == "csv":
         body, mimetype = export.csv_lines(rows), "text/csv; charset=utf-8"
     else:
@@ -92,7 +105,7 @@ def export_list(fmt: str):
     return Response(
         stream_with_context(body),
         mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename={name}"},
+        headers={"Content-Disposition": content_disposition(name)},
     )
 
 
@@ -116,10 +129,22 @@ def bulk_action():
         flash(_("No hazards were chosen. Tick some, or choose all that match."), "error")
         return redirect(url_for("hazards.index", **request.args))
     if form.action.data == "export":
+        body = "".join(export.csv_lines(rows))  # before the commit expires the rows
+        security.record_download(
+            db,
+            actor=current_user,
+            what="hazard_ledger",
+            kind=EventKind.EXPORT,
+            park_id=request_scope(current_user).park_id,
+            format="csv",
+            hazards=len(rows),
+            filters=dict(request.args) if form.scope.data == "all" else None,
+        )
+        db.commit()
         return Response(
-            stream_with_context(export.csv_lines(rows)),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=hazards.csv"},
+            body,
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": content_disposition(export.file_title(None) + ".csv")},
         )
     inspector = db.get(User, form.inspector_id.data) if form.inspector_id.data else None
     report = bulk.run(

@@ -16,6 +16,8 @@ from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.auth.permissions import require
 from inspection.db import get_session
+from inspection.downloads import content_disposition
+from inspection.downloads import file_name
 from inspection.enterprises.models import Enterprise
 from inspection.forms import ConfirmForm
 from inspection.hazards import queries
@@ -27,6 +29,7 @@ from inspection.inspections.models import Inspection
 from inspection.inspections.queries import team
 from inspection.parks.models import Park
 from inspection.reports.pdf import render_pdf
+from inspection.security import services as security
 from inspection.web import commit_or_refuse
 
 
@@ -78,10 +81,18 @@ def notice_pdf(notice_id: int):
         acknowledged_by=acknowledged_by.display_name if acknowledged_by else None,
         hazards=_notice_hazards(db, found),
     )
+    security.record_download(
+        db, actor=current_user, what="notice_pdf", park_id=found.park_id, notice=found.number
+    )
+    db.commit()
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="notice-{found.id}.pdf"'},
+        headers={
+            "Content-Disposition": content_disposition(
+                f"{file_name(found.number)}.pdf", inline=True
+            )
+        },
     )
 
 

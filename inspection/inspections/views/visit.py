@@ -27,6 +27,8 @@ from inspection.checklists import scoring
 from inspection.checklists.models import ChecklistItem
 from inspection.checklists.models import ChecklistSection
 from inspection.db import get_session
+from inspection.downloads import content_disposition
+from inspection.downloads import file_name
 from inspection.enterprises import queries as enterprise_queries
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
@@ -46,6 +48,7 @@ from inspection.inspections.forms import InspectionForm
 from inspection.inspections.views import bp
 from inspection.reports.pdf import render_pdf
 from inspection.risk.frequency import CapReached
+from inspection.security import services as security
 from inspection.web import commit_or_refuse
 from inspection.web import on_field
 
@@ -215,9 +218,22 @@ def record_pdf(inspection_id: int):
     """现场检查记录: the inspection record as a PDF."""
     db = get_session()
     inspection = load_inspection(inspection_id)
-    pdf = render_pdf("reports/inspection_record.html", **record.context(db, inspection))
+    context = record.context(db, inspection)
+    pdf = render_pdf("reports/inspection_record.html", **context)
+    security.record_download(
+        db,
+        actor=current_user,
+        what="inspection_record_pdf",
+        park_id=inspection.park_id,
+        inspection=inspection.id,
+    )
+    db.commit()
+    day = clock.local(inspection.started_at or inspection.created_at).date().isoformat()
+    name = _(
+        "Inspection record %(enterprise)s %(date)s", enterprise=context["enterprise"].name, date=day
+    )
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="inspection-{inspection.id}.pdf"'},
+        headers={"Content-Disposition": content_disposition(f"{file_name(name)}.pdf", inline=True)},
     )

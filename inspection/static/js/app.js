@@ -15,7 +15,9 @@
     var status = input.parentNode.querySelector(".photo-picker__status");
     if (status) {
       var count = (input.files || []).length;
-      status.textContent = count ? status.dataset.some.replace("{n}", count) : status.dataset.none;
+      // The one-photo form is its own text (English says "photo", not "photos").
+      status.textContent = count === 1 && status.dataset.one ? status.dataset.one
+        : count ? status.dataset.some.replace("{n}", count) : status.dataset.none;
     }
     Array.prototype.forEach.call(input.files || [], function (file) {
       if (!/^image\//.test(file.type)) { return; }
@@ -197,4 +199,42 @@
     setTimeout(poll, 2000);
   }
   if (box.dataset.status !== 'done' && box.dataset.status !== 'failed') setTimeout(poll, 1000);
+})();
+
+// Idle sessions end on the server; warn before that, so nothing typed is lost. Typing,
+// tapping or "stay logged in" tells the server the user is still here.
+(function () {
+  const box = document.querySelector('.idle-warning');
+  if (!box) return;
+  const idle = Number(box.dataset.idleSeconds) * 1000;
+  const warning = Number(box.dataset.warningSeconds) * 1000;
+  const token = document.querySelector('meta[name="csrf-token"]');
+  let lastSeen = Date.now();
+  let lastPing = Date.now();
+  let timer = null;
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { box.hidden = false; }, Math.max(0, idle - warning - (Date.now() - lastSeen)));
+  }
+  async function ping() {
+    lastPing = Date.now();
+    try {
+      const response = await fetch(box.dataset.keepalive, {
+        method: 'POST',
+        headers: { 'X-CSRFToken': token ? token.content : '', Accept: 'application/json' },
+        credentials: 'same-origin',
+      });
+      if (response.ok) { lastSeen = Date.now(); box.hidden = true; schedule(); }
+    } catch (error) {
+      // Offline: the warning stays; the next tap tries again.
+    }
+  }
+  box.querySelector('.idle-warning__stay').addEventListener('click', ping);
+  ['input', 'keydown', 'pointerdown'].forEach(function (name) {
+    document.addEventListener(name, function () {
+      // At most once a minute: enough for a half-hour limit, light on the server.
+      if (box.hidden && Date.now() - lastPing > 60000) ping();
+    }, { passive: true });
+  });
+  schedule();
 })();

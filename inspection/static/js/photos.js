@@ -130,7 +130,7 @@
     var failedCount = list.querySelectorAll(".upload--failed").length;
     var all = list.querySelectorAll(".upload").length;
     var parts = [];
-    if (done) { parts.push(status.dataset.uploaded.replace("{n}", done)); }
+    if (done) { parts.push(done === 1 ? status.dataset.uploadedOne : status.dataset.uploaded.replace("{n}", done)); }
     if (all - done - failedCount) { parts.push(status.dataset.sending.replace("{n}", all - done - failedCount)); }
     if (failedCount) { parts.push(status.dataset.failed.replace("{n}", failedCount)); }
     status.textContent = parts.length ? parts.join(" · ") : status.dataset.none;
