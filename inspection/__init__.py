@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from inspection.api.views import bp as api_bp
+    from inspection.assignments.views import bp as assignments_bp
     from inspection.auth.views import bp as auth_bp
     from inspection.campaigns.recurring_views import bp as recurring_bp
     from inspection.campaigns.views import bp as campaigns_bp
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (
         api_bp,
+        assignments_bp,
         auth_bp,
         campaigns_bp,
         checklists_bp,

@@ -2,6 +2,10 @@
 
 from inspection.api.models import PhotoUpload
 from inspection.api.models import SyncReceipt
+from inspection.assignments.models import AssignedCase
+from inspection.assignments.models import AssignmentBatch
+from inspection.assignments.models import CaseEvent
+from inspection.assignments.models import CaseEvidence
 from inspection.auth.models import LoginThrottle
 from inspection.auth.models import User
 from inspection.campaigns.models import Campaign
@@ -38,6 +42,10 @@ from inspection.statistics.models import HazardTally
 from inspection.statistics.models import StandingVersion
 
 __all__ = [
+    "AssignedCase",
+    "AssignmentBatch",
+    "CaseEvent",
+    "CaseEvidence",
     "PhotoUpload",
     "SyncReceipt",
     "ReportJob",
