@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.notifications.views import bp as notifications_bp
     from inspection.parks.views import bp as parks_bp
     from inspection.portal.views import bp as portal_bp
+    from inspection.programme.views import bp as programme_bp
     from inspection.reminders.views import bp as reminders_bp
     from inspection.reports.views import bp as reports_bp
     from inspection.users.views import bp as users_bp
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
         parks_bp,
         portal_bp,
+        programme_bp,
         recurring_bp,
         reminders_bp,
         reports_bp,

@@ -35,6 +35,12 @@ from inspection.notifications.models import WebhookEndpoint
 from inspection.numbering import Counter
 from inspection.parks.models import Park
 from inspection.parks.models import Region
+from inspection.programme.models import AssessmentResult
+from inspection.programme.models import CampaignOutcome
+from inspection.programme.models import EnterpriseListing
+from inspection.programme.models import ListingItem
+from inspection.programme.models import ParkAssessment
+from inspection.programme.models import ParkProject
 from inspection.reminders.models import ReminderPolicy
 from inspection.reminders.models import SweepState
 from inspection.reports.models import ReportJob
@@ -42,6 +48,12 @@ from inspection.statistics.models import HazardTally
 from inspection.statistics.models import StandingVersion
 
 __all__ = [
+    "AssessmentResult",
+    "CampaignOutcome",
+    "EnterpriseListing",
+    "ListingItem",
+    "ParkAssessment",
+    "ParkProject",
     "AssignedCase",
     "AssignmentBatch",
     "CaseEvent",

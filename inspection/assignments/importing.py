@@ -286,7 +286,8 @@ def _row(
         problem(
             "enterprise",
             _(
-                "Name the responsible enterprise, or the park's department for the park's own cases."
+                "Name the responsible enterprise, or the park's department for the park's own"
+                " cases."
             ),
         )
     elif len(department) > 64:
