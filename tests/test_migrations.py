@@ -90,3 +90,22 @@ def test_the_tallies_migration_counts_the_hazards_already_there(new_database, tm
         park = session.exec(select(HazardTally).where(HazardTally.dimension == "park")).all()
     assert sum(cell.found for cell in park) == 2
     app.extensions["engine"].dispose()
+
+
+def test_the_programme_migration_goes_down_and_up_again(new_database, tmp_path):
+    from sqlalchemy import inspect
+
+    from inspection.migrate import downgrade_database
+
+    app = create_app(
+        {"DATABASE_URL": new_database(), "SECRET_KEY": "x", "FILES_DIR": str(tmp_path)}
+    )
+    engine = app.extensions["engine"]
+    upgrade_database(app)
+    tables = ("assigned_case", "case_event", "enterprise_listing", "park_project")
+    assert all(inspect(engine).has_table(name) for name in tables)
+    downgrade_database(app, "7d41c2a9e0b3")
+    assert not any(inspect(engine).has_table(name) for name in tables)
+    upgrade_database(app)
+    assert all(inspect(engine).has_table(name) for name in tables)
+    engine.dispose()
