@@ -30,6 +30,8 @@ from inspection.reminders.models import ReminderPolicy
 from inspection.reports.models import ReportJob
 from tests.factories import image_bytes
 from tests.test_isolation import FORM
+from tests.test_isolation import body_text
+from tests.test_isolation import programme_state
 from tests.test_isolation import records_of
 
 B_NAMES = {
@@ -123,6 +125,7 @@ def _b_state(make, park_id: int):
                 for j in s.exec(select(ReportJob).where(ReportJob.park_id == park_id))
             ),
             len(s.exec(select(HazardEvent).where(HazardEvent.hazard_id.in_(ids))).all()),
+            programme_state(s),
         )
 
 
@@ -167,7 +170,7 @@ def test_every_route_keeps_another_park_out(app, two, login, make, role):
                 f"?zone={two.zone_b.id}": None,
             }.items():
                 response = client.get(url + query)
-                body = response.get_data(as_text=True)
+                body = body_text(response)
                 response.close()
                 leaked = [m for m in markers if m in body and m != typed]
                 assert not leaked, f"GET {url}{query} as {role} showed {leaked}"

@@ -41,7 +41,7 @@ class BatchForm(FlaskForm):
 class StepForm(FlaskForm):
     """One step of a case: what was done, a date, the named body, a figure and one file."""
 
-    text = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
+    text = TextAreaField(_l("Rectification done"), validators=[Optional(), Length(max=5000)])
     on = DateField(_l("Date"), validators=[Optional()])
     body = StringField(_l("Accepting body"), validators=[Optional(), Length(max=128)])
     percent = IntegerField(_l("Percent done"), validators=[Optional()])

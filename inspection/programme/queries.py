@@ -34,6 +34,16 @@ def visible_listings(user: User):
     )
 
 
+def listing_rows(user: User):
+    """A select of (listing, enterprise name) of the listings the user may see."""
+    scope = request_scope(user)
+    return (
+        select(EnterpriseListing, Enterprise.name)
+        .join(Enterprise, Enterprise.id == EnterpriseListing.enterprise_id)
+        .where(scope.rows(EnterpriseListing.park_id, EnterpriseListing.enterprise_id))
+    )
+
+
 def get_listing(session: Session, user: User, listing_id: int) -> EnterpriseListing | None:
     """One listing, if the user may see it."""
     return session.exec(visible_listings(user).where(EnterpriseListing.id == listing_id)).first()

@@ -41,7 +41,7 @@ from inspection.web import flash_refusal
 def listing_index():
     """Listed enterprises, still listed first, filtered by level and whether removed."""
     db = get_session()
-    stmt = queries.visible_listings(current_user)
+    stmt = queries.listing_rows(current_user)
     level, state = request.args.get("level", ""), request.args.get("state", "")
     if level in listings.LEVELS:
         stmt = stmt.where(EnterpriseListing.level == level)
@@ -50,9 +50,7 @@ def listing_index():
     elif state == "removed":
         stmt = stmt.where(EnterpriseListing.delisted_at.is_not(None))
     rows = db.exec(
-        stmt.add_columns(Enterprise.name)
-        .join(Enterprise, Enterprise.id == EnterpriseListing.enterprise_id)
-        .order_by(EnterpriseListing.delisted_at.is_not(None), EnterpriseListing.deadline)
+        stmt.order_by(EnterpriseListing.delisted_at.is_not(None), EnterpriseListing.deadline)
     ).all()
     return render_template(
         "programme/listings.html", rows=rows, levels=listings.LEVELS, level=level, state=state
@@ -70,7 +68,7 @@ def _listing_choices(form: ListingForm) -> None:
     )
     chosen = form.enterprise.data if isinstance(form.enterprise.data, int) else None
     if chosen is None and form.enterprise.choices:
-        chosen = form.enterprise.choices[0][0]
+        chosen = form.enterprise.choices[0].value
     form.hazards.choices = choices(
         (h.id, f"{h.number} {h.title}")
         for h in db.exec(
