@@ -10,6 +10,7 @@ from datetime import time
 from datetime import timedelta
 
 from sqlmodel import Session
+from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import Role
@@ -20,6 +21,7 @@ from inspection.checklists.library import load_library
 from inspection.checklists.queries import latest_published
 from inspection.checklists.queries import library_template
 from inspection.demo import pictures
+from inspection.demo import programme
 from inspection.demo.data import PASSWORD
 from inspection.demo.data import hazard_pool
 from inspection.demo.data import logins_text
@@ -186,6 +188,13 @@ def load(session: Session) -> str:
         _holidays(session, data, people["park"], real_now)
         if index == 0:
             _recurring_plans(session, data, inspectors[0], inspectors[1], real_now)
+            programme.build(
+                session,
+                park=people["park"],
+                people=people,
+                bureau=session.exec(select(User).where(User.username == "bureau")).one(),
+                now=real_now,
+            )
         states = "，".join(f"{state} {count}" for state, count in sorted(counts.items()))
         summaries.append(
             f"{people['park'].name}: {len({e.zone_id for e in enterprises})} zones,"
