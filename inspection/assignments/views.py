@@ -34,6 +34,7 @@ from inspection.errors import DomainError
 from inspection.evidence.documents import check_upload
 from inspection.evidence.storage import storage
 from inspection.forms import parse_version
+from inspection.i18n import lazy_gettext as _l
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
 from inspection.parks.models import Park
@@ -46,15 +47,15 @@ bp = Blueprint("assignments", __name__)
 
 STEP_NAMES = "plan,report,submit,accept,reject,post,object,close"
 STEP_DONE = {
-    "acknowledge": _("The case has been acknowledged."),
-    "plan": _("The rectification plan has been filed."),
-    "report": _("The progress report has been kept."),
-    "submit": _("The case has been submitted for acceptance."),
-    "accept": _("The acceptance has been recorded."),
-    "reject": _("The case has been sent back for rectification."),
-    "post": _("The case is now publicly posted."),
-    "object": _("The objection has been recorded and the case reopened."),
-    "close": _("The case has been closed (销号)."),
+    "acknowledge": _l("The case has been acknowledged."),
+    "plan": _l("The rectification plan has been filed."),
+    "report": _l("The progress report has been kept."),
+    "submit": _l("The case has been submitted for acceptance."),
+    "accept": _l("The acceptance has been recorded."),
+    "reject": _l("The case has been sent back for rectification."),
+    "post": _l("The case is now publicly posted."),
+    "object": _l("The objection has been recorded and the case reopened."),
+    "close": _l("The case has been closed (销号)."),
 }
 
 
@@ -228,7 +229,7 @@ def acknowledge(case_id: int):
             db, case=found, actor=current_user, version=parse_version(form.version.data)
         ),
         then=url_for("assignments.case", case_id=found.id),
-        message=STEP_DONE["acknowledge"],
+        message=str(STEP_DONE["acknowledge"]),
     )
 
 
@@ -265,7 +266,7 @@ def act(case_id: int, step: str):
     return commit_or_refuse(
         change,
         then=url_for("assignments.case", case_id=found.id),
-        message=STEP_DONE[step],
+        message=str(STEP_DONE[step]),
         refused=refused,
     )
 
