@@ -109,33 +109,21 @@ class SourceFigures:
 def figures_by_source(
     session: Session, scope: Scope, start: datetime, end: datetime
 ) -> list[SourceFigures]:
-    """Cases assigned (by the batch's date received) and closed in [start, end), by source."""
-    rows: dict[str, SourceFigures] = {}
-    in_scope = scope.rows(AssignedCase.park_id, AssignedCase.enterprise_id)
-    assigned = session.exec(
-        select(AssignedCase.source, func.count())
-        .join(AssignmentBatch, AssignmentBatch.id == AssignedCase.batch_id)
-        .where(
-            in_scope,
-            AssignmentBatch.received_on >= start.date(),
-            AssignmentBatch.received_on < end.date(),
+    """Cases assigned (by the batch's date received) and closed in [start, end), and those not
+    closed now, by source: one pass over the scope's cases."""
+    received = AssignmentBatch.received_on
+    rows = session.exec(
+        select(
+            AssignedCase.source,
+            func.count().filter(received >= start.date(), received < end.date()),
+            func.count().filter(AssignedCase.closed_at >= start, AssignedCase.closed_at < end),
+            func.count().filter(AssignedCase.state != CaseState.CLOSED),
         )
+        .join(AssignmentBatch, AssignmentBatch.id == AssignedCase.batch_id)
+        .where(scope.rows(AssignedCase.park_id, AssignedCase.enterprise_id))
         .group_by(AssignedCase.source)
-    )
-    for source, count in assigned:
-        rows.setdefault(source, SourceFigures(source)).assigned = count
-    closed = session.exec(
-        select(AssignedCase.source, func.count())
-        .where(in_scope, AssignedCase.closed_at >= start, AssignedCase.closed_at < end)
-        .group_by(AssignedCase.source)
-    )
-    for source, count in closed:
-        rows.setdefault(source, SourceFigures(source)).closed = count
-    still_open = session.exec(
-        select(AssignedCase.source, func.count())
-        .where(in_scope, AssignedCase.state != CaseState.CLOSED)
-        .group_by(AssignedCase.source)
-    )
-    for source, count in still_open:
-        rows.setdefault(source, SourceFigures(source)).open = count
-    return sorted(rows.values(), key=lambda row: row.source)
+        .order_by(AssignedCase.source)
+    ).all()
+    return [
+        SourceFigures(source, assigned, closed, still) for source, assigned, closed, still in rows
+    ]
