@@ -203,7 +203,7 @@ def _detail(case: AssignedCase, form: StepForm | None = None, *, error=None, sta
         batch=db.get(AssignmentBatch, case.batch_id),
         responsible=queries.responsible_names(db, [case]).get(case.id, case.department),
         history=queries.history(db, case.id),
-        allowed=lifecycle.allowed_events(case, current_user),
+        allowed=lifecycle.allowed_events(case, current_user) - {"remind"},
         form=form or StepForm(formdata=None),
         error=error,
         **_context(),
