@@ -66,6 +66,13 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
         "section_id": item.section_id,
         "item_id": item.id,
         "photo_id": uuid.uuid4(),
+        # The programme's records: the token is refused before any of them is looked up.
+        "case_id": 1,
+        "step": "plan",
+        "listing_id": 1,
+        "assessment_id": 1,
+        "project_id": 1,
+        "campaign_id": 1,
         **make.notification_settings(world.ours_user),
     }
     adapter = csrf_app.url_map.bind("localhost")
