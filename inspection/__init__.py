@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from inspection.api.views import bp as api_bp
+    from inspection.assignments.views import bp as assignments_bp
     from inspection.auth.views import bp as auth_bp
     from inspection.campaigns.recurring_views import bp as recurring_bp
     from inspection.campaigns.views import bp as campaigns_bp
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.notifications.views import bp as notifications_bp
     from inspection.parks.views import bp as parks_bp
     from inspection.portal.views import bp as portal_bp
+    from inspection.programme.views import bp as programme_bp
     from inspection.reminders.views import bp as reminders_bp
     from inspection.reports.views import bp as reports_bp
     from inspection.risk.views import bp as risk_bp
@@ -66,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (
         api_bp,
+        assignments_bp,
         auth_bp,
         campaigns_bp,
         checklists_bp,
@@ -82,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_bp,
         parks_bp,
         portal_bp,
+        programme_bp,
         recurring_bp,
         reminders_bp,
         reports_bp,

@@ -2,6 +2,10 @@
 
 from inspection.api.models import PhotoUpload
 from inspection.api.models import SyncReceipt
+from inspection.assignments.models import AssignedCase
+from inspection.assignments.models import AssignmentBatch
+from inspection.assignments.models import CaseEvent
+from inspection.assignments.models import CaseEvidence
 from inspection.auth.models import LoginThrottle
 from inspection.auth.models import PasswordReset
 from inspection.auth.models import User
@@ -44,6 +48,12 @@ from inspection.notifications.models import WebhookEndpoint
 from inspection.numbering import Counter
 from inspection.parks.models import Park
 from inspection.parks.models import Region
+from inspection.programme.models import AssessmentResult
+from inspection.programme.models import CampaignOutcome
+from inspection.programme.models import EnterpriseListing
+from inspection.programme.models import ListingItem
+from inspection.programme.models import ParkAssessment
+from inspection.programme.models import ParkProject
 from inspection.reminders.models import ReminderPolicy
 from inspection.reminders.models import SweepState
 from inspection.reports.models import ReportJob
@@ -78,6 +88,16 @@ __all__ = [
     "Officer",
     "TaskItem",
     "Witness",
+    "AssessmentResult",
+    "CampaignOutcome",
+    "EnterpriseListing",
+    "ListingItem",
+    "ParkAssessment",
+    "ParkProject",
+    "AssignedCase",
+    "AssignmentBatch",
+    "CaseEvent",
+    "CaseEvidence",
     "PhotoUpload",
     "SyncReceipt",
     "ReportJob",

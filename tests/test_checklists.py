@@ -34,6 +34,7 @@ LIBRARY_COUNTS = {
     "hazardous-waste-assessment": 20,
     "discharge-permit-postcheck": 12,
     "storm-sewage-separation": 11,
+    "chemical-park-risk-2023": 14,
 }
 
 

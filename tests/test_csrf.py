@@ -70,6 +70,13 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
         "warning_id": 1,
         "upload_id": 1,
         "token": "not-a-reset-token",
+        # The programme's records: the token is refused before any of them is looked up.
+        "case_id": 1,
+        "step": "plan",
+        "listing_id": 1,
+        "assessment_id": 1,
+        "project_id": 1,
+        "campaign_id": 1,
         **make.notification_settings(world.ours_user),
         **draw_records(make, world.ours, world.inspector, {"campaign": "甲厂"}),
     }

@@ -42,6 +42,7 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
         ]
         majors = s.exec(select(Hazard).where(Hazard.level == "major")).all()
         assert verify_chain(s) == []
+        programme = _programme(s)
     expected = set(HazardState) - {HazardState.ACCEPTED}  # accepted needs supervision (issue 5)
     assert expected <= states
     assert roles == {"admin", "supervisor", "inspector", "enterprise"}
@@ -52,6 +53,18 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
     assert len(parks) == 3 and len({park.region_id for park in parks}) == 1
     assert all(count > 5 for count in hazards_by_park.values()), hazards_by_park
     assert bureau.region_id == parks[0].region_id and bureau.park_id is None
+    # The programme: cases in every state, listings at each level, all outcomes, A then C.
+    assert programme["states"] >= {"assigned", "posting", "closed", "rectifying"}
+    assert programme["outcomes"] == {
+        "closed_down",
+        "rectified",
+        "relocated_in_county",
+        "relocated_out",
+        "kept",
+        "unfinished",
+    }
+    assert programme["grades"] == ["A", "C"]
+    assert programme["removed_levels"] >= {"city", "county"}
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "already has data" in again.output
 
@@ -68,6 +81,24 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
         assert response.headers["Location"] == home
         assert client.get(home).status_code == 200
         client.post("/logout")
+
+
+def _programme(s) -> dict:
+    from inspection.assignments.models import AssignedCase
+    from inspection.programme.models import CampaignOutcome
+    from inspection.programme.models import EnterpriseListing
+    from inspection.programme.models import ParkAssessment
+
+    return {
+        "states": set(s.exec(select(AssignedCase.state)).all()),
+        "outcomes": set(s.exec(select(CampaignOutcome.outcome)).all()),
+        "grades": [
+            a.grade for a in s.exec(select(ParkAssessment).order_by(ParkAssessment.assessed_on))
+        ],
+        "removed_levels": {
+            x.level for x in s.exec(select(EnterpriseListing)) if x.delisted_at is not None
+        },
+    }
 
 
 # Special equipment (特种设备) and its operators, which 应急管理部令第10号 第二条 leaves to the

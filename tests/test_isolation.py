@@ -168,6 +168,7 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         photo = s.exec(select(Photo).where(Photo.hazard_id == hazard.id)).one()
         item = s.exec(select(ChecklistItem).where(ChecklistItem.version_id == version.id)).first()
     return {
+        **programme_records(make, enterprise, inspector, campaign_id, names=names),
         "document_id": plan.document_id,
         "notification_id": notification.id,
         "campaign_id": campaign_id,
@@ -194,6 +195,151 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         # A password reset link's token: a wrong one only says the link is dead (410).
         "token": "not-a-reset-token",
     }
+
+
+def programme_records(make, enterprise, inspector, campaign_id: int, *, names: dict) -> dict:
+    """The enterprise's assigned case (with a file), listing and campaign outcome, and its
+    park's assessment and project, by URL parameter name; marked with `names`."""
+    from datetime import date
+
+    from inspection.assignments import lifecycle
+    from inspection.assignments.models import AssignedCase
+    from inspection.assignments.models import AssignmentBatch
+    from inspection.assignments.models import CaseEvidence
+    from inspection.checklists import library
+    from inspection.checklists import loader
+    from inspection.programme import parkgrade
+    from inspection.programme.models import CampaignOutcome
+    from inspection.programme.models import EnterpriseListing
+    from inspection.programme.models import ParkProject
+
+    park = make.get(Park, enterprise.park_id)
+    with make.app.test_request_context(), make.session() as s:
+        actor = s.get(User, inspector.id)
+        batch = AssignmentBatch(
+            park_id=park.id,
+            source="inspection_team",
+            issuer="督察组",
+            name=names["campaign"] + "交办",
+            received_on=date(2026, 3, 1),
+            deadline=date(2026, 6, 30),
+            created_by_id=inspector.id,
+        )
+        s.add(batch)
+        s.flush()
+        case = AssignedCase(
+            park_id=park.id,
+            batch_id=batch.id,
+            source=batch.source,
+            number="JB-" + names["user_key"],
+            problem=names["hazard"] + "（交办）",
+            enterprise_id=enterprise.id,
+            deadline=date(2026, 6, 30),
+        )
+        s.add(case)
+        s.flush()
+        event = lifecycle.record_import(s, case, actor)
+        evidence = CaseEvidence(
+            case_id=case.id,
+            event_id=event.id,
+            sha256="0" * 64,
+            content_type="application/pdf",
+            size_bytes=1,
+            filename=names["location"] + ".pdf",
+            uploaded_by_id=inspector.id,
+        )
+        listing = EnterpriseListing(
+            park_id=park.id,
+            enterprise_id=enterprise.id,
+            level="county",
+            body="县安委会",
+            reason=names["location"],
+            listed_on=date(2026, 3, 1),
+            deadline=date(2026, 6, 30),
+            listed_by_id=inspector.id,
+        )
+        outcome = CampaignOutcome(
+            park_id=park.id,
+            campaign_id=campaign_id,
+            enterprise_id=enterprise.id,
+            outcome="closed_down",
+            decided_on=date(2026, 3, 1),
+            note=names["location"],
+            recorded_by_id=inspector.id,
+        )
+        s.add_all([evidence, listing, outcome])
+        definition = loader.parse_file(parkgrade_file())
+        library.import_definition(s, definition)
+        version = parkgrade.assessment_version(s, park)
+        items = parkgrade.scored_items(s, version)
+        assessment = parkgrade.record_assessment(
+            s,
+            park=park,
+            actor=actor,
+            version=version,
+            assessed_on=date(2026, 3, 1),
+            results={item.id: "fail" for item in items},
+        )
+        project = ParkProject(
+            park_id=park.id,
+            assessment_id=assessment.id,
+            item_id=items[0].id,
+            title=names["campaign"] + "整治项目",
+            owner=names["user"],
+            due_on=date(2026, 6, 30),
+            created_by_id=inspector.id,
+        )
+        s.add(project)
+        s.commit()
+        return {
+            "batch_id": batch.id,
+            "case_id": case.id,
+            "evidence_id": evidence.id,
+            "step": "plan",
+            "token": case.public_token,
+            "listing_id": listing.id,
+            "outcome_id": outcome.id,
+            "assessment_id": assessment.id,
+            "project_id": project.id,
+        }
+
+
+def parkgrade_file():
+    """The chemical park's scoring checklist in the library folder."""
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "checklists" / "chemical-park-risk-2023.yaml"
+
+
+def body_text(response) -> str:
+    """A response's text: a PDF's as pdftotext reads it, so leaks in documents are seen too."""
+    import subprocess
+
+    data = response.get_data()
+    if response.mimetype == "application/pdf":
+        return subprocess.run(
+            ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+        ).stdout.decode()
+    return data.decode(errors="replace")
+
+
+def programme_state(s) -> tuple:
+    """Everything of the programme a write could change."""
+    from inspection.assignments.models import AssignedCase
+    from inspection.assignments.models import CaseEvent
+    from inspection.programme.models import CampaignOutcome
+    from inspection.programme.models import EnterpriseListing
+    from inspection.programme.models import ParkAssessment
+    from inspection.programme.models import ParkProject
+
+    return (
+        sorted((c.id, c.state, c.version) for c in s.exec(select(AssignedCase))),
+        len(s.exec(select(CaseEvent)).all()),
+        sorted((x.id, x.version, x.delisted_at) for x in s.exec(select(EnterpriseListing))),
+        sorted((o.id, o.version, o.outcome) for o in s.exec(select(CampaignOutcome))),
+        len(s.exec(select(ParkAssessment)).all()),
+        sorted((p.id, p.version, p.state) for p in s.exec(select(ParkProject))),
+    )
 
 
 @pytest.fixture
@@ -236,6 +382,7 @@ def _state(make):
             sorted((r.id, r.version) for r in s.exec(select(ReminderPolicy))),
             len(s.exec(select(HazardEvent)).all()),
             draw_state(s),
+            programme_state(s),
         )
 
 
@@ -286,7 +433,7 @@ def test_every_route_keeps_other_enterprises_out(app, world, theirs, login, make
             }
             for query, typed in searches.items():
                 response = client.get(url + query)
-                body = response.get_data(as_text=True)
+                body = body_text(response)
                 response.close()
                 # What the user typed may be echoed back; anything else of theirs is a leak.
                 if rule.endpoint in PUBLIC:

@@ -92,8 +92,8 @@ def test_the_tallies_migration_counts_the_hazards_already_there(new_database, tm
     app.extensions["engine"].dispose()
 
 
-def test_the_draw_tables_go_down_and_up_again(new_database, tmp_path):
-    """The draws' migration removes its tables on the way down and makes them again."""
+def _down_and_up(new_database, tmp_path, before: str, tables: tuple[str, ...]) -> None:
+    """A migration removes its tables on the way down (to `before`) and makes them again."""
     from sqlalchemy import inspect
 
     from inspection.migrate import downgrade_database
@@ -103,12 +103,21 @@ def test_the_draw_tables_go_down_and_up_again(new_database, tmp_path):
     )
     engine = app.extensions["engine"]
     upgrade_database(app)
-    tables = ("draw_item", "officer", "draw_task", "draw_result", "credit_class", "witness")
     assert all(inspect(engine).has_table(t) for t in tables)
-    downgrade_database(app, "7d41c2a9e0b3")
+    downgrade_database(app, before)
     engine.dispose()
     assert not any(inspect(engine).has_table(t) for t in tables)
     upgrade_database(app)
     engine.dispose()
     assert all(inspect(engine).has_table(t) for t in tables)
     engine.dispose()
+
+
+def test_the_draw_tables_go_down_and_up_again(new_database, tmp_path):
+    tables = ("draw_item", "officer", "draw_task", "draw_result", "credit_class", "witness")
+    _down_and_up(new_database, tmp_path, "c4e8a1f30b57", tables)
+
+
+def test_the_programme_migration_goes_down_and_up_again(new_database, tmp_path):
+    tables = ("assigned_case", "case_event", "enterprise_listing", "park_project")
+    _down_and_up(new_database, tmp_path, "2e5b09685092", tables)

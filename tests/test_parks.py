@@ -33,7 +33,9 @@ from inspection.risk.models import RiskWarning
 from tests.factories import image_bytes
 from tests.test_isolation import FORM
 from tests.test_isolation import PUBLIC
+from tests.test_isolation import body_text
 from tests.test_isolation import draw_state
+from tests.test_isolation import programme_state
 from tests.test_isolation import records_of
 
 B_NAMES = {
@@ -136,6 +138,7 @@ def _b_state(make, park_id: int):
             ),
             len(s.exec(select(HazardEvent).where(HazardEvent.hazard_id.in_(ids))).all()),
             draw_state(s, park_id),
+            programme_state(s),
         )
 
 
@@ -180,7 +183,7 @@ def test_every_route_keeps_another_park_out(app, two, login, make, role):
                 f"?zone={two.zone_b.id}": None,
             }.items():
                 response = client.get(url + query)
-                body = response.get_data(as_text=True)
+                body = body_text(response)
                 response.close()
                 if rule.endpoint in PUBLIC:
                     break  # the same for everyone (see PUBLIC)

@@ -10,6 +10,7 @@ from datetime import time
 from datetime import timedelta
 
 from sqlmodel import Session
+from sqlmodel import select
 
 from inspection import clock
 from inspection.auth.models import Role
@@ -21,6 +22,7 @@ from inspection.checklists.queries import latest_published
 from inspection.checklists.queries import library_template
 from inspection.demo import draws
 from inspection.demo import pictures
+from inspection.demo import programme
 from inspection.demo import risk as risk_demo
 from inspection.demo.data import PASSWORD
 from inspection.demo.data import hazard_pool
@@ -198,6 +200,13 @@ def load(session: Session) -> str:
             risk_demo.stories(session, rng, enterprises, people, real_now)
             random_inspections = (
                 " 双随机: " + draws.build(session, rng, data, people["park"], staff, real_now) + "."
+            )
+            programme.build(
+                session,
+                park=people["park"],
+                people=people,
+                bureau=session.exec(select(User).where(User.username == "bureau")).one(),
+                now=real_now,
             )
         _security_history(session, people, real_now)
         states = "，".join(f"{state} {count}" for state, count in sorted(counts.items()))

@@ -175,3 +175,38 @@ def score_steps(
     _frame(ax, font)
     figure.tight_layout()
     return _svg(figure, title, medium)
+
+
+@functools.lru_cache(maxsize=64)
+def grade_history(
+    title: str,
+    dates: tuple[str, ...],
+    scores: tuple[float, ...],
+    cutoffs: tuple[tuple[float, str], ...],
+    medium: str = "screen",
+) -> str:
+    """A park's assessment scores over time (line), with the grade cut-offs as dashed lines."""
+    font, small = _font(10), _font(9)
+    figure = Figure(figsize=(8, 3.2), dpi=100)
+    ax = figure.add_subplot()
+    positions = list(range(len(dates)))
+    ax.plot(positions, scores, color=BLUE, marker="o", linewidth=2)
+    for position, value in zip(positions, scores, strict=True):
+        ax.annotate(
+            f"{value:g}",
+            (position, value),
+            textcoords="offset points",
+            xytext=(0, 7),
+            ha="center",
+            fontproperties=small,
+        )
+    for value, name in cutoffs:
+        ax.axhline(value, color=RED, linestyle="--", linewidth=1)
+        ax.text(len(dates) - 0.5, value + 1, name, color=RED, fontproperties=small, ha="right")
+    ax.set_xticks(positions, dates)
+    ax.set_xlim(-0.5, max(len(dates) - 0.5, 0.5))
+    ax.set_ylim(0, 105)
+    _frame(ax, small)
+    ax.set_title(title, fontproperties=font)
+    figure.tight_layout()
+    return _svg(figure, title, medium)
