@@ -89,7 +89,7 @@ def edit(version_id: int):
     def change():
         bands = _parse_bands(form.bands.data)
         locked = services.editable(
-            db, version.id, parse_version(form.version.data, actor=current_user)
+            db, version.id, parse_version(form.version.data), actor=current_user
         )
         values = {
             "title": form.title.data,
@@ -153,7 +153,7 @@ def add_section(version_id: int):
 
     def change():
         version = services.editable(
-            db, version_id, parse_version(form.version.data, actor=current_user)
+            db, version_id, parse_version(form.version.data), actor=current_user
         )
         section = services.add_section(db, version, code=form.code.data, title=form.title.data)
         section.applies_to = json.dumps(form.applies_value(), ensure_ascii=False)
