@@ -18,7 +18,7 @@ from inspection.assignments.models import CaseEvidence
 from inspection.auth.models import User
 from inspection.errors import DomainError
 from inspection.evidence.documents import CheckedDocument
-from inspection.evidence.storage import storage
+from inspection.storage import content
 
 POSTING_DAYS = 7
 
@@ -45,7 +45,7 @@ def _keep(session: Session, case: AssignedCase, event_id: int, actor: User, file
             CaseEvidence(
                 case_id=case.id,
                 event_id=event_id,
-                sha256=storage().put(document.data),
+                sha256=content().put(document.data),
                 content_type=document.content_type,
                 size_bytes=len(document.data),
                 filename=document.filename or "evidence",

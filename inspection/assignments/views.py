@@ -10,7 +10,6 @@ from flask import Response
 from flask import abort
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,7 +31,6 @@ from inspection.auth.permissions import require
 from inspection.db import get_session
 from inspection.errors import DomainError
 from inspection.evidence.documents import check_upload
-from inspection.evidence.storage import storage
 from inspection.forms import parse_version
 from inspection.i18n import lazy_gettext as _l
 from inspection.pagination import paginate
@@ -40,6 +38,8 @@ from inspection.pagination import parse_page
 from inspection.parks.models import Park
 from inspection.parks.queries import require_working_park
 from inspection.reports.pdf import render_pdf
+from inspection.storage.content import content_key
+from inspection.storage.serving import send_stored
 from inspection.web import commit_or_refuse
 from inspection.web import flash_refusal
 
@@ -276,14 +276,14 @@ def act(case_id: int, step: str):
 def evidence(evidence_id: int):
     """Download one file of a case the user may see."""
     found = queries.get_evidence(get_session(), current_user, evidence_id) or abort(404)
-    path = storage().path(found.sha256)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path, mimetype=found.content_type, as_attachment=True, download_name=found.filename
+    return send_stored(
+        content_key(found.sha256),
+        mimetype=found.content_type,
+        etag=found.sha256,
+        max_age=3600,
+        as_attachment=True,
+        download_name=found.filename,
     )
-    response.cache_control.private = True
-    return response
 
 
 @bp.get("/assignments/cases/<id:case_id>/file.pdf")

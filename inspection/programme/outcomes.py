@@ -14,11 +14,11 @@ from inspection.auth.models import User
 from inspection.campaigns.models import Campaign
 from inspection.errors import DomainError
 from inspection.evidence.documents import CheckedDocument
-from inspection.evidence.storage import storage
 from inspection.i18n import lazy_gettext as _l
 from inspection.inspections.models import Inspection
 from inspection.programme.models import CampaignOutcome
 from inspection.programme.models import Outcome
+from inspection.storage import content
 
 OUTCOMES = {
     Outcome.CLOSED_DOWN: _l("Closed down (关停)"),
@@ -87,7 +87,7 @@ def record_outcome(
     row.recorded_by_id = actor.id
     row.recorded_at = clock.now()
     if document is not None:
-        row.evidence_sha256 = storage().put(document.data)
+        row.evidence_sha256 = content().put(document.data)
         row.evidence_name = document.filename or "evidence"
         row.evidence_type = document.content_type
     session.flush()

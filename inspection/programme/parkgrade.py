@@ -22,12 +22,12 @@ from inspection.checklists.scoring import score
 from inspection.errors import DomainError
 from inspection.errors import check_version
 from inspection.evidence.documents import CheckedDocument
-from inspection.evidence.storage import storage
 from inspection.parks.models import Park
 from inspection.programme.models import AssessmentResult
 from inspection.programme.models import ParkAssessment
 from inspection.programme.models import ParkProject
 from inspection.programme.models import ProjectState
+from inspection.storage import content
 
 TEMPLATE_CODE = "chemical-park-risk-2023"
 RESULTS = ("pass", "fail", "na")
@@ -201,7 +201,7 @@ def report_project(
     if progress is not None and not 0 <= progress <= 100:
         raise DomainError(_("Give how far the work is as a percentage from 0 to 100."))
     if document is not None:
-        project.evidence_sha256 = storage().put(document.data)
+        project.evidence_sha256 = content().put(document.data)
         project.evidence_name = document.filename or "evidence"
         project.evidence_type = document.content_type
     if close:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import abort
-from flask import send_file
 
-from inspection.evidence.storage import storage
+from inspection.storage.content import content_key
+from inspection.storage.serving import send_stored
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 
@@ -16,17 +16,14 @@ def send_evidence(sha256: str | None, name: str | None, content_type: str | None
     """Download a stored file kept on a programme record."""
     if not sha256:
         abort(404)
-    path = storage().path(sha256)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
+    return send_stored(
+        content_key(sha256),
         mimetype=content_type or "application/octet-stream",
+        etag=sha256,
+        max_age=3600,
         as_attachment=True,
         download_name=name or "evidence",
     )
-    response.cache_control.private = True
-    return response
 
 
 from inspection.programme.views import figures  # noqa: E402,F401
