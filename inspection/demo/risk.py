@@ -15,6 +15,9 @@ from inspection import clock
 from inspection.auth.models import Role
 from inspection.demo import pictures
 from inspection.enterprises.models import Enterprise
+from inspection.hazards.confirmation import awaits_confirmation
+from inspection.hazards.confirmation import confirm
+from inspection.hazards.models import Hazard
 from inspection.hazards.recording import FoundHazard
 from inspection.hazards.recording import record_hazard
 from inspection.hazards.services import issue_notice
@@ -56,6 +59,22 @@ def _found(rng, enterprise, title, location, category, *, level="general", basis
         ],
         **extra,
     )
+
+
+def _issue(session: Session, visit, lead, supervisor) -> None:
+    """Issue the visit's notice, the supervisor first confirming its major findings (研判)."""
+    for hazard in session.exec(select(Hazard).where(Hazard.inspection_id == visit.id)):
+        if awaits_confirmation(hazard):
+            confirm(
+                session,
+                hazard=hazard,
+                actor=supervisor,
+                participants=f"{lead.display_name}\n{supervisor.display_name}",
+                keep_major=True,
+                comment="判定依据明确，确认为重大事故隐患",
+                expected_version=hazard.version,
+            )
+    issue_notice(session, inspection=visit, actor=lead)
 
 
 def stories(session: Session, rng: random.Random, enterprises: list[Enterprise], people, now):
@@ -116,7 +135,7 @@ def stories(session: Session, rng: random.Random, enterprises: list[Enterprise],
                         deadline=end - timedelta(days=5),
                     ),
                 )
-            issue_notice(session, inspection=visit, actor=lead)
+            _issue(session, visit, lead, supervisor)
     # 3. A major hazard due in five days at 鼎新 without a rectification plan.
     nearly_due = next(e for e in enterprises if e.risk_major_hazard_source)
     at = now - timedelta(days=25)
@@ -137,7 +156,7 @@ def stories(session: Session, rng: random.Random, enterprises: list[Enterprise],
                 deadline=clock.local(now).date() + timedelta(days=5),
             ),
         )
-        issue_notice(session, inspection=visit, actor=lead)
+        _issue(session, visit, lead, supervisor)
     # 4. A supervisor's mandatory grade after an accident.
     with clock.frozen(now - timedelta(days=12)):
         risk.set_override(

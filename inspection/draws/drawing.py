@@ -251,6 +251,13 @@ def start_campaign(session: Session, *, task: DrawTask, actor: User) -> Campaign
             status=InspectionStatus.PLANNED,
             campaign_id=campaign.id,
             due_date=task.due_date,
+            # The draw itself kept the enterprises at the task's yearly cap out of its pool;
+            # one drawn fairly past its grade's cap is inspected, and the record says why.
+            over_cap_reason=_(
+                "Drawn at random in task %(name)s (双随机抽查), from a pool frozen within the"
+                " task's yearly cap.",
+                name=task.name,
+            ),
         )
         if checklist_ids:
             inspections.use_checklists(session, inspection, checklist_ids, for_campaign=True)
