@@ -184,6 +184,8 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         "warning_id": warning_id,
         "inspection_id": inspection.id,
         "photo_id": photo.id,
+        # A photo taken back before its hazard is saved (the route names it an upload).
+        "upload_id": photo.id,
         "user_id": user.id,
         "enterprise_id": enterprise.id,
         "park_id": enterprise.park_id,
