@@ -29,7 +29,7 @@ from inspection.api import schemas
 # The login and the generated requests come from one device (same agent and address), as a
 # tablet's would: Flask-Login's session protection compares them.
 DEVICE = {"User-Agent": "inspection-tablet/1 (fuzz)", "X-Forwarded-For": "10.20.30.40"}
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 OPERATIONS = 6
 
 
