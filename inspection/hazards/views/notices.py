@@ -30,6 +30,7 @@ from inspection.inspections.queries import team
 from inspection.parks.models import Park
 from inspection.reports.pdf import render_pdf
 from inspection.security import services as security
+from inspection.verification import services as verifying
 from inspection.web import commit_or_refuse
 
 
@@ -73,6 +74,7 @@ def notice_pdf(notice_id: int):
     acknowledged_by = db.get(User, found.acknowledged_by_id) if found.acknowledged_by_id else None
     pdf = render_pdf(
         "reports/notice.html",
+        verifying.stamp(verifying.NOTICE, found.id),
         notice=found,
         park=db.get(Park, found.park_id),
         enterprise=enterprise,

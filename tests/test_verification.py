@@ -1,0 +1,104 @@
+"""扫码验真: the QR code on a printed document opens a public page with its number and status."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from inspection.verification import services as verifying
+
+needs_tools = pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="needs poppler-utils and zbar-tools (zbarimg)",
+)
+
+
+def qr_of(pdf: bytes, tmp_path) -> str:
+    """The text of the QR code in a PDF, as a phone would read it."""
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", str(tmp_path / "doc.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
+    found = []
+    for page in sorted(tmp_path.glob("page*.png")):
+        decoded = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True
+        ).stdout.split()
+        found += decoded
+    assert len(found) == 1, found
+    return found[0]
+
+
+@needs_tools
+def test_the_notice_qr_decodes_to_a_public_page_with_its_number_and_status(
+    world, make, login, client, tmp_path, app
+):
+    inspection = make.inspection(world.ours, world.inspector)
+    make.hazard(inspection, world.inspector, title="安全出口被杂物堵塞")
+    notice = make.issue(inspection, world.inspector)
+    pdf = login(world.ours_user).get(f"/notices/{notice.id}/pdf").data
+    url = qr_of(pdf, tmp_path)
+    with app.app_context():
+        code = verifying.code_for(verifying.NOTICE, notice.id)
+        assert url == verifying.url_of(code)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "doc.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert code in text  # the short code is printed for those without a phone
+
+    client.get("/logout")
+    page = client.get("/" + url.split("://", 1)[1].split("/", 1)[1])
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert notice.number in body
+    assert "待签收" in body or "Issued, awaiting acknowledgement" in body
+    # Nothing else about the enterprise or its hazards is shown.
+    assert world.ours.name not in body
+    assert "安全出口被杂物堵塞" not in body
+
+
+@needs_tools
+def test_the_inspection_record_carries_a_verifiable_qr(world, make, login, tmp_path, app):
+    inspection = make.inspection(world.ours, world.inspector)
+    pdf = login(world.inspector).get(f"/inspections/{inspection.id}/record.pdf").data
+    with app.app_context():
+        expected = verifying.url_of(verifying.code_for(verifying.RECORD, inspection.id))
+    assert qr_of(pdf, tmp_path) == expected
+
+
+def test_an_unknown_or_altered_code_is_not_known(world, make, client, app):
+    inspection = make.inspection(world.ours, world.inspector)
+    make.hazard(inspection, world.inspector)
+    notice = make.issue(inspection, world.inspector)
+    with app.app_context():
+        code = verifying.code_for(verifying.NOTICE, notice.id)
+        other = verifying.code_for(verifying.NOTICE, notice.id + 1000)
+    body, seal = code.split("-")
+    altered = [
+        f"N{int(body[1:], 36) + 1:X}-{seal}",  # another row, same seal
+        f"{body}-{'A' * len(seal)}",  # forged seal
+        "R" + code[1:],  # another kind
+        "nonsense",
+        other,  # a genuine seal for a row that does not exist
+    ]
+    assert client.get(f"/v/{code}").status_code == 200
+    for wrong in altered:
+        page = client.get(f"/v/{wrong}")
+        assert page.status_code == 404, wrong
+        text = page.get_data(as_text=True)
+        assert "not known" in text or "无法核实" in text or "不是本系统" in text, wrong
+        assert notice.number not in text
+
+
+def test_the_short_code_form_leads_to_the_page(world, make, client, app):
+    inspection = make.inspection(world.ours, world.inspector)
+    make.hazard(inspection, world.inspector)
+    notice = make.issue(inspection, world.inspector)
+    with app.app_context():
+        code = verifying.code_for(verifying.NOTICE, notice.id)
+    response = client.get(f"/verify?code={code.lower()}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/v/{code}")
