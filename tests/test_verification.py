@@ -32,6 +32,15 @@ def qr_of(pdf: bytes, tmp_path) -> str:
     return found[0]
 
 
+def _issued(world, make, app):
+    """A notice issued to our enterprise, and its verification code."""
+    inspection = make.inspection(world.ours, world.inspector)
+    make.hazard(inspection, world.inspector)
+    notice = make.issue(inspection, world.inspector)
+    with app.app_context():
+        return notice, verifying.code_for(verifying.NOTICE, notice.id)
+
+
 @needs_tools
 def test_the_notice_qr_decodes_to_a_public_page_with_its_number_and_status(
     world, make, login, client, tmp_path, app
@@ -70,11 +79,8 @@ def test_the_inspection_record_carries_a_verifiable_qr(world, make, login, tmp_p
 
 
 def test_an_unknown_or_altered_code_is_not_known(world, make, client, app):
-    inspection = make.inspection(world.ours, world.inspector)
-    make.hazard(inspection, world.inspector)
-    notice = make.issue(inspection, world.inspector)
+    notice, code = _issued(world, make, app)
     with app.app_context():
-        code = verifying.code_for(verifying.NOTICE, notice.id)
         other = verifying.code_for(verifying.NOTICE, notice.id + 1000)
     body, seal = code.split("-")
     altered = [
@@ -94,11 +100,7 @@ def test_an_unknown_or_altered_code_is_not_known(world, make, client, app):
 
 
 def test_the_short_code_form_leads_to_the_page(world, make, client, app):
-    inspection = make.inspection(world.ours, world.inspector)
-    make.hazard(inspection, world.inspector)
-    notice = make.issue(inspection, world.inspector)
-    with app.app_context():
-        code = verifying.code_for(verifying.NOTICE, notice.id)
+    notice, code = _issued(world, make, app)
     response = client.get(f"/verify?code={code.lower()}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/v/{code}")
