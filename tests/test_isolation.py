@@ -194,6 +194,7 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         "warning_id": warning_id,
         "inspection_id": inspection.id,
         "photo_id": photo.id,
+        "upload_id": photo.id,
         "user_id": user.id,
         "enterprise_id": enterprise.id,
         "park_id": enterprise.park_id,

@@ -104,3 +104,39 @@ def test_the_short_code_form_leads_to_the_page(world, make, client, app):
     response = client.get(f"/verify?code={code.lower()}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/v/{code}")
+
+
+@needs_tools
+def test_the_case_file_carries_a_verifiable_qr_and_its_page_shows_the_case_number(
+    world, make, login, client, tmp_path, app
+):
+    from tests.test_assignments import _imported
+
+    staff, cases = _imported(world, login, make)
+    case = cases["C-1"]
+    pdf = staff.get(f"/assignments/cases/{case.id}/file.pdf").data
+    with app.app_context():
+        expected = verifying.url_of(verifying.code_for(verifying.CASE, case.id))
+    assert qr_of(pdf, tmp_path) == expected
+    page = client.get("/" + expected.split("://", 1)[1].split("/", 1)[1])
+    assert page.status_code == 200
+    assert "C-1" in page.get_data(as_text=True)
+    assert "甲厂问题" not in page.get_data(as_text=True)
+
+
+@needs_tools
+def test_a_built_report_carries_a_verifiable_qr(world, make, login, tmp_path, app):
+    from inspection.db import get_session
+    from inspection.reports import jobs
+
+    client = login(world.supervisor)
+    response = client.post("/reports/", data={"period": "2026-10"})
+    assert response.status_code == 302
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        assert jobs.run_queued(get_session()) == 1
+        expected = verifying.url_of(verifying.code_for(verifying.REPORT, job_id))
+    status = client.get(f"/reports/{job_id}/status").get_json()
+    with client.get(status["download"]) as download:
+        pdf = download.get_data()
+    assert qr_of(pdf, tmp_path) == expected
