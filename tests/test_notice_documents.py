@@ -13,6 +13,7 @@ from sqlmodel import select
 from inspection import clock
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import Notice
+from inspection.verification import services as verifying
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -83,6 +84,11 @@ def test_a_third_party_finding_is_an_advice_with_no_order_and_no_appeal(world, m
     text = pdf_text(login(world.ours_user), make.issue(inspection, world.inspector))
     assert "隐患告知书" in text
     assert "隐患整改通知书" not in text
+    with make.session() as s:
+        notice = s.exec(select(Notice)).one()
+    with make.app.app_context():
+        code = verifying.code_for(verifying.NOTICE, notice.id)
+    assert "隐患告知书" in login(world.ours_user).get(f"/v/{code}").get_data(as_text=True)
     assert "责令" not in text
     assert "行政复议" not in text and "行政诉讼" not in text
 

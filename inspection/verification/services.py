@@ -25,6 +25,8 @@ from sqlmodel import Session
 from inspection import labels
 from inspection.assignments.lifecycle import CASE_STATES
 from inspection.assignments.models import AssignedCase
+from inspection.auth.models import User
+from inspection.hazards import notice_terms
 from inspection.hazards.models import Notice
 from inspection.inspections.models import Inspection
 from inspection.parks.models import Park
@@ -135,8 +137,13 @@ def lookup(session: Session, code: str) -> Verified | None:
             if notice.acknowledged_at
             else _l("Issued, awaiting acknowledgement")
         )
+        inspection = session.get(Inspection, notice.inspection_id or 0)
+        issuer = session.get(User, notice.issued_by_id)
+        title = notice_terms.terms(
+            inspection, [], third_party_issuer=bool(issuer and issuer.third_party)
+        ).title  # 隐患告知书, 隐患整改通知书 or 责令限期整改指令书, as printed
         return Verified(
-            str(KINDS[kind]),
+            title,
             notice.number,
             _issuer(session.get(Park, notice.park_id)),
             notice.issued_at,
