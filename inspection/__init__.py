@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.risk.views import bp as risk_bp
     from inspection.security.views import bp as security_bp
     from inspection.users.views import bp as users_bp
+    from inspection.verification.views import bp as verification_bp
 
     for blueprint in (
         api_bp,
@@ -92,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         risk_bp,
         security_bp,
         users_bp,
+        verification_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -76,7 +76,7 @@ def test_the_whole_loop_moves_the_closure_rate(world, login, make):
     assert response.status_code == 302
     with make.session() as s:
         notice = s.exec(select(Notice)).one()
-    assert notice.number == f"测开安环整改〔{clock.local(clock.now()).year}〕第0001号"
+    assert notice.number == f"测开安环整改〔{clock.local(clock.now()).year}〕1号"
     assert "安全出口被杂物堵塞" in enterprise.get("/portal").get_data(as_text=True)
 
     # The enterprise acknowledges and submits with an after-photo.

@@ -77,7 +77,16 @@ def draw_state(s, park_id: int | None = None) -> tuple:
 
 # Public by design (一公开): a task's page, its draw record and published results, and the
 # verifier need no login and show the same to everyone; test_draws.py checks what they hold.
-PUBLIC = {"draws.public_task", "draws.public_record", "draws.public_results", "draws.verifier"}
+# 扫码验真: the verification page shows a document's number, issuer, date and status only
+# (test_verification.py checks that nothing else of the enterprise shows).
+PUBLIC = {
+    "draws.public_task",
+    "draws.public_record",
+    "draws.public_results",
+    "draws.verifier",
+    "verification.page",
+    "verification.form",
+}
 
 
 def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
@@ -181,6 +190,7 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         "item_id": item.id,
         "hazard_id": hazard.id,
         "notice_id": notice.id,
+        "code": _verification_code(make, notice.id),
         "warning_id": warning_id,
         "inspection_id": inspection.id,
         "photo_id": photo.id,
@@ -197,6 +207,13 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
         # A password reset link's token: a wrong one only says the link is dead (410).
         "token": "not-a-reset-token",
     }
+
+
+def _verification_code(make, notice_id: int) -> str:
+    from inspection.verification import services as verifying
+
+    with make.app.app_context():
+        return verifying.code_for(verifying.NOTICE, notice_id)
 
 
 def programme_records(make, enterprise, inspector, campaign_id: int, *, names: dict) -> dict:

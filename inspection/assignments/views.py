@@ -40,6 +40,7 @@ from inspection.parks.queries import require_working_park
 from inspection.reports.pdf import render_pdf
 from inspection.storage.content import content_key
 from inspection.storage.serving import send_stored
+from inspection.verification import services as verifying
 from inspection.web import commit_or_refuse
 from inspection.web import flash_refusal
 
@@ -294,6 +295,7 @@ def case_file(case_id: int):
     db = get_session()
     pdf = render_pdf(
         "reports/case_file.html",
+        verifying.stamp(verifying.CASE, found.id),
         case=found,
         batch=db.get(AssignmentBatch, found.batch_id),
         responsible=queries.responsible_names(db, [found]).get(found.id, found.department),

@@ -142,7 +142,9 @@ def issue_notice(session: Session, *, inspection: Inspection, actor: User) -> No
     year = clock.local(now).year
     seq = next_number(session, f"notice:{park.id}:{year}")
     notice = Notice(
-        number=f"{park.notice_prefix}〔{year}〕第{seq:04d}号",
+        # GB/T 9704-2012 7.2.4: the year in 〔〕, the serial number without leading zeros and
+        # without 第: 经开安环整改〔2026〕9号.
+        number=f"{park.notice_prefix}〔{year}〕{seq}号",
         park_id=park.id,
         year=year,
         seq=seq,

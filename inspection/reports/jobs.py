@@ -35,6 +35,7 @@ from inspection.reports.models import ReportKind
 from inspection.reports.pdf import render_document
 from inspection.statistics.periods import Period
 from inspection.storage import storage
+from inspection.verification import services as verifying
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,8 @@ def build(session: Session, job: ReportJob) -> None:
                 context = ledger.context(session, enterprise, step)
                 template = "reports/ledger.html"
             step("rendering", 60)
-            pdf, pages = render_document(template, **context)
+            stamp = verifying.stamp(verifying.REPORT, job.id)
+            pdf, pages = render_document(template, stamp, **context)
         step("saving", 95)
         name = f"{job.id}-{secrets.token_hex(8)}.pdf"
         storage().put(f"reports/{name}", pdf)

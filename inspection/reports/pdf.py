@@ -24,6 +24,7 @@ from weasyprint.urls import URLFetcherResponse
 from inspection.storage import ContentStore
 from inspection.storage import NotStored
 from inspection.storage import content
+from inspection.verification.services import Stamp
 
 log = logging.getLogger(__name__)
 
@@ -103,15 +104,27 @@ def page_footer_css() -> Markup:
     return Markup(f"@page {{ @bottom-center {{ content: {' '.join(pieces)}; }} }}")  # noqa: S704
 
 
-def render_pdf(template: str, **context) -> bytes:
+def render_pdf(template: str, verification: Stamp | None = None, **context) -> bytes:
     """Render a template (extending reports/base.html) to PDF bytes."""
-    return render_document(template, **context)[0]
+    return render_document(template, verification, **context)[0]
 
 
-def render_document(template: str, **context) -> tuple[bytes, int]:
+def render_document(
+    template: str, verification: Stamp | None = None, **context
+) -> tuple[bytes, int]:
     """Render a template to PDF bytes and say how many pages it has. A `charts` mapping in the
-    context is what the document's `chart:` images show."""
-    html = render_template(template, page_footer_css=page_footer_css, **context)
-    fetcher = DocumentFetcher(current_app.static_folder, content(), context.get("charts"))
+    context is what the document's `chart:` images show; a `verification` stamp prints its QR
+    code and short code (扫码验真) at the end of the document."""
+    charts = dict(context.pop("charts", None) or {})
+    if verification is not None:
+        charts["verification-qr"] = verification.svg
+    html = render_template(
+        template,
+        page_footer_css=page_footer_css,
+        verification=verification,
+        charts=charts,
+        **context,
+    )
+    fetcher = DocumentFetcher(current_app.static_folder, content(), charts)
     document = HTML(string=html, base_url="static:/", url_fetcher=fetcher).render()
     return document.write_pdf(), len(document.pages)

@@ -20,6 +20,7 @@ from inspection.downloads import content_disposition
 from inspection.downloads import file_name
 from inspection.enterprises.models import Enterprise
 from inspection.forms import ConfirmForm
+from inspection.hazards import notice_terms
 from inspection.hazards import queries
 from inspection.hazards import services
 from inspection.hazards.models import Hazard
@@ -30,6 +31,7 @@ from inspection.inspections.queries import team
 from inspection.parks.models import Park
 from inspection.reports.pdf import render_pdf
 from inspection.security import services as security
+from inspection.verification import services as verifying
 from inspection.web import commit_or_refuse
 
 
@@ -71,15 +73,21 @@ def notice_pdf(notice_id: int):
     inspection = db.get(Inspection, found.inspection_id) if found.inspection_id else None
     inspectors = [u.display_name for u, _lead in team(db, inspection.id)] if inspection else []
     acknowledged_by = db.get(User, found.acknowledged_by_id) if found.acknowledged_by_id else None
+    issuer = db.get(User, found.issued_by_id)
+    hazards = _notice_hazards(db, found)
     pdf = render_pdf(
         "reports/notice.html",
+        verifying.stamp(verifying.NOTICE, found.id),
         notice=found,
         park=db.get(Park, found.park_id),
         enterprise=enterprise,
         inspection=inspection,
         inspectors=inspectors,
         acknowledged_by=acknowledged_by.display_name if acknowledged_by else None,
-        hazards=_notice_hazards(db, found),
+        hazards=hazards,
+        terms=notice_terms.terms(
+            inspection, hazards, third_party_issuer=bool(issuer and issuer.third_party)
+        ),
     )
     security.record_download(
         db, actor=current_user, what="notice_pdf", park_id=found.park_id, notice=found.number

@@ -49,6 +49,7 @@ from inspection.inspections.views import bp
 from inspection.reports.pdf import render_pdf
 from inspection.risk.frequency import CapReached
 from inspection.security import services as security
+from inspection.verification import services as verifying
 from inspection.web import commit_or_refuse
 from inspection.web import on_field
 
@@ -219,7 +220,11 @@ def record_pdf(inspection_id: int):
     db = get_session()
     inspection = load_inspection(inspection_id)
     context = record.context(db, inspection)
-    pdf = render_pdf("reports/inspection_record.html", **context)
+    pdf = render_pdf(
+        "reports/inspection_record.html",
+        verifying.stamp(verifying.RECORD, inspection.id),
+        **context,
+    )
     security.record_download(
         db,
         actor=current_user,
