@@ -149,7 +149,7 @@ def test_the_sync_path_refuses_to_fix_a_major_hazard_on_the_spot(world, make, lo
     assert result["outcome"] == "rejected"
     # The reason the tablet shows names the rule.
     assert (
-        "第十五条" in result["reason"]
+        "Article 15 of the Interim Provisions" in result["reason"]
         and "major hazard cannot be fixed on the spot" in (result["reason"])
     )
     assert _count(make, Hazard) == 0
@@ -158,7 +158,7 @@ def test_the_sync_path_refuses_to_fix_a_major_hazard_on_the_spot(world, make, lo
     # The refusal is kept, so the same record sent again gets the same answer.
     with make.session() as s:
         receipt = s.get(SyncReceipt, record["id"])
-        assert receipt.outcome == "rejected" and "第十五条" in receipt.reason
+        assert receipt.outcome == "rejected" and "Article 15" in receipt.reason
 
 
 def test_the_sync_path_still_fixes_a_general_hazard_on_the_spot(world, make, login):
