@@ -15,10 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from http.cookiejar import CookieJar
-from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -125,18 +122,16 @@ def _wait_until_up(server: str, processes, tmp_path: Path, seconds: float = 180)
 OPEN: list[httpx.Client] = []
 
 
-class _LoopbackIsTrustworthy(DefaultCookiePolicy):
-    """As browsers do, send Secure cookies to http://127.0.0.1 (a potentially trustworthy
-    origin); the app marks its session cookie Secure there."""
-
-    def return_ok_secure(self, cookie, request) -> bool:
-        host = urlsplit(request.get_full_url()).hostname or ""
-        return host.startswith("127.") or super().return_ok_secure(cookie, request)
-
-
 def _client(server: str, **options) -> httpx.Client:
-    options.setdefault("cookies", httpx.Cookies(CookieJar(policy=_LoopbackIsTrustworthy())))
     client = httpx.Client(base_url=server, timeout=60, **options)
+
+    def loopback_is_trustworthy(_response) -> None:
+        # As browsers do, send Secure cookies back to http://127.0.0.1 (a potentially
+        # trustworthy origin), where the app marks its session cookie Secure.
+        for cookie in client.cookies.jar:
+            cookie.secure = False
+
+    client.event_hooks["response"] = [loopback_is_trustworthy]
     OPEN.append(client)
     return client
 
