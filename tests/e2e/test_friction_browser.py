@@ -150,7 +150,7 @@ def test_the_day_without_friction(world, make, live_server, sign_in):
         finder.locator("input[name=photos]").set_input_files([_photo("四.jpg")])
         finder.locator(".upload--done").first.wait_for()
     finder.get_by_role("button", name="保存隐患").tap()
-    expect(finder.locator(".flash--warning")).to_contain_text("未重复保存")
+    expect(finder.locator("p.flash--warning")).to_contain_text("未重复保存")
     _look(finder, "05-already-saved")
     with make.session() as s:
         titles = [
@@ -178,7 +178,8 @@ def test_the_day_without_friction(world, make, live_server, sign_in):
     ).stdout
     text = re.sub(r"\s+", "", text)  # the 整改要求 column wraps (and interleaves) its text
     assert "清除配电箱前" in text
-    assert "立即将粉尘作" in text
+    # The major finding awaits 研判 by a supervisor: its measures go out on a later notice.
+    assert "立即将粉尘作" not in text
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(SHOTS / "notice")],
         check=True,
