@@ -8,6 +8,8 @@
 const CACHE = "field-{{ version }}";
 const SHELL = {{ shell|tojson }};
 const PAGE = SHELL[0];
+// The static files' URLs carry "?v=<hash>"; a request is matched by its path alone.
+const SHELL_PATHS = SHELL.map((url) => new URL(url, self.location.origin).pathname);
 
 // Each file is fetched and checked before it is kept: a login page that answered in place of
 // the app (a lapsed session) or a portal page must never become the cached app. If any file
@@ -64,7 +66,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate" && url.pathname === PAGE) {
     event.respondWith(pageFirstFromNetwork(request));
-  } else if (SHELL.includes(url.pathname)) {
+  } else if (SHELL_PATHS.includes(url.pathname)) {
     event.respondWith(fileFromCache(request));
   }
 });
