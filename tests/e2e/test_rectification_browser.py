@@ -26,13 +26,21 @@ def test_notice_plan_extension_rejection_acceptance_and_a_locked_closed_hazard(
         basis="应急管理部令第10号 第十一条第（八）项",
     )
 
+    # A supervisor confirms the major finding (研判) before its notice can go out.
+    supervisor = sign_in(world.supervisor)
+    supervisor.goto(f"{live_server}/hazards/{hazard.id}")
+    supervisor.get_by_label("参加研判人员（每行一人）").fill("设备科 李工\n安全科 赵工")
+    supervisor.get_by_role("radio", name="确认为重大事故隐患").tap()
+    supervisor.get_by_role("button", name="记录研判结论").tap()
+    supervisor.get_by_text(re.compile("已确认为重大事故隐患。")).wait_for()
+
     # The inspector issues the notice.
     inspector = sign_in(world.inspector)
     inspector.goto(f"{live_server}/inspections/{inspection.id}")
     inspector.get_by_role("button", name="下达整改通知书").tap()
     inspector.get_by_text(re.compile("整改通知书 .* 已下达给企业")).wait_for()
 
-    # The enterprise acknowledges it and files the plan with all five musts.
+    # The enterprise acknowledges it and files the plan with every element of 16号令 第十五条.
     enterprise = sign_in(world.ours_user)
     enterprise.get_by_role("link", name=re.compile("整改〔")).tap()
     enterprise.get_by_role("button", name="签收本通知书").tap()
@@ -40,11 +48,18 @@ def test_notice_plan_extension_rejection_acceptance_and_a_locked_closed_hazard(
     enterprise.get_by_role("link", name="砂光机除尘风管未设置火花探测熄灭装置").tap()
     enterprise.wait_for_url(re.compile(r"/hazards/\d+$"))
     hazard_url = enterprise.url
-    enterprise.get_by_label("整改责任人").fill("生产部 王经理")
+    enterprise.get_by_label("治理的目标和任务").fill("消除砂光机除尘系统的火花引燃风险")
+    enterprise.get_by_label("采取的方法和措施").fill(
+        "在砂光机除尘风管加装火花探测熄灭装置并与风机联锁"
+    )
     enterprise.get_by_label("资金（元）").fill("60000")
-    enterprise.locator("#plan-measures").fill("在砂光机除尘风管加装火花探测熄灭装置并与风机联锁")
+    enterprise.get_by_label("物资落实").fill("火花探测熄灭装置一套，联锁控制柜一台")
+    enterprise.get_by_label("负责治理的机构").fill("设备部")
+    enterprise.get_by_label("整改责任人").fill("生产部 王经理")
     enterprise.get_by_label("完成时限").fill(hazard.deadline.isoformat())
-    enterprise.get_by_label("应急预案及临时管控措施").fill("装置到位前停用砂光工段，专人巡查")
+    enterprise.get_by_label("治理要求").fill("装置与风机联锁，调试合格并留存记录")
+    enterprise.get_by_label("治理期间的安全措施").fill("装置到位前停用砂光工段，专人巡查")
+    enterprise.locator("#plan-contingency_plan").fill("发生火情立即停机，启用灭火器并疏散人员")
     enterprise.locator("input[name=plan-document]").set_input_files(
         [{"name": "整改方案.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]
     )
@@ -58,7 +73,6 @@ def test_notice_plan_extension_rejection_acceptance_and_a_locked_closed_hazard(
     enterprise.get_by_label("原因").fill("火花探测装置需定制，到货需三周")
     enterprise.get_by_role("button", name="提交申请").tap()
     enterprise.get_by_text("延期申请已提交。").wait_for()
-    supervisor = sign_in(world.supervisor)
     supervisor.goto(hazard_url)
     supervisor.get_by_role("radio", name="同意", exact=True).tap()
     supervisor.get_by_role("button", name="提交复查结论").tap()
