@@ -7,7 +7,6 @@ body, post the result (公示) and record objections; a supervisor closes (销�
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from flask_babel import gettext as _
@@ -21,12 +20,13 @@ from inspection.assignments.models import CaseEvent
 from inspection.assignments.models import CaseState as S
 from inspection.auth.models import Role
 from inspection.auth.models import User
+from inspection.chain import GENESIS
+from inspection.chain import canonical_json
+from inspection.chain import digest
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
 from inspection.errors import NotFound
 from inspection.errors import check_version
-from inspection.hazards.audit import GENESIS
-from inspection.hazards.audit import canonical_json
 from inspection.hazards.lifecycle import ENTERPRISE
 from inspection.hazards.lifecycle import STAFF
 from inspection.hazards.lifecycle import SUPERVISOR
@@ -200,7 +200,7 @@ def event_hash(event: CaseEvent) -> str:
         "data": json.loads(event.data),
         "prev": event.prev_hash,
     }
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+    return digest(payload)
 
 
 def record_import(session: Session, case: AssignedCase, actor: User) -> CaseEvent:
