@@ -10,7 +10,7 @@ export TEST_DATABASE_URL
 
 # Debian packages the app and its tests use: CJK fonts for PDFs, Pango for WeasyPrint,
 # Chromium for the browser tests, poppler for checking PDFs, zbar for reading their QR codes.
-RUN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+RUN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils zbar-tools
 
 .PHONY: run test lint fmt setup lock system-run system-test translations catalogs migration bench clean

@@ -61,8 +61,10 @@ export function render(force) {
   if (sameRoute && !force && busy()) return;
   const unsaved = sameRoute ? typedAndDrawn() : null;
   const first = !("route" in view.dataset);
+  // A message just flashed stays through the re-render a hash change or a sync brings.
+  const flashes = view.querySelectorAll(":scope > .flash");
   view.textContent = "";
-  view.append(content);
+  view.append(...flashes, content);
   view.dataset.route = location.hash;
   view.querySelectorAll("canvas.signature-pad").forEach(signaturePad);
   if (!sameRoute) {
