@@ -70,6 +70,8 @@ def _create_pg_database(worker: str) -> tuple[str, str]:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # A throwaway database need not wait for each commit to reach the disk.
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     admin.dispose()
     return admin_url.set(database=name).render_as_string(hide_password=False), name
 
@@ -126,8 +128,25 @@ def _clear(engine) -> None:
                     " AND state LIKE 'idle in transaction%'"
                 )
             )
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            # Deleting the few rows a test wrote is far cheaper than truncating every table
+            # (a TRUNCATE makes new files for each): find the tables with rows in one query,
+            # delete from those children first, then restart every sequence as a new
+            # database would have it.
+            probe = " UNION ALL ".join(
+                f"SELECT '{name}' FROM (SELECT 1 FROM \"{name}\" LIMIT 1) AS \"{name}\""
+                for name in tables
+            )
+            written = set(connection.execute(text(probe)).scalars())
+            for name in tables:
+                if name in written:
+                    connection.execute(text(f'DELETE FROM "{name}"'))
+            connection.execute(
+                text(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                )
+            )
         else:
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
