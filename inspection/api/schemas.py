@@ -168,6 +168,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class FieldProblem(BaseModel):
+    """One field that was wrong."""
+
+    field: str
+    message: str
+
+
 class Problem(BaseModel):
     """An error: a stable code for programs, a short title and what to do about it for people."""
 
@@ -182,19 +189,20 @@ class Problem(BaseModel):
     )
     error: str = Field(description="A short title in the user's language")
     message: str = Field(description="What went wrong and what to do, in the user's language")
-
-
-class FieldProblem(BaseModel):
-    """One field that was wrong."""
-
-    field: str
-    message: str
+    fields: list[FieldProblem] = Field(
+        default_factory=list,
+        description=(
+            "The inputs the refusal is about: a body field, `body` (the whole body), a header"
+            " (`Content-Range`, `X-CSRFToken`), `photo_id` or `session` (the login cookie); left"
+            " out when it is about no input (403, 405)"
+        ),
+    )
 
 
 class ValidationProblem(Problem):
     """A request whose fields did not check out."""
 
-    fields: list[FieldProblem]
+    fields: list[FieldProblem] = Field(min_length=1)
 
 
 class Me(BaseModel):
