@@ -661,6 +661,13 @@ def test_every_refusal_keeps_its_code_and_names_the_input(app, world, make, logi
         assert input_name in [f["field"] for f in response.json["fields"]], (name, response.json)
         assert all(f["message"] for f in response.json["fields"]), name
 
+    idle = _client(login, world.inspector)
+    assert idle.get("/api/v1/session").status_code == 200  # the session notes the activity
+    with idle.session_transaction() as session:
+        session["seen"] -= 31 * 60
+    expired = idle.get("/api/v1/field/package")
+    assert (expired.status_code, expired.json["code"]) == (401, "session_expired")
+    assert [f["field"] for f in expired.json["fields"]] == ["session"]
     # Refusals not about an input say so by naming none.
     enterprise = _client(login, world.ours_user).get("/api/v1/field/package")
     assert (enterprise.status_code, enterprise.json["code"]) == (403, "forbidden")

@@ -180,10 +180,10 @@ class Problem(BaseModel):
 
     code: str = Field(
         description=(
-            "Stable: not_logged_in, forbidden, not_found, conflict, refused, invalid_request,"
-            " csrf_failed, out_of_order, damaged, photo_refused, document_refused,"
-            " illegal_transition, too_large, bad_request, method_not_allowed, server_error (and"
-            " http_<status> for any other status)"
+            "Stable: not_logged_in, session_expired, forbidden, not_found, conflict, refused,"
+            " invalid_request, csrf_failed, out_of_order, damaged, photo_refused,"
+            " document_refused, illegal_transition, too_large, bad_request, method_not_allowed,"
+            " server_error (and http_<status> for any other status)"
         ),
         examples=["out_of_order"],
     )
