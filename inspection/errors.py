@@ -98,9 +98,15 @@ def problem(status: int, code: str, title: str, message: str, **extra):
     return jsonify(code=code, error=title, message=message, **extra), status
 
 
-def _render(status: int, title: str, message: str, code: str | None = None):
+def _render(
+    status: int, title: str, message: str, code: str | None = None, field: str | None = None
+):
     if _wants_json():
-        return problem(status, code or HTTP_CODES.get(status, f"http_{status}"), title, message)
+        # The input the refusal is about, in the shape a 422 names its fields in.
+        extra = {"fields": [{"field": field, "message": message}]} if field else {}
+        return problem(
+            status, code or HTTP_CODES.get(status, f"http_{status}"), title, message, **extra
+        )
     return render_template("errors.html", status=status, title=title, message=message), status
 
 
@@ -117,6 +123,8 @@ def init_app(app: Flask) -> None:
                 " Go back, reload the page and submit the form again."
             ),
             code="csrf_failed",
+            # The API takes the token in a header (from GET /api/v1/session), a form in a field.
+            field="X-CSRFToken" if request.path.startswith("/api/") else "csrf_token",
         )
 
     @app.errorhandler(413)
@@ -130,12 +138,17 @@ def init_app(app: Flask) -> None:
                 " Send fewer photos at a time, or smaller ones.",
                 limit=limit,
             ),
+            field="body",
         )
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         return _render(
-            error.status, _("The request was not carried out"), error.message, error.code
+            error.status,
+            _("The request was not carried out"),
+            error.message,
+            error.code,
+            field=error.field,
         )
 
     @app.errorhandler(HTTPException)

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Hold a running app's sync API to its OpenAPI document as an outside integrator would: the
 # schemathesis CLI with every check (--checks all) over the examples, coverage, fuzzing and
-# stateful phases, logged in as an inspector, then logged out. Exits non-zero on any failure.
+# stateful phases, logged in as an inspector, then logged out. Before them, a photo is walked
+# through its routes (tests/photo_chain.py: announced, asked after, sent in pieces), each answer
+# held to every check, since the stateful phase reaches a stored piece only by chance.
+# Exits non-zero on any failure.
 #
 #   make run                                  # in another terminal: the app with demo data
 #   tests/api_contract.sh                     # http://127.0.0.1:5000, 200 examples, seed 1
 #   tests/api_contract.sh http://127.0.0.1:5101
 #
 # Settings (environment): API_USER (inspector), API_PASSWORD (demo1234), EXAMPLES (200),
-# LOGGED_OUT_EXAMPLES (50), SEED (1), SCHEMATHESIS (the project's .venv/bin/schemathesis).
+# LOGGED_OUT_EXAMPLES (50), SEED (1), SCHEMATHESIS (the project's .venv/bin/schemathesis),
+# PYTHON (the project's .venv/bin/python).
 # It writes through the API as the user does: run it against demo data, not a real park's.
 set -euo pipefail
 
@@ -21,6 +25,7 @@ logged_out_examples="${LOGGED_OUT_EXAMPLES:-50}"
 seed="${SEED:-1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 schemathesis="${SCHEMATHESIS:-$root/.venv/bin/schemathesis}"
+python="${PYTHON:-$root/.venv/bin/python}"
 # Flask-Login's session protection ties the login to the device: log in and test as one agent.
 agent="inspection-contract/1"
 
@@ -60,6 +65,8 @@ run() {
 }
 
 failed=0
+echo "=== A photo through its routes as $user, every check on each answer"
+(cd "$root" && "$python" -m tests.photo_chain "$base" "$session" "$csrf" "$agent") || failed=1
 echo "=== Logged in as $user: every check, $examples examples per operation, seed $seed"
 run "$work/logged-in.toml" "$examples" || failed=1
 echo "=== Logged out: every check, $logged_out_examples examples per operation, seed $seed"

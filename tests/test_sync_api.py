@@ -588,6 +588,106 @@ def test_bad_batches_and_bad_records_are_refused_naming_the_field(world, make, l
     assert _count(make, PhotoUpload) == 0
 
 
+def test_every_refusal_keeps_its_code_and_names_the_input(app, world, make, login, field):
+    """Each refusal a device can meet: its status, its stable code and the input it names."""
+    inspection, _items_, _version = field
+    client = _client(login, world.inspector)
+    data, fake = _photo(), b"this is not a photo, only text " * 20
+    photo_id = _announce(client, inspection.id, data).json["id"]
+    fake_id = _announce(client, inspection.id, fake).json["id"]
+    spoiled = bytes([data[0] ^ 0xFF]) + data[1:]
+    ghost = str(uuid.uuid4())
+    cases = {
+        "no login": (
+            lambda: make.app.test_client().get("/api/v1/field/package"),
+            (401, "not_logged_in", "session"),
+        ),
+        "unreadable body": (
+            lambda: client.post("/api/v1/sync", data=b"{", content_type="application/json"),
+            (422, "invalid_request", "body"),
+        ),
+        "no such inspection": (
+            lambda: _announce(client, 2**31 - 1, data),
+            (404, "not_found", "inspection"),
+        ),
+        "id taken": (
+            lambda: _announce(client, inspection.id, fake, photo_id),
+            (409, "conflict", "id"),
+        ),
+        "never announced": (
+            lambda: client.get(f"/api/v1/photos/{ghost}"),
+            (404, "not_found", "photo_id"),
+        ),
+        "piece of a photo never announced": (
+            lambda: _piece(client, ghost, data, 0, 9),
+            (404, "not_found", "photo_id"),
+        ),
+        "no Content-Range": (
+            lambda: client.put(f"/api/v1/photos/{photo_id}/content", data=data[:10]),
+            (400, "refused", "Content-Range"),
+        ),
+        "ahead of what arrived": (
+            lambda: _piece(client, photo_id, data, 10, 19),
+            (409, "out_of_order", "Content-Range"),
+        ),
+        "another size": (
+            lambda: _piece(client, photo_id, data, 0, 9, total=len(data) + 1),
+            (409, "refused", "Content-Range"),
+        ),
+        "shorter than its range": (
+            lambda: client.put(
+                f"/api/v1/photos/{photo_id}/content",
+                data=data[:5],
+                headers={"Content-Range": f"bytes 0-9/{len(data)}"},
+            ),
+            (409, "refused", "body"),
+        ),
+        "damaged": (
+            lambda: _piece(client, photo_id, spoiled, 0, len(data) - 1),
+            (409, "damaged", "body"),
+        ),
+        "not a photo": (
+            lambda: _piece(client, fake_id, fake, 0, len(fake) - 1),
+            (422, "photo_refused", "body"),
+        ),
+    }
+    for name, (call, (status, code, input_name)) in cases.items():
+        response = call()
+        assert (response.status_code, response.json["code"]) == (status, code), (
+            name,
+            response.json,
+        )
+        assert response.json["error"] and response.json["message"], name
+        assert input_name in [f["field"] for f in response.json["fields"]], (name, response.json)
+        assert all(f["message"] for f in response.json["fields"]), name
+
+    idle = _client(login, world.inspector)
+    assert idle.get("/api/v1/session").status_code == 200  # the session notes the activity
+    with idle.session_transaction() as session:
+        session["seen"] -= 31 * 60
+    expired = idle.get("/api/v1/field/package")
+    assert (expired.status_code, expired.json["code"]) == (401, "session_expired")
+    assert [f["field"] for f in expired.json["fields"]] == ["session"]
+    # Refusals not about an input say so by naming none.
+    enterprise = _client(login, world.ours_user).get("/api/v1/field/package")
+    assert (enterprise.status_code, enterprise.json["code"]) == (403, "forbidden")
+    assert "fields" not in enterprise.json
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    no_token = _sync(client, _hazard(inspection))
+    assert (no_token.status_code, no_token.json["code"]) == (400, "csrf_failed")
+    assert [f["field"] for f in no_token.json["fields"]] == ["X-CSRFToken"]
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    too_large = client.put(
+        f"/api/v1/photos/{photo_id}/content",
+        data=data,
+        headers={"Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"},
+    )
+    assert (too_large.status_code, too_large.json["code"]) == (413, "too_large")
+    assert [f["field"] for f in too_large.json["fields"]] == ["body"]
+    assert _count(make, Photo) == 0
+
+
 # 7. Two copies of the same batch at once.
 
 

@@ -22,14 +22,15 @@ def inspection_in_hand(session: Session, user: User, inspection_id: int) -> Insp
     """
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
-        raise NotFound(_("There is no such inspection. Nothing was changed."))
+        raise NotFound(_("There is no such inspection. Nothing was changed."), field="inspection")
     if session.get(InspectionInspector, (inspection.id, user.id)) is None:
         raise Forbidden(
             _(
                 "The inspection was reassigned on the server: you are no longer on its team, so"
                 " this was not added. It stays on this tablet; show it to the inspectors now on"
                 " it."
-            )
+            ),
+            field="inspection",
         )
     if inspection.status == InspectionStatus.COMPLETED:
         raise Conflict(
@@ -37,6 +38,7 @@ def inspection_in_hand(session: Session, user: User, inspection_id: int) -> Insp
                 "The inspection was completed on the server on %(time)s and its record is locked,"
                 " so this was not added.",
                 time=clock.local(inspection.completed_at).strftime("%Y-%m-%d %H:%M"),
-            )
+            ),
+            field="inspection",
         )
     return inspection

@@ -168,22 +168,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Problem(BaseModel):
-    """An error: a stable code for programs, a short title and what to do about it for people."""
-
-    code: str = Field(
-        description=(
-            "Stable: not_logged_in, forbidden, not_found, conflict, refused, invalid_request,"
-            " csrf_failed, out_of_order, damaged, photo_refused, document_refused,"
-            " illegal_transition, too_large, bad_request, method_not_allowed, server_error (and"
-            " http_<status> for any other status)"
-        ),
-        examples=["out_of_order"],
-    )
-    error: str = Field(description="A short title in the user's language")
-    message: str = Field(description="What went wrong and what to do, in the user's language")
-
-
 class FieldProblem(BaseModel):
     """One field that was wrong."""
 
@@ -191,10 +175,34 @@ class FieldProblem(BaseModel):
     message: str
 
 
+class Problem(BaseModel):
+    """An error: a stable code for programs, a short title and what to do about it for people."""
+
+    code: str = Field(
+        description=(
+            "Stable: not_logged_in, session_expired, forbidden, not_found, conflict, refused,"
+            " invalid_request, csrf_failed, out_of_order, damaged, photo_refused,"
+            " document_refused, illegal_transition, too_large, bad_request, method_not_allowed,"
+            " server_error (and http_<status> for any other status)"
+        ),
+        examples=["out_of_order"],
+    )
+    error: str = Field(description="A short title in the user's language")
+    message: str = Field(description="What went wrong and what to do, in the user's language")
+    fields: list[FieldProblem] = Field(
+        default_factory=list,
+        description=(
+            "The inputs the refusal is about: a body field, `body` (the whole body), a header"
+            " (`Content-Range`, `X-CSRFToken`), `photo_id` or `session` (the login cookie); left"
+            " out when it is about no input (403, 405)"
+        ),
+    )
+
+
 class ValidationProblem(Problem):
     """A request whose fields did not check out."""
 
-    fields: list[FieldProblem]
+    fields: list[FieldProblem] = Field(min_length=1)
 
 
 class Me(BaseModel):

@@ -52,7 +52,8 @@ class OutOfOrder(Conflict):
                 "This piece does not follow the %(received)s bytes already received. Send from"
                 " byte %(received)s.",
                 received=upload.received,
-            )
+            ),
+            field="Content-Range",
         )
         self.upload = upload
 
@@ -62,8 +63,8 @@ class PieceMismatch(Conflict):
 
     code = "refused"
 
-    def __init__(self, upload: PhotoUpload, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, upload: PhotoUpload, message: str, field: str = "Content-Range") -> None:
+        super().__init__(message, field=field)
         self.upload = upload
 
 
@@ -79,7 +80,8 @@ def parse_content_range(header: str | None) -> ByteRange:
     match = CONTENT_RANGE.match(header or "")
     if match is None:
         raise DomainError(
-            _("Each piece needs a Content-Range header such as “bytes 0-262143/1048576”.")
+            _("Each piece needs a Content-Range header such as “bytes 0-262143/1048576”."),
+            field="Content-Range",
         )
     start, end, total = (int(part) for part in match.groups())
     return ByteRange(start, end, total)
@@ -110,16 +112,19 @@ def start_upload(session: Session, user: User, spec: schemas.UploadStart) -> Pho
     upload = session.get(PhotoUpload, photo_uuid)
     if upload is not None:
         if upload.user_id != user.id or upload.size != spec.size or upload.sha256 != spec.sha256:
-            raise Conflict(_("Another photo already uses this id. Take the photo again."))
+            raise Conflict(
+                _("Another photo already uses this id. Take the photo again."), field="id"
+            )
         return upload
     if session.exec(select(Photo.id).where(Photo.uuid == photo_uuid)).first() is not None:
-        raise Conflict(_("Another photo already uses this id. Take the photo again."))
+        raise Conflict(_("Another photo already uses this id. Take the photo again."), field="id")
     if spec.size > current_app.config["PHOTO_MAX_BYTES"]:
         raise DomainError(
             _(
                 "A photo may be at most %(limit)s MB. Take it again at a lower resolution.",
                 limit=current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024),
-            )
+            ),
+            field="size",
         )
     inspection = inspection_in_hand(session, user, spec.inspection)
     upload = PhotoUpload(
@@ -149,7 +154,9 @@ def upload_of(session: Session, user: User, photo_uuid: str, *, lock: bool = Fal
         )
     upload = session.get(PhotoUpload, photo_uuid, populate_existing=True)
     if upload is None or upload.user_id != user.id:
-        raise NotFound(_("No photo with this id was announced. Announce it first."))
+        raise NotFound(
+            _("No photo with this id was announced. Announce it first."), field="photo_id"
+        )
     return upload
 
 
@@ -174,7 +181,9 @@ def receive_piece(
             ),
         )
     if len(data) != piece.end - piece.start + 1:
-        raise PieceMismatch(upload, _("The piece is not as long as its Content-Range header says."))
+        raise PieceMismatch(
+            upload, _("The piece is not as long as its Content-Range header says."), "body"
+        )
     pieces = _pieces(photo_uuid)
     stored = sum(size for _key, size in pieces)
     if stored < upload.received:
@@ -201,7 +210,8 @@ def _keep(session: Session, user: User, upload: PhotoUpload, data: bytes) -> Non
         session.flush()
         discard_partial(upload.photo_uuid)
         raise DamagedUpload(
-            _("The photo arrived damaged (its checksum does not match). It is being sent again.")
+            _("The photo arrived damaged (its checksum does not match). It is being sent again."),
+            field="body",
         )
     inspection = inspection_in_hand(session, user, upload.inspection_id)
     checked = check_photo(
@@ -286,7 +296,8 @@ def photos_by_uuid(
         for photo in found.values()
     ):
         raise DomainError(
-            _("A photo this record names belongs to another inspection. Take the photo again.")
+            _("A photo this record names belongs to another inspection. Take the photo again."),
+            field="photos",
         )
     missing = [uuid for uuid in uuids if uuid not in found]
     if missing:

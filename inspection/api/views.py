@@ -30,6 +30,7 @@ from inspection.api.models import PhotoUpload
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import has_permission
 from inspection.db import get_session
+from inspection.errors import DomainError
 from inspection.errors import problem
 from inspection.evidence.photos import PhotoRejected
 from inspection.security import services as security
@@ -50,15 +51,13 @@ def api_require(permission: Permission | None = None) -> Callable:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return problem(
-                    401,
-                    "not_logged_in",
-                    _("Not logged in"),
-                    _(
-                        "Your login has run out. Log in again; what is waiting on this device is"
-                        " kept and will be sent afterwards."
-                    ),
+                message = _(
+                    "Your login has run out. Log in again; what is waiting on this device is"
+                    " kept and will be sent afterwards."
                 )
+                # The session cookie is what is missing or no longer valid.
+                fields = [{"field": "session", "message": message}]
+                return problem(401, "not_logged_in", _("Not logged in"), message, fields=fields)
             if current_app.config.get("WTF_CSRF_ENABLED", True):
                 csrf.protect()  # only for writes (WTF_CSRF_METHODS); CSRFError answers 400
             if permission is not None and not has_permission(current_user, permission):
@@ -189,6 +188,12 @@ def photo_state(photo_id: UUID):
     return _json(_state(uploads.upload_of(get_session(), current_user, str(photo_id))))
 
 
+def _refusal(status: int, refused: DomainError, title: str, field: str | None = None, **extra):
+    """A piece refused: its code, what to do, and the input it is about (header or bytes)."""
+    fields = [{"field": field or refused.field or "body", "message": refused.message}]
+    return problem(status, refused.code, title, refused.message, fields=fields, **extra)
+
+
 @bp.put("/photos/<uuid:photo_id>/content")
 @api_require(Permission.INSPECT)
 def photo_piece(photo_id: UUID):
@@ -203,16 +208,16 @@ def photo_piece(photo_id: UUID):
         state = _state(refused.upload)
         db.rollback()
         title = _("Out of order") if isinstance(refused, uploads.OutOfOrder) else _("Refused")
-        return problem(409, refused.code, title, refused.message, **state.model_dump(mode="json"))
+        return _refusal(409, refused, title, **state.model_dump(mode="json"))
     except uploads.DamagedUpload as refused:
         db.commit()  # keeps the reset to zero bytes: the device sends the photo again
-        return problem(409, refused.code, _("Damaged"), refused.message, received=0)
+        return _refusal(409, refused, _("Damaged"), received=0)
     except PhotoRejected as refused:
         db.rollback()
         db.delete(db.get(PhotoUpload, str(photo_id)))
         db.commit()
         uploads.discard_partial(str(photo_id))
-        return problem(422, refused.code, _("The photo was refused"), refused.message)
+        return _refusal(422, refused, _("The photo was refused"), field="body")
     db.commit()
     if upload.photo_id is not None:
         uploads.discard_partial(upload.photo_uuid)

@@ -91,7 +91,10 @@ def _expire(limit: int):
         limit // 60,
     )
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify(code="session_expired", error=_("Please log in"), message=message), 401
+        fields = [{"field": "session", "message": message}]  # the login cookie, as for any 401
+        return jsonify(
+            code="session_expired", error=_("Please log in"), message=message, fields=fields
+        ), 401
     flash(message, "info")
     return redirect(
         url_for("auth.login", next=request.full_path if request.method == "GET" else None)
