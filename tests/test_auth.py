@@ -188,3 +188,14 @@ def test_logout_needs_post(world, login):
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 302
     assert client.get("/inspections/").status_code == 302
+
+
+def test_accounts_made_in_bulk_may_share_one_hash_but_no_others_do():
+    from inspection.auth import passwords
+
+    with passwords.one_hash_per_password():
+        first, again = passwords.hash_password("demo1234"), passwords.hash_password("demo1234")
+        other = passwords.hash_password("another-pass")
+    assert first == again != other
+    assert passwords.verify_password(first, "demo1234")
+    assert passwords.hash_password("demo1234") != passwords.hash_password("demo1234")

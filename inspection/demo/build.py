@@ -15,6 +15,7 @@ from sqlmodel import select
 from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
+from inspection.auth.passwords import one_hash_per_password
 from inspection.auth.services import create_user
 from inspection.campaigns import recurring
 from inspection.checklists.library import load_library
@@ -155,7 +156,7 @@ def load(session: Session) -> str:
     data, region_data_ = park_data(), region_data()
     rng = random.Random(2026)
     real_now = clock.now()
-    with clock.frozen(real_now - timedelta(days=150)):
+    with one_hash_per_password(), clock.frozen(real_now - timedelta(days=150)):
         region = Region(**region_data_["region"])
         session.add(region)
         session.flush()
