@@ -7,11 +7,12 @@ import io
 import re
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
+from openpyxl import load_workbook
+from sqlalchemy import text
 from sqlmodel import select
 
 from inspection import clock
@@ -296,5 +297,34 @@ def test_steps_refuse_the_wrong_role(world, login, make, step):
 def test_the_template_is_a_sheet_the_import_accepts_back(world, login, make):
     staff = login(world.inspector)
     data = staff.get("/assignments/template.xlsx").data
-    assert data.startswith(b"PK")
-    assert timedelta(0) == timedelta(0)
+    workbook = load_workbook(io.BytesIO(data))
+    page = workbook.active
+    assert [cell.value for cell in page[1]] == HEADINGS
+    page["C2"] = world.ours.name  # the example row names an enterprise of the demo, not ours
+    filled = io.BytesIO()
+    workbook.save(filled)
+    response = staff.post(
+        "/assignments/import",
+        data=import_form(filled.getvalue()),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with make.session() as s:
+        cases = {c.number: c for c in s.exec(select(AssignedCase))}
+    assert set(cases) == {"D2026-001", "D2026-002"}
+    assert cases["D2026-001"].enterprise_id == world.ours.id
+    assert cases["D2026-002"].enterprise_id is None
+
+
+def test_an_altered_case_history_is_named_by_audit_verify(app, world, login, make):
+    _staff, cases = _imported(world, login, make)
+    with make.session() as s:
+        event = s.exec(select(CaseEvent).where(CaseEvent.case_id == cases["C-2"].id)).one()
+        s.execute(text("UPDATE case_event SET comment = '改过' WHERE id = :id"), {"id": event.id})
+        s.commit()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert (
+        f"case event {event.id} (assigned case {cases['C-2'].id}, step 1): content altered"
+        in result.output
+    )

@@ -21,6 +21,9 @@ from inspection.assignments.models import CaseState as S
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.chain import GENESIS
+from inspection.chain import BrokenLink
+from inspection.chain import batched
+from inspection.chain import broken_links
 from inspection.chain import canonical_json
 from inspection.chain import digest
 from inspection.errors import DomainError
@@ -240,3 +243,15 @@ CASE_EVENTS = {
     "close": _l("closed"),
     "remind": _l("reminded"),
 }
+
+
+def verify_chain(session: Session, *, batch: int = 5000) -> list[BrokenLink]:
+    """Recompute every case's history chain and report each step that does not fit (the chain
+    of a problem is the case's id)."""
+    events = batched(
+        lambda offset, limit: session.exec(
+            select(CaseEvent).order_by(CaseEvent.case_id, CaseEvent.seq).offset(offset).limit(limit)
+        ).all(),
+        batch=batch,
+    )
+    return list(broken_links(events, chain_of=lambda e: e.case_id, hash_of=event_hash))

@@ -225,3 +225,8 @@ STEPS = {
     "object": record_objection,
     "close": close,
 }
+
+
+def verify_history(session: Session) -> list:
+    """Every assigned case's history checked link by link (see `lifecycle.verify_chain`)."""
+    return lifecycle.verify_chain(session)

@@ -1,4 +1,5 @@
-"""`flask audit`: check the hash chains of every hazard's history and of the security log."""
+"""`flask audit`: check the hash chains of every hazard's and every assigned case's history and
+of the security log."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from inspection.assignments.services import verify_history as verify_case_histories
 from inspection.db import get_session
 from inspection.hazards.audit import verify_chain
 from inspection.security.integrity import verify_log
@@ -17,13 +19,20 @@ audit = AppGroup("audit", help="The audit trails.")
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chains of every hazard's history and of the security log, and name
-    any altered, missing or inserted record."""
+    """Recompute the hash chains of every hazard's and assigned case's history and of the
+    security log, and name any altered, missing or inserted record."""
     session = get_session()
     problems = verify_chain(session)
     for problem in problems:
         click.echo(
             f"event {problem.record_id} (hazard {problem.chain}, step {problem.seq}):"
+            f" {problem.reason}",
+            err=True,
+        )
+    case_problems = verify_case_histories(session)
+    for problem in case_problems:
+        click.echo(
+            f"case event {problem.record_id} (assigned case {problem.chain}, step {problem.seq}):"
             f" {problem.reason}",
             err=True,
         )
@@ -34,6 +43,6 @@ def audit_verify() -> None:
             f" {problem.reason}",
             err=True,
         )
-    if problems or log_problems:
+    if problems or case_problems or log_problems:
         raise SystemExit(1)
-    click.echo("The audit trail and the security log are intact.")
+    click.echo("The audit trails and the security log are intact.")
