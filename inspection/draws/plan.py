@@ -160,16 +160,12 @@ def key_enterprises(session: Session, scope: Scope, year: int) -> list[KeyEnterp
     return sorted(out, key=lambda k: k.enterprise.name)
 
 
-def _check_supervisor(actor: User) -> None:
-    if actor.role != Role.SUPERVISOR:
-        raise Forbidden(_("Only a supervisor chooses key enterprises."))
-
-
 def choose_key(
     session: Session, *, actor: User, enterprise: Enterprise, year: int, reason: str
 ) -> KeyChoice:
     """A supervisor puts an enterprise on the year's key list by name, saying why."""
-    _check_supervisor(actor)
+    if actor.role != Role.SUPERVISOR:
+        raise Forbidden(_("Only a supervisor chooses key enterprises."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(
@@ -200,7 +196,8 @@ def choose_key(
 
 def drop_key(session: Session, *, actor: User, choice: KeyChoice) -> None:
     """Take a supervisor's choice off the key list (the rules' key enterprises stay)."""
-    _check_supervisor(actor)
+    if actor.role != Role.SUPERVISOR:
+        raise Forbidden(_("Only a supervisor chooses key enterprises."))
     session.delete(choice)
     session.flush()
 
