@@ -267,6 +267,9 @@ def test_enterprises_at_their_yearly_cap_are_left_out_and_listed(app, make, park
     document = json.loads(make.get(DrawTask, task.id).pool_document)
     assert document["left_out"] == {"yearly_cap_reached": 1}
     assert document["yearly_caps"] == {"red": 12, "orange": 8, "yellow": 4, "blue": 2}
+    # The public page says how many the cap left out, never which.
+    public = app.test_client().get(f"/public/draws/{task.id}").get_data(as_text=True)
+    assert "因达到年度检查上限未列入抽取池：1 家" in public and world.ours.name not in public
     drawn = {
         d["name"]
         for s in json.loads(make.get(DrawTask, task.id).result)["strata"]
