@@ -62,6 +62,8 @@ def make_pool() -> dict:
         "task": {"id": 1, "name": "bench", "park": "bench", "year": 2026},
         "inspectors_per_enterprise": 2,
         "with_expert": True,
+        "yearly_caps": {"red": 12, "orange": 8, "yellow": 4, "blue": 2},
+        "left_out": {"yearly_cap_reached": 37},
         "strata": [
             {"key": key, "quota": {kind: value}, "entries": entries[key]}
             for key, (kind, value) in STRATA.items()

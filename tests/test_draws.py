@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -38,7 +39,7 @@ from inspection.errors import DomainError
 from inspection.notifications.models import Notification
 from inspection.parks.models import Park
 
-VERIFIER = "inspection/draws/verify_draw.py"
+VERIFIER = "tools/verify_draw.py"
 
 # ---------------------------------------------------------------- known answers (the docs' vectors)
 
@@ -162,7 +163,9 @@ def test_a_draw_verifies_and_a_changed_byte_in_the_pool_is_named(app, make, park
     assert out.exit_code == 0 and "一致" in out.output, out.output
     with make.session() as s:
         row = s.get(DrawTask, task.id)
-        row.pool_document = row.pool_document.replace('"yearly_cap": 2', '"yearly_cap": 3')
+        row.pool_document = row.pool_document.replace(
+            '"yearly_cap_reached": 0', '"yearly_cap_reached": 1'
+        )
         s.add(row)
         s.commit()
     out = runner.invoke(args=["draws", "verify", str(task.id)])
@@ -259,7 +262,14 @@ def test_enterprises_at_their_yearly_cap_are_left_out_and_listed(app, make, park
         )
     task = _task(make, world, item, quotas={"*": "100%"})
     at_cap = pool.private(make.get(DrawTask, task.id))["at_cap"]
-    assert at_cap == [{"enterprise_id": world.ours.id, "count": 2}]
+    # The risk feature's one rule: world.ours is graded blue, whose yearly cap is 2.
+    assert at_cap == [{"enterprise_id": world.ours.id, "count": 2, "cap": 2}]
+    document = json.loads(make.get(DrawTask, task.id).pool_document)
+    assert document["left_out"] == {"yearly_cap_reached": 1}
+    assert document["yearly_caps"] == {"red": 12, "orange": 8, "yellow": 4, "blue": 2}
+    # The public page says how many the cap left out, never which.
+    public = app.test_client().get(f"/public/draws/{task.id}").get_data(as_text=True)
+    assert "因达到年度检查上限未列入抽取池：1 家" in public and world.ours.name not in public
     drawn = {
         d["name"]
         for s in json.loads(make.get(DrawTask, task.id).result)["strata"]
@@ -281,6 +291,8 @@ def test_the_public_record_verifies_in_a_separate_process(app, make, park_draw, 
     record = client.get(f"/public/draws/{task.id}/record.json")
     assert record.status_code == 200
     script = client.get("/public/draws/verify_draw.py")
+    # The download is tools/verify_draw.py itself, byte for byte.
+    assert not Path(VERIFIER).is_symlink() and script.data == Path(VERIFIER).read_bytes()
     (tmp_path / "record.json").write_bytes(record.data)
     (tmp_path / "verify_draw.py").write_bytes(script.data)
     ran = subprocess.run(
@@ -292,7 +304,7 @@ def test_the_public_record_verifies_in_a_separate_process(app, make, park_draw, 
     )
     assert ran.returncode == 0 and ran.stdout.startswith("一致"), ran.stdout + ran.stderr
     # One changed byte in the pool: the same verifier says where.
-    changed = record.data.decode().replace('"yearly_cap": 2', '"yearly_cap": 1')
+    changed = record.data.decode().replace('"blue": 2', '"blue": 3')
     (tmp_path / "record.json").write_text(changed, encoding="utf-8")
     ran = subprocess.run(
         [sys.executable, "-I", "verify_draw.py", "record.json"],
@@ -420,7 +432,6 @@ def test_the_pages_of_a_task_from_items_to_published_results(app, make, park_dra
             "quotas": "* = 50%",
             "inspectors_per_enterprise": "2",
             "avoid_last_officers": "y",
-            "yearly_cap": "2",
             "start_date": clock.today().isoformat(),
             "due_date": clock.today().isoformat(),
             "public_source": "上证指数收盘点位",

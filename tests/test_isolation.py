@@ -32,6 +32,7 @@ THEIR_MARKERS = ("乙化工有限公司", "乙厂储罐区报警器失效", "乙
 
 def draw_records(make, enterprise, inspector, names: dict[str, str]) -> dict:
     """A drawn 双随机 task of the enterprise's park, its item, officers and a result."""
+    from inspection.draws import plan
     from inspection.draws.models import DrawResult
 
     park = make.get(Park, enterprise.park_id)
@@ -45,7 +46,16 @@ def draw_records(make, enterprise, inspector, names: dict[str, str]) -> dict:
     )
     with make.session() as s:
         result = s.exec(select(DrawResult).where(DrawResult.task_id == task.id)).first()
+        choice = plan.choose_key(
+            s,
+            actor=s.get(type(supervisor), supervisor.id),
+            enterprise=s.get(type(enterprise), enterprise.id),
+            year=task.year,
+            reason=f"{names['campaign']}重点检查",
+        )
+        s.commit()
     return {
+        "choice_id": choice.id,
         "draw_item_id": item.id,
         "officer_id": officer.id,
         "task_id": task.id,
@@ -72,6 +82,7 @@ def draw_state(s, park_id: int | None = None) -> tuple:
         rows(draws.Adjustment, "id"),
         rows(draws.CreditClass, "id", "credit_class"),
         rows(draws.Assignment, "id", "current"),
+        rows(draws.KeyEnterprise, "id", "reason"),
     )
 
 

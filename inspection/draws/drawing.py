@@ -32,6 +32,7 @@ from inspection.inspections import services as inspections
 from inspection.inspections.models import InspectionStatus
 from inspection.inspections.models import InspectionType
 from inspection.parks.models import Park
+from inspection.risk.frequency import cap_checks
 
 
 def run_draw(session: Session, *, task: DrawTask, actor: User, public_value: str) -> DrawTask:
@@ -234,9 +235,13 @@ def start_campaign(session: Session, *, task: DrawTask, actor: User) -> Campaign
         {i for item in queries.task_items(session, task) for i in json.loads(item.checklist_ids)}
     )
     teams = queries.teams(session, task)
-    for result, enterprise in queries.results(session, pool_scope(task), task):
-        if result.withdrawn:
-            continue
+    drawn = [
+        (result, enterprise)
+        for result, enterprise in queries.results(session, pool_scope(task), task)
+        if not result.withdrawn
+    ]
+    _refuse_over_cap(session, task, [enterprise for _r, enterprise in drawn])
+    for result, enterprise in drawn:
         members = [o for a, o in teams.get(enterprise.id, []) if not a.expert and o.user_id]
         team = inspections.team_members(session, [o.user_id for o in members], park=park)
         inspection = inspections.open_inspection(
@@ -251,13 +256,6 @@ def start_campaign(session: Session, *, task: DrawTask, actor: User) -> Campaign
             status=InspectionStatus.PLANNED,
             campaign_id=campaign.id,
             due_date=task.due_date,
-            # The draw itself kept the enterprises at the task's yearly cap out of its pool;
-            # one drawn fairly past its grade's cap is inspected, and the record says why.
-            over_cap_reason=_(
-                "Drawn at random in task %(name)s (双随机抽查), from a pool frozen within the"
-                " task's yearly cap.",
-                name=task.name,
-            ),
         )
         if checklist_ids:
             inspections.use_checklists(session, inspection, checklist_ids, for_campaign=True)
@@ -269,6 +267,27 @@ def start_campaign(session: Session, *, task: DrawTask, actor: User) -> Campaign
     session.add(task)
     session.flush()
     return campaign
+
+
+def _refuse_over_cap(session: Session, task: DrawTask, enterprises: list[Enterprise]) -> None:
+    """The pool left out the enterprises at their yearly cap when it was frozen; one that has
+    reached it since (another inspection planned meanwhile) is refused by the same rule, the
+    risk feature's, and named, before any inspection is planned."""
+    checks = cap_checks(session, enterprises, task.year)
+    over = [(e, checks[e.id]) for e in enterprises if checks[e.id].reached]
+    if over:
+        names = "、".join(
+            _("%(name)s (%(count)s of %(cap)s)", name=e.name, count=c.count, cap=c.cap)
+            for e, c in over
+        )
+        raise DomainError(
+            _(
+                "Over the yearly cap (国办发〔2024〕54号): %(names)s. Withdraw each by an"
+                " adjustment with a reason (it has had its inspections this year), then plan the"
+                " inspections.",
+                names=names,
+            )
+        )
 
 
 def pool_scope(task: DrawTask) -> Scope:

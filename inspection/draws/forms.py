@@ -75,6 +75,15 @@ class ConflictForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
 
 
+class KeyChoiceForm(FlaskForm):
+    """重点检查: a supervisor puts an enterprise on the year's key list, saying why."""
+
+    enterprise = SelectField(_l("Enterprise"), coerce=str, validate_choice=False)
+    reason = StringField(
+        _l("Why it is inspected by name"), validators=[Optional(), Length(max=200)]
+    )
+
+
 class CreditImportForm(FlaskForm):
     """A file of credit classes."""
 
@@ -108,11 +117,6 @@ class TaskForm(FlaskForm):
     with_expert = BooleanField(_l("Draw an expert for each enterprise"))
     avoid_last_officers = BooleanField(
         _l("Not the same officers as at the enterprise's last inspection"), default=True
-    )
-    yearly_cap = IntegerField(
-        _l("Yearly cap of inspections per enterprise"),
-        validators=[InputRequired(), NumberRange(1, 50)],
-        default=2,
     )
     start_date = DateField(_l("Inspections start"), validators=[DataRequired()])
     due_date = DateField(_l("Inspections due by"), validators=[DataRequired()])

@@ -35,7 +35,8 @@ ADJUSTMENTS = {
 KEY_REASONS = {
     "credit_d": _l("credit class D"),
     "major_hazard_source": _l("major hazard installation"),
-    "major_risk": _l("major risk grade"),
+    "major_risk": _l("risk grade red (major risk)"),
+    "significant_risk": _l("risk grade orange (significant risk)"),
 }
 
 
@@ -61,6 +62,14 @@ def quota_label(quota: dict) -> str:
     return _("draw %(ratio)s%%", ratio=quota["ratio"])
 
 
+def caps_label(caps: dict | None) -> str:
+    """The yearly cap of each risk grade, as a plan writes it: 红 12 · 橙 8 · 黄 4 · 蓝 2."""
+    return " · ".join(
+        _("%(grade)s: at most %(cap)s", grade=labels.label(labels.RISK_GRADES, grade), cap=cap)
+        for grade, cap in (caps or {}).items()
+    )
+
+
 LABELS = {
     "task_status": _lookup(TASK_STATUSES),
     "method_label": _lookup(METHODS),
@@ -69,4 +78,5 @@ LABELS = {
     "key_reason": _lookup(KEY_REASONS),
     "stratum_label": stratum_label,
     "quota_label": quota_label,
+    "caps_label": caps_label,
 }

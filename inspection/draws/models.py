@@ -101,6 +101,23 @@ class Conflict(SQLModel, table=True):
     declared_by_id: int = Field(foreign_key="user_account.id")
 
 
+class KeyEnterprise(SQLModel, table=True):
+    """An enterprise a supervisor puts on the year's key list (重点检查) by name, and why. The
+    plan adds those the rules name (risk grade red or orange, credit class D, a major hazard
+    installation)."""
+
+    __tablename__ = "key_enterprise"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", name="uq_key_enterprise_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    park_id: int = Field(foreign_key="park.id", index=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    year: int
+    reason: str = Field(max_length=200)
+    chosen_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    chosen_by_id: int = Field(foreign_key="user_account.id")
+
+
 class CreditClass(SQLModel, table=True):
     """An enterprise's credit risk class A–D (信用风险分类), as last imported."""
 
@@ -144,7 +161,6 @@ class DrawTask(SQLModel, table=True):
     inspectors_per_enterprise: int = 2
     with_expert: bool = False
     avoid_last_officers: bool = True
-    yearly_cap: int = 2
     start_date: date
     due_date: date
     # The public value fixed in advance: its source and the date it becomes known.

@@ -9,18 +9,27 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlmodel import Session
 from sqlmodel import select
 
+from inspection.auth.models import Role
+from inspection.auth.models import User
 from inspection.auth.scope import Scope
 from inspection.draws import queries
 from inspection.draws.models import DrawItem
 from inspection.draws.models import DrawTask
+from inspection.draws.models import KeyEnterprise as KeyChoice
 from inspection.draws.models import TaskItem
 from inspection.enterprises.models import Enterprise
+from inspection.errors import DomainError
+from inspection.errors import Forbidden
+from inspection.risk.frequency import cap_checks
+from inspection.risk.frequency import grade_caps
+from inspection.risk.frequency import grade_intervals
 
-# Risk grades that put an enterprise on the key list (the early-warning work's grades).
-KEY_GRADES = ("major",)
+# Risk grades that put an enterprise on the key list (红 and 橙, in the draws' words).
+KEY_GRADES = {"major": "major_risk", "significant": "significant_risk"}
 
 
 @dataclass
@@ -32,7 +41,8 @@ class PlannedTask:
     quotas: dict
     start_date: date
     due_date: date
-    yearly_cap: int
+    # The yearly cap of each risk grade the task's pool applied (the risk feature's rule).
+    caps: dict
     body: str
 
 
@@ -46,10 +56,16 @@ class PlanRow:
 
 @dataclass
 class KeyEnterprise:
-    """An enterprise inspected by name (重点检查), and why."""
+    """An enterprise inspected by name (重点检查): why, how often, and its yearly cap."""
 
     enterprise: Enterprise
     reasons: list[str]
+    grade: str
+    interval_days: int
+    yearly_cap: int
+    inspections: int
+    # A supervisor's choice: the reason they gave, and the record (to take it off the list).
+    chosen: KeyChoice | None = None
 
 
 @dataclass
@@ -78,7 +94,7 @@ def annual_plan(session: Session, scope: Scope, year: int) -> AnnualPlan:
             quotas=json.loads(task.quotas),
             start_date=task.start_date,
             due_date=task.due_date,
-            yearly_cap=task.yearly_cap,
+            caps=(document or {}).get("yearly_caps") or grade_caps(session, task.park_id),
             body=task.body,
         )
         for item in session.exec(
@@ -89,25 +105,107 @@ def annual_plan(session: Session, scope: Scope, year: int) -> AnnualPlan:
             row = by_code.get(item.code)
             if row is not None:
                 row.tasks.append(planned)
-    return AnnualPlan(year=year, rows=list(rows.values()), key=key_enterprises(session, scope))
+    return AnnualPlan(
+        year=year, rows=list(rows.values()), key=key_enterprises(session, scope, year)
+    )
 
 
-def key_enterprises(session: Session, scope: Scope) -> list[KeyEnterprise]:
-    """The enterprises inspected by name: credit class D, a major hazard installation, or a
-    major risk grade where the early-warning work gives one."""
+def key_enterprises(session: Session, scope: Scope, year: int) -> list[KeyEnterprise]:
+    """The enterprises inspected by name in `year`: risk grade red or orange, credit class D,
+    a major hazard installation, or a supervisor's choice with its reason. Each with its grade's
+    interval and yearly cap, from the risk feature."""
     enterprises = list(session.exec(queries.directory_select(scope)))
     ids = [e.id for e in enterprises]
     credit = queries.credit_classes(session, ids)
     grades = queries.risk_grades(session, scope, ids)
-    out = []
+    chosen = {
+        c.enterprise_id: c
+        for c in session.exec(
+            select(KeyChoice).where(
+                scope.rows(KeyChoice.park_id, KeyChoice.enterprise_id), KeyChoice.year == year
+            )
+        )
+    }
+    found = []
     for enterprise in enterprises:
         reasons = []
+        if grades.get(enterprise.id) in KEY_GRADES:
+            reasons.append(KEY_GRADES[grades[enterprise.id]])
         if credit.get(enterprise.id) == "D":
             reasons.append("credit_d")
         if enterprise.risk_major_hazard_source:
             reasons.append("major_hazard_source")
-        if grades.get(enterprise.id) in KEY_GRADES:
-            reasons.append("major_risk")
+        if enterprise.id in chosen:
+            reasons.append("chosen")
         if reasons:
-            out.append(KeyEnterprise(enterprise=enterprise, reasons=reasons))
+            found.append((enterprise, reasons))
+    caps = cap_checks(session, [e for e, _r in found], year)
+    intervals: dict[int, dict[str, int]] = {}
+    out = []
+    for enterprise, reasons in found:
+        check = caps[enterprise.id]
+        if enterprise.park_id not in intervals:
+            intervals[enterprise.park_id] = grade_intervals(session, enterprise.park_id)
+        out.append(
+            KeyEnterprise(
+                enterprise=enterprise,
+                reasons=reasons,
+                grade=check.grade,
+                interval_days=intervals[enterprise.park_id][check.grade],
+                yearly_cap=check.cap,
+                inspections=check.count,
+                chosen=chosen.get(enterprise.id),
+            )
+        )
     return sorted(out, key=lambda k: k.enterprise.name)
+
+
+def choose_key(
+    session: Session, *, actor: User, enterprise: Enterprise, year: int, reason: str
+) -> KeyChoice:
+    """A supervisor puts an enterprise on the year's key list by name, saying why."""
+    if actor.role != Role.SUPERVISOR:
+        raise Forbidden(_("Only a supervisor chooses key enterprises."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            _(
+                "Say why %(name)s is inspected by name, e.g. 近一年发生过生产安全事故; the plan"
+                " publishes the reason.",
+                name=enterprise.name,
+            )
+        )
+    taken = session.exec(
+        select(KeyChoice).where(KeyChoice.enterprise_id == enterprise.id, KeyChoice.year == year)
+    ).first()
+    if taken is not None:
+        raise DomainError(
+            _("%(name)s is already a key enterprise of %(year)s.", name=enterprise.name, year=year)
+        )
+    choice = KeyChoice(
+        park_id=enterprise.park_id,
+        enterprise_id=enterprise.id,
+        year=year,
+        reason=reason,
+        chosen_by_id=actor.id,
+    )
+    session.add(choice)
+    session.flush()
+    return choice
+
+
+def drop_key(session: Session, *, actor: User, choice: KeyChoice) -> None:
+    """Take a supervisor's choice off the key list (the rules' key enterprises stay)."""
+    if actor.role != Role.SUPERVISOR:
+        raise Forbidden(_("Only a supervisor chooses key enterprises."))
+    session.delete(choice)
+    session.flush()
+
+
+def get_choice(session: Session, scope: Scope, choice_id: int) -> KeyChoice | None:
+    """One supervisor's choice, if the scope may see it."""
+    return session.exec(
+        select(KeyChoice).where(
+            KeyChoice.id == choice_id, scope.rows(KeyChoice.park_id, KeyChoice.enterprise_id)
+        )
+    ).first()

@@ -27,6 +27,7 @@ from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.parks.models import Park
+from inspection.risk.frequency import grade_caps
 
 NO_CLASS = "none"
 
@@ -62,10 +63,11 @@ def stratum_of(task: DrawTask, entry: queries.DirectoryEntry) -> str:
     return "all"
 
 
-def split_by_cap(task: DrawTask, entries: list[queries.DirectoryEntry]):
-    """The enterprises below the yearly cap, and those at it (left out, listed as such)."""
-    below = [e for e in entries if e.inspections_this_year < task.yearly_cap]
-    at_cap = [e for e in entries if e.inspections_this_year >= task.yearly_cap]
+def split_by_cap(entries: list[queries.DirectoryEntry]):
+    """The enterprises below their yearly cap, and those at it: left out, and listed as such in
+    the pool document. The cap is the risk feature's one rule (`risk.frequency.cap_checks`)."""
+    below = [e for e in entries if not e.at_cap]
+    at_cap = [e for e in entries if e.at_cap]
     return below, at_cap
 
 
@@ -75,7 +77,7 @@ def freeze(session: Session, *, task: DrawTask, actor: User) -> DrawTask:
         raise DomainError(_("The pool of this task is already frozen."))
     today = clock.today()
     park = session.get(Park, task.park_id)
-    below, at_cap = split_by_cap(task, candidates(session, task))
+    below, at_cap = split_by_cap(candidates(session, task))
     if not below:
         raise DomainError(
             _(
@@ -152,8 +154,9 @@ def freeze(session: Session, *, task: DrawTask, actor: User) -> DrawTask:
             "filters": json.loads(task.filters or "{}"),
             "strata_by": task.strata_by,
         },
-        "yearly_cap": task.yearly_cap,
-        "left_out_at_cap": len(at_cap),
+        # The yearly cap of each risk grade, and how many enterprises it left out, why.
+        "yearly_caps": grade_caps(session, task.park_id),
+        "left_out": {"yearly_cap_reached": len(at_cap)},
         "inspectors_per_enterprise": task.inspectors_per_enterprise,
         "with_expert": task.with_expert,
         "strata": [
@@ -180,7 +183,12 @@ def freeze(session: Session, *, task: DrawTask, actor: User) -> DrawTask:
         {
             "entries": openings,
             "at_cap": [
-                {"enterprise_id": e.enterprise.id, "count": e.inspections_this_year} for e in at_cap
+                {
+                    "enterprise_id": e.enterprise.id,
+                    "count": e.inspections_this_year,
+                    "cap": e.yearly_cap,
+                }
+                for e in at_cap
             ],
         },
         ensure_ascii=False,

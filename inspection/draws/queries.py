@@ -25,6 +25,7 @@ from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
+from inspection.risk.frequency import cap_checks
 from inspection.risk.queries import current_grades
 
 # The early-warning grades (红/橙/黄/蓝) in the draws' words for them.
@@ -245,25 +246,14 @@ class DirectoryEntry:
     credit_class: str | None
     risk_grade: str | None
     last_inspected: date | None
+    # The inspections that count towards the yearly cap, and the cap, by the risk feature's
+    # one rule (its grade's cap in the park's settings, 国办发〔2024〕54号).
     inspections_this_year: int
+    yearly_cap: int
 
-
-def inspection_counts(session: Session, enterprise_ids: list[int], year: int) -> dict[int, int]:
-    """Each enterprise's administrative (enforcement) inspections planned in `year`."""
-    if not enterprise_ids:
-        return {}
-    return dict(
-        session.exec(
-            select(Inspection.enterprise_id, func.count())
-            .where(
-                Inspection.enterprise_id.in_(enterprise_ids),
-                Inspection.enforcement.is_(True),
-                Inspection.planned_date >= date(year, 1, 1),
-                Inspection.planned_date <= date(year, 12, 31),
-            )
-            .group_by(Inspection.enterprise_id)
-        ).all()
-    )
+    @property
+    def at_cap(self) -> bool:
+        return self.inspections_this_year >= self.yearly_cap
 
 
 def last_inspected(session: Session, enterprise_ids: list[int]) -> dict[int, date]:
@@ -318,14 +308,15 @@ def directory(
     credit = credit_classes(session, ids)
     grades = risk_grades(session, scope, ids)
     last = last_inspected(session, ids)
-    counts = inspection_counts(session, ids, year)
+    caps = cap_checks(session, enterprises, year)
     return [
         DirectoryEntry(
             enterprise=e,
             credit_class=credit.get(e.id),
             risk_grade=grades.get(e.id),
             last_inspected=last.get(e.id),
-            inspections_this_year=counts.get(e.id, 0),
+            inspections_this_year=caps[e.id].count,
+            yearly_cap=caps[e.id].cap,
         )
         for e in enterprises
     ]

@@ -49,7 +49,6 @@ class TaskInput:
     inspectors_per_enterprise: int = 2
     with_expert: bool = False
     avoid_last_officers: bool = True
-    yearly_cap: int = 2
     # [(name, role, nonce)]
     witnesses: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -113,8 +112,6 @@ def create_task(session: Session, *, park: Park, actor: User, values: TaskInput)
                 " the team leader."
             )
         )
-    if values.yearly_cap < 1:
-        raise DomainError(_("The yearly cap per enterprise must be at least 1."))
     if values.strata_by not in STRATA_BY:
         raise DomainError(_("Choose how the enterprises are divided into strata."))
     quotas = {
@@ -149,7 +146,6 @@ def create_task(session: Session, *, park: Park, actor: User, values: TaskInput)
         inspectors_per_enterprise=values.inspectors_per_enterprise,
         with_expert=values.with_expert,
         avoid_last_officers=values.avoid_last_officers,
-        yearly_cap=values.yearly_cap,
         start_date=values.start_date,
         due_date=values.due_date,
         public_source=values.public_source.strip(),

@@ -23,6 +23,7 @@ from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionStatus
 from inspection.inspections.models import InspectionType
 from inspection.risk.facts import settings_values
+from inspection.risk.models import GRADES
 from inspection.risk.queries import current_grades
 from inspection.risk.scoring import interval_days
 from inspection.risk.scoring import yearly_cap
@@ -72,9 +73,26 @@ class CapCheck:
 
 def cap_of(session: Session, enterprise: Enterprise, year: int) -> CapCheck:
     """An enterprise's cap for its grade and its count so far in `year`."""
-    grade = current_grades(session, EVERYTHING, [enterprise.id])[enterprise.id]
-    cap = yearly_cap(settings_values(session, enterprise.park_id), grade)
-    return CapCheck(grade, cap, year_counts(session, [enterprise.id], year).get(enterprise.id, 0))
+    return cap_checks(session, [enterprise], year)[enterprise.id]
+
+
+def cap_checks(session: Session, enterprises, year: int) -> dict[int, CapCheck]:
+    """The one yearly cap rule, for many enterprises at once (the 双随机 pool, the directory):
+    each one's cap for its grade in its park's settings, and its count so far in `year`."""
+    enterprises = list(enterprises)
+    ids = [e.id for e in enterprises]
+    if not ids:
+        return {}
+    grades = current_grades(session, EVERYTHING, ids)
+    counts = year_counts(session, ids, year)
+    return {
+        e.id: CapCheck(
+            grades[e.id],
+            yearly_cap(settings_values(session, e.park_id), grades[e.id]),
+            counts.get(e.id, 0),
+        )
+        for e in enterprises
+    }
 
 
 def check_cap(
@@ -110,6 +128,18 @@ def check_cap(
             )
         )
     return reason
+
+
+def grade_caps(session: Session, park_id: int) -> dict[str, int]:
+    """Each grade's yearly cap in a park's settings, as plans and draw records publish it."""
+    values = settings_values(session, park_id)
+    return {grade: yearly_cap(values, grade) for grade in GRADES}
+
+
+def grade_intervals(session: Session, park_id: int) -> dict[str, int]:
+    """Each grade's days between inspections in a park's settings (the plan's frequency)."""
+    values = settings_values(session, park_id)
+    return {grade: interval_days(values, grade) for grade in GRADES}
 
 
 def month_bounds(month: date) -> tuple[date, date]:

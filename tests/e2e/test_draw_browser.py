@@ -1,6 +1,7 @@
 """A 双随机 task in the browser, at 1024×768 in Chinese: an item published, a task drafted, its
-pool frozen, the draw, a result entered, reviewed and published, and the public page showing
-it; every page passes axe-core and has big enough touch targets."""
+pool frozen, the draw, a result entered, reviewed and published, the public page showing it,
+and the annual plan with a key enterprise named; every page passes axe-core and has big enough
+touch targets."""
 
 from __future__ import annotations
 
@@ -97,6 +98,17 @@ def test_a_task_from_items_to_draw_to_published_results(world, make, live_server
     text = anonymous.content()
     assert "已责令限期整改" in text and task.pool_sha256 in text and "内部备注" not in text
     _look(anonymous, axe, "public", problems)
+
+    # The annual plan: the task among its random tasks, and a key enterprise named with why.
+    page.goto(f"{live_server}/draws/plan")
+    page.get_by_label("企业", exact=True).select_option(label="抽查0号五金有限公司")
+    page.get_by_label("列入重点检查的理由").fill("近一年发生过生产安全事故")
+    with page.expect_navigation():
+        page.get_by_role("button", name="列入重点名单").tap()
+    key_list = page.locator("#key + .card").inner_text()
+    assert "抽查0号五金有限公司" in key_list and "近一年发生过生产安全事故" in key_list
+    assert "2026年工贸企业双随机抽查" in page.locator("table").first.inner_text()
+    _look(page, axe, "plan", problems)
     for name, path in (
         ("officers", "/draws/officers"),
         ("directory", "/draws/directory"),

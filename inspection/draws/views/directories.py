@@ -277,7 +277,6 @@ def directory():
         entries=entries,
         year=year,
         q=q,
-        cap=int(request.args.get("cap", "2")) if request.args.get("cap", "2").isdigit() else 2,
         form=CreditImportForm(),
     )
 

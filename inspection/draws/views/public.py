@@ -18,7 +18,9 @@ from inspection.draws.views.tasks import _csv
 from inspection.draws.views.tasks import record_json
 from inspection.parks.models import Park
 
-VERIFIER = Path(__file__).resolve().parent.parent / "verify_draw.py"
+# tools/verify_draw.py at the repository root is the file; the package holds a symlink to it,
+# which a wheel (a plain install) turns into a copy. Served byte for byte.
+VERIFIER = Path(__file__).parent.parent / "verify_draw.py"
 
 
 def _public_task(task_id: int):
@@ -67,7 +69,7 @@ def public_results(task_id: int):
 def verifier():
     """The verifier: one standard-library Python file that re-derives a draw from its record."""
     return Response(
-        VERIFIER.read_text(encoding="utf-8"),
+        VERIFIER.read_bytes(),
         mimetype="text/x-python",
         headers={"Content-Disposition": "attachment; filename=verify_draw.py"},
     )

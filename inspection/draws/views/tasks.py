@@ -41,6 +41,7 @@ from inspection.forms import ConfirmForm
 from inspection.forms import choices
 from inspection.forms import parse_version
 from inspection.parks.queries import require_working_park
+from inspection.risk.frequency import grade_caps
 from inspection.web import commit_or_refuse
 
 
@@ -138,7 +139,6 @@ def create_task():
                 inspectors_per_enterprise=form.inspectors_per_enterprise.data,
                 with_expert=form.with_expert.data,
                 avoid_last_officers=form.avoid_last_officers.data,
-                yearly_cap=form.yearly_cap.data,
                 witnesses=_witnesses(form.witnesses.data),
             ),
         )
@@ -172,7 +172,9 @@ def task(task_id: int):
                 )
             ).all()
         )
-        at_cap = [(names.get(e["enterprise_id"]), e["count"]) for e in private["at_cap"]]
+        at_cap = [
+            (names.get(e["enterprise_id"]), e["count"], e.get("cap")) for e in private["at_cap"]
+        ]
     rows = queries.results(db, scope, found)
     teams = queries.teams(db, found)
     adjust = AdjustmentForm()
@@ -185,6 +187,7 @@ def task(task_id: int):
         task=found,
         items=queries.task_items(db, found),
         document=pool.document(found),
+        caps=(pool.document(found) or {}).get("yearly_caps") or grade_caps(db, found.park_id),
         witnesses=tasks.witnesses(db, found),
         at_cap=at_cap,
         rows=rows,
