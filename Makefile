@@ -26,10 +26,10 @@ run: setup system-run catalogs  ## Set up, migrate, load demo data, start web + 
 
 test: setup system-test catalogs lint  ## Set up and run the whole suite on SQLite, then PostgreSQL
 	@echo "=== Test suite on SQLite ==="
-	@env -u TEST_DATABASE_URL $(BIN)/pytest -n 2 -q
+	@env -u TEST_DATABASE_URL $(BIN)/pytest -n 2 --dist worksteal -q
 	@if $(BIN)/python -c "import os,sys,psycopg; psycopg.connect(os.environ['TEST_DATABASE_URL'].replace('+psycopg',''), connect_timeout=5).close()" 2>/dev/null; then \
 		echo "=== Test suite on PostgreSQL ($(TEST_DATABASE_URL)) ==="; \
-		$(BIN)/pytest -n 2 -q; \
+		$(BIN)/pytest -n 2 --dist worksteal -q; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(TEST_DATABASE_URL): the PostgreSQL run is required in CI." >&2; exit 1; \
 	else \
