@@ -63,7 +63,8 @@ def add_checklist(
 
 
 def _check_item(session: Session, inspection: Inspection, item: ChecklistItem | None) -> None:
-    if item is None or item.version_id not in {v.id for v in versions_of(session, inspection.id)}:
+    # By primary key: the session's identity map answers repeated answers without a query.
+    if item is None or session.get(InspectionChecklist, (inspection.id, item.version_id)) is None:
         raise DomainError(_("This item is not on a checklist of this inspection."))
 
 
