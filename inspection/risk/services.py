@@ -23,8 +23,8 @@ from inspection.errors import Forbidden
 from inspection.errors import check_version
 from inspection.risk.facts import active_override
 from inspection.risk.facts import all_facts
-from inspection.risk.facts import facts_of
 from inspection.risk.facts import forget_settings
+from inspection.risk.facts import graded_facts
 from inspection.risk.facts import park_ids as all_park_ids
 from inspection.risk.facts import settings_values
 from inspection.risk.frequency import CapCheck
@@ -102,11 +102,12 @@ def _store(
 
 def regrade(session: Session, enterprise_id: int, *, cause: str) -> EnterpriseRisk:
     """Grade one enterprise again, in the caller's transaction (a hazard's, an override's)."""
-    enterprise = session.get(Enterprise, enterprise_id)
-    row = session.exec(
-        select(EnterpriseRisk).where(EnterpriseRisk.enterprise_id == enterprise_id)
-    ).first()
-    result = grade(facts_of(session, enterprise), settings_values(session, enterprise.park_id))
+    enterprise, row, facts = graded_facts(session, enterprise_id)
+    result = grade(facts, settings_values(session, enterprise.park_id))
+    if row is not None and _same(row, result) and _graded_today(row):
+        # Nothing moved and the row already stands for today's facts (what the nightly drift
+        # check compares it with): no write.
+        return row
     stored, _moved = _store(session, row, enterprise.park_id, enterprise_id, result, cause)
     session.flush()
     return stored
@@ -119,6 +120,10 @@ class Recompute:
     enterprises: int = 0
     moved: int = 0
     drift: list[str] = field(default_factory=list)
+
+
+def _graded_today(row: EnterpriseRisk) -> bool:
+    return clock.local(row.computed_at).date() == clock.today()
 
 
 def _same(row: EnterpriseRisk, result: Result) -> bool:
