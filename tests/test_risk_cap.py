@@ -61,7 +61,6 @@ def _inspections_of(make, enterprise_id):
         )
 
 
-
 def test_the_service_checks_the_cap_and_returns_the_reason_to_record(app, make, world):
     _plan_twice(make, world)
     with clock.frozen(NEW_YEAR), app.app_context():
@@ -175,9 +174,7 @@ def test_a_recurring_plan_beyond_the_cap_asks_for_the_reason_and_its_occurrences
     assert planned.planned_date == date(2030, 2, 5) and planned.over_cap_reason == REASON
 
 
-def test_next_months_proposals_at_the_cap_ask_for_the_reason_and_record_it(
-    app, make, world, login
-):
+def test_next_months_proposals_at_the_cap_ask_for_the_reason_and_record_it(app, make, world, login):
     _plan_twice(make, world)
     client = login(world.supervisor)
     with clock.frozen(NEW_YEAR):
@@ -200,4 +197,6 @@ def test_the_over_cap_warning_reads_as_a_sentence(app):
     details = {"count": 3, "cap": 2, "grade": "blue", "year": 2026}
     with app.test_request_context(headers={"Cookie": "locale=zh"}):
         text = warnings.summary("over_cap", details)
-    assert text == "2026年已检查 3 次，超过蓝色（低风险）企业的年度检查上限 2 次（国办发〔2024〕54号）"
+    assert text == (
+        "2026年已检查 3 次，超过蓝色（低风险）企业的年度检查上限 2 次（国办发〔2024〕54号）"
+    )
