@@ -169,6 +169,25 @@ def test_a_grade_changes_in_the_same_transaction_as_the_hazard(app, make, world)
     assert hazard.id  # the rolled-back one had an id inside its transaction
 
 
+def test_a_regrade_that_moves_nothing_writes_only_on_a_new_day(app, make, world):
+    # The nightly drift check compares a grade with the facts of the day it was computed: a
+    # regrade may skip its write only when the row already stands for today.
+    with clock.frozen(START), app.app_context():
+        session = get_session()
+        services.recompute(session, cause="nightly")
+        session.commit()
+        before = _grade_row(make, world.ours.id).computed_at
+        clock.advance(timedelta(hours=3))
+        services.regrade(session, world.ours.id, cause="bench")
+        session.commit()
+        assert _grade_row(make, world.ours.id).computed_at == before
+        clock.advance(timedelta(days=1))
+        services.regrade(session, world.ours.id, cause="bench")
+        session.commit()
+        assert _grade_row(make, world.ours.id).computed_at == clock.now()
+        assert services.recompute(session, cause="nightly").drift == []
+
+
 def _points_of(row, code):
     return sum(f["points"] for f in json.loads(row.breakdown)["factors"] if f["code"] == code)
 
