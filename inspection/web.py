@@ -97,6 +97,22 @@ def on_field(
     return refused
 
 
+def under_field_or_flashed(
+    form, page: Callable[[int], ResponseReturnValue]
+) -> Callable[[DomainError], ResponseReturnValue]:
+    """A refusal answer: a refusal that names one of the form's fields (`DomainError.field`)
+    is shown under it, any other is flashed; the form is shown again with the refusal's status
+    (`page(status)`)."""
+
+    def refused(error: DomainError) -> ResponseReturnValue:
+        if error.field and error.field in form:
+            form[error.field].errors = [*form[error.field].errors, error.message]
+            return page(error.status if error.status != 400 else 422)
+        return page(flash_refusal(error))
+
+    return refused
+
+
 class IdConverter(BaseConverter):
     """URL part for record ids: positive and small enough for an INTEGER column."""
 
@@ -274,6 +290,7 @@ def init_app(app: Flask) -> None:
         industry_label=labels.industry_label,
         inspection_type_label=_labeller(labels.INSPECTION_TYPES),
         inspection_status_label=_labeller(labels.INSPECTION_STATUSES),
+        targeted_label=_labeller(labels.TARGETED),
         size_label=_labeller(labels.SCALES),
         permit_label=_labeller(labels.DISCHARGE_PERMITS),
         grade_label=_labeller(labels.RISK_GRADES),

@@ -12,6 +12,9 @@ from inspection.hazards.audit import verify_chain
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardState
 from inspection.parks.models import Park
+from inspection.risk.models import EnterpriseRisk
+from inspection.risk.models import RiskWarning
+from inspection.risk.models import WarningKind
 
 
 def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, client):
@@ -43,6 +46,9 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
         majors = s.exec(select(Hazard).where(Hazard.level == "major")).all()
         assert verify_chain(s) == []
         programme = _programme(s)
+        grades = set(s.exec(select(EnterpriseRisk.grade)).all())
+        warning_kinds = set(s.exec(select(RiskWarning.kind)).all())
+        warning_states = set(s.exec(select(RiskWarning.status)).all())
     expected = set(HazardState) - {HazardState.ACCEPTED}  # accepted needs supervision (issue 5)
     assert expected <= states
     assert roles == {"admin", "supervisor", "inspector", "enterprise"}
@@ -65,6 +71,10 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
     }
     assert programme["grades"] == ["A", "C"]
     assert programme["removed_levels"] >= {"city", "county"}
+    # Risk (issue 16): every grade and every kind of warning, one of them already handled.
+    assert grades == {"red", "orange", "yellow", "blue"}
+    assert warning_kinds == set(WarningKind), set(WarningKind) - warning_kinds
+    assert {"new", "handled"} <= warning_states
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "already has data" in again.output
 

@@ -26,7 +26,9 @@ from inspection.hazards.recording import FoundHazard
 from inspection.hazards.recording import record_hazard
 from inspection.inspections import services as inspection_services
 from inspection.inspections.models import Inspection
+from inspection.notifications.models import Delivery
 from inspection.notifications.models import Notification
+from inspection.notifications.models import WebhookEndpoint
 from inspection.risk import services
 from inspection.risk import warnings
 from inspection.risk.frequency import CapReached
@@ -165,6 +167,25 @@ def test_a_grade_changes_in_the_same_transaction_as_the_hazard(app, make, world)
         ).all()
     assert history[-1].score == row.score and history[-1].cause.startswith("record YH-")
     assert hazard.id  # the rolled-back one had an id inside its transaction
+
+
+def test_a_regrade_that_moves_nothing_writes_only_on_a_new_day(app, make, world):
+    # The nightly drift check compares a grade with the facts of the day it was computed: a
+    # regrade may skip its write only when the row already stands for today.
+    with clock.frozen(START), app.app_context():
+        session = get_session()
+        services.recompute(session, cause="nightly")
+        session.commit()
+        before = _grade_row(make, world.ours.id).computed_at
+        clock.advance(timedelta(hours=3))
+        services.regrade(session, world.ours.id, cause="bench")
+        session.commit()
+        assert _grade_row(make, world.ours.id).computed_at == before
+        clock.advance(timedelta(days=1))
+        services.regrade(session, world.ours.id, cause="bench")
+        session.commit()
+        assert _grade_row(make, world.ours.id).computed_at == clock.now()
+        assert services.recompute(session, cause="nightly").drift == []
 
 
 def _points_of(row, code):
@@ -343,6 +364,44 @@ def _warnings(make, kind):
         return list(s.exec(select(RiskWarning).where(RiskWarning.kind == kind)))
 
 
+@pytest.fixture
+def robots(make, world):
+    """The park's DingTalk and WeCom group robots, subscribed to risk warnings."""
+    with make.session() as s:
+        for flavour in ("dingtalk", "wecom"):
+            s.add(
+                WebhookEndpoint(
+                    park_id=world.ours.park_id,
+                    name=f"安全群（{flavour}）",
+                    flavour=flavour,
+                    url=f"https://robot.example/{flavour}",
+                    kinds=json.dumps(["risk_warning", "repeat_escalated"]),
+                )
+            )
+        s.commit()
+
+
+def _delivered_once(make, world, warning):
+    """The warning reached the outbox once: one notification to the supervisor (in the app and
+    its digest) and one delivery per group robot, however often the sweep ran."""
+    with make.session() as s:
+        told = [
+            n
+            for n in s.exec(
+                select(Notification).where(Notification.recipient_id == world.supervisor.id)
+            )
+            if n.key.endswith(warning.key)
+        ]
+        robots = [
+            d
+            for d in s.exec(select(Delivery).where(Delivery.channel == "webhook"))
+            if d.key.endswith(warning.key)
+        ]
+    assert len(told) == 1, [n.key for n in told]
+    assert sorted(d.endpoint_id for d in robots) == sorted({d.endpoint_id for d in robots})
+    assert len(robots) == 2, [d.key for d in robots]
+
+
 def _told(make, world, kind="risk_warning"):
     with make.session() as s:
         return s.exec(
@@ -352,7 +411,7 @@ def _told(make, world, kind="risk_warning"):
         ).all()
 
 
-def test_warning_grade_worsened(app, make, world):
+def test_warning_grade_worsened(app, make, world, robots):
     with clock.frozen(START):
         visit = make.inspection(world.ours, world.inspector)
         for n in range(2):
@@ -373,9 +432,10 @@ def test_warning_grade_worsened(app, make, world):
     (warning,) = [w for w in _warnings(make, "grade_worse") if json.loads(w.details)["to"] == "red"]
     assert warning.enterprise_id == world.ours.id
     assert second == 0 and len(_told(make, world)) == first
+    _delivered_once(make, world, warning)
 
 
-def test_warning_not_inspected_within_the_grades_interval(app, make, world):
+def test_warning_not_inspected_within_the_grades_interval(app, make, world, robots):
     with clock.frozen(START):
         make.inspection(world.ours, world.inspector)
     with clock.frozen(START + timedelta(days=364)):
@@ -386,9 +446,10 @@ def test_warning_not_inspected_within_the_grades_interval(app, make, world):
     ours = [w for w in _warnings(make, "not_inspected") if w.enterprise_id == world.ours.id]
     assert len(ours) == 1 and json.loads(ours[0].details)["grade"] == "blue"
     assert second == 0
+    _delivered_once(make, world, ours[0])
 
 
-def test_warning_major_hazard_near_its_deadline_without_a_plan(app, make, world):
+def test_warning_major_hazard_near_its_deadline_without_a_plan(app, make, world, robots):
     with clock.frozen(START):
         visit = make.inspection(world.ours, world.inspector)
         hazard = make.hazard(
@@ -408,9 +469,10 @@ def test_warning_major_hazard_near_its_deadline_without_a_plan(app, make, world)
     assert warning.hazard_id == hazard.id and second == 0
     told = [n for n in _told(make, world) if "major_no_plan" in n.key]
     assert len(told) == 1
+    _delivered_once(make, world, warning)
 
 
-def test_warning_overdue_count_rising_three_months_running(app, make, world):
+def test_warning_overdue_count_rising_three_months_running(app, make, world, robots):
     visit_day = datetime(2025, 11, 20, 9, tzinfo=SHANGHAI)
     for n, month in enumerate((11, 12, 1, 2)):
         year = 2025 if month > 6 else 2026
@@ -428,9 +490,10 @@ def test_warning_overdue_count_rising_three_months_running(app, make, world):
     (warning,) = [w for w in _warnings(make, "overdue_rising") if w.enterprise_id == world.ours.id]
     assert json.loads(warning.details)["counts"] == [0, 2, 5, 9]
     assert second == 0
+    _delivered_once(make, world, warning)
 
 
-def test_warning_over_the_yearly_cap(app, make, world):
+def test_warning_over_the_yearly_cap(app, make, world, robots):
     with clock.frozen(START):
         for _ in range(3):
             make.inspection(world.ours, world.inspector)
@@ -438,9 +501,10 @@ def test_warning_over_the_yearly_cap(app, make, world):
     (warning,) = [w for w in _warnings(make, "over_cap") if w.enterprise_id == world.ours.id]
     assert json.loads(warning.details) == {"cap": 2, "count": 3, "grade": "blue", "year": 2026}
     assert second == 0
+    _delivered_once(make, world, warning)
 
 
-def test_warning_repeat_hazard_is_sent_once_to_the_supervisors(app, make, world):
+def test_warning_repeat_hazard_is_sent_once_to_the_supervisors(app, make, world, robots):
     version = make.checklist()
     item = _item(make, version)
     with app.app_context():
@@ -455,6 +519,7 @@ def test_warning_repeat_hazard_is_sent_once_to_the_supervisors(app, make, world)
         first, second = _sweep_twice(app, clock.today())
     assert len(_warnings(make, "repeat")) == 1 and second == 0
     assert len([n for n in _told(make, world) if ":repeat:" in n.key]) == 1
+    _delivered_once(make, world, _warnings(make, "repeat")[0])
 
 
 def test_a_supervisor_acknowledges_and_handles_a_warning_kept_in_the_history(app, make, world):

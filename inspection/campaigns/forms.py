@@ -37,6 +37,10 @@ class CampaignForm(FlaskForm):
     enterprises = CheckboxListField(_l("Enterprises"), coerce=parse_id, validate_choice=False)
     checklists = CheckboxListField(_l("Checklists"), coerce=parse_id, validate_choice=False)
     inspectors = CheckboxListField(_l("Inspectors"), coerce=parse_id, validate_choice=False)
+    over_cap_reason = TextAreaField(
+        _l("Reason for inspecting beyond the yearly cap"),
+        validators=[Optional(), Length(max=500)],
+    )
 
 
 class RecurringPlanForm(FlaskForm):
@@ -74,6 +78,10 @@ class RecurringPlanForm(FlaskForm):
     inspectors = CheckboxListField(_l("Inspectors"), coerce=parse_id, validate_choice=False)
     active = BooleanField(
         _l("Plan active: create the inspections when they fall due"), default=True
+    )
+    over_cap_reason = TextAreaField(
+        _l("Reason for inspecting beyond the yearly cap"),
+        validators=[Optional(), Length(max=500)],
     )
     version = HiddenField()
 

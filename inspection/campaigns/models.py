@@ -61,6 +61,9 @@ class RecurringPlan(SQLModel, table=True):
     version_ids: str = Field(default="[]", sa_type=Text)
     inspector_ids: str = Field(default="[]", sa_type=Text)
     active: bool = True
+    # Why its inspections may go beyond an enterprise's yearly cap (国办发〔2024〕54号), recorded
+    # on each inspection that does.
+    over_cap_reason: str | None = Field(default=None, max_length=500)
     # Why the last occurrence could not be planned (shown on the plan list), if it could not.
     last_error: str | None = Field(default=None, sa_type=Text)
     created_by_id: int = Field(foreign_key="user_account.id")

@@ -28,6 +28,7 @@ from inspection.errors import check_version
 from inspection.inspections.services import team_members
 from inspection.notifications.services import notify
 from inspection.parks.models import Park
+from inspection.risk.services import check_cap
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,7 @@ def _make_campaign(session: Session, plan: RecurringPlan, when: date) -> Campaig
         enterprise_ids=[e.id for e in enterprises],
         version_ids=json.loads(plan.version_ids or "[]"),
         inspector_ids=json.loads(plan.inspector_ids or "[]"),
+        over_cap_reason=plan.over_cap_reason,
     )
     campaign.recurring_plan_id = plan.id
     campaign.occurrence = when
@@ -234,9 +236,31 @@ def save_plan(
     plan.version_ids = json.dumps(list(values["version_ids"]))
     plan.inspector_ids = json.dumps(inspector_ids)
     plan.active = bool(values.get("active", True))
+    plan.over_cap_reason = (values.get("over_cap_reason") or "").strip()[:500] or None
     plan.last_error = None
     session.flush()
+    if plan.active:
+        _check_caps(session, plan)
     return plan
+
+
+def _check_caps(session: Session, plan: RecurringPlan) -> None:
+    """Refuse a plan whose next occurrence goes beyond an enterprise's yearly cap without the
+    reason (the nightly planner would refuse that occurrence anyway)."""
+    when = next_occurrence(session, plan)
+    if when is None:
+        return
+    selection = services.Selection(
+        park_id=plan.park_id, industry=plan.industry, risk=plan.risk, zone_id=plan.zone_id
+    )
+    for enterprise in services.matching(session, selection):
+        check_cap(
+            session,
+            enterprise=enterprise,
+            planned_date=when,
+            type=plan.type,
+            reason=plan.over_cap_reason,
+        )
 
 
 def add_holiday(

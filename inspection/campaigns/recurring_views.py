@@ -38,7 +38,7 @@ from inspection.forms import choices
 from inspection.forms import parse_version
 from inspection.parks.queries import require_working_park
 from inspection.web import commit_or_refuse
-from inspection.web import flash_refusal
+from inspection.web import under_field_or_flashed
 
 bp = Blueprint("recurring", __name__, url_prefix="/campaigns")
 
@@ -136,6 +136,7 @@ def edit(plan_id: int | None = None):
             "version_ids": form.checklists.data or [],
             "inspector_ids": form.inspectors.data or [],
             "active": form.active.data,
+            "over_cap_reason": form.over_cap_reason.data,
         }
         return commit_or_refuse(
             lambda: recurring.save_plan(
@@ -148,7 +149,7 @@ def edit(plan_id: int | None = None):
             ),
             then=url_for("recurring.index"),
             message=lambda saved: _("The plan %(name)s is saved.", name=saved.name),
-            refused=lambda refused: page(flash_refusal(refused)),
+            refused=under_field_or_flashed(form, page),
         )
     return page(422 if request.method == "POST" else 200)
 
@@ -207,7 +208,7 @@ def holidays():
             ),
             then=url_for("recurring.holidays"),
             message=lambda holiday: _("%(name)s is added.", name=holiday.name),
-            refused=lambda refused: page(flash_refusal(refused)),
+            refused=under_field_or_flashed(form, page),
         )
     return page(422 if request.method == "POST" else 200)
 

@@ -34,6 +34,7 @@ from inspection.forms import choices
 from inspection.inspections.models import Inspection
 from inspection.inspections.queries import active_inspectors
 from inspection.parks.queries import require_working_park
+from inspection.risk import services as risk_services
 from inspection.web import commit_or_refuse
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -131,6 +132,7 @@ def create():
             enterprise_ids=form.enterprises.data or [],
             version_ids=form.checklists.data or [],
             inspector_ids=form.inspectors.data or [],
+            over_cap_reason=form.over_cap_reason.data,
         ),
         then=lambda campaign: url_for("campaigns.detail", campaign_id=campaign.id),
         message=lambda campaign: ngettext(
@@ -138,17 +140,27 @@ def create():
             "The campaign is planned: %(num)d inspections.",
             services.progress(db, campaign.id).total,
         ),
-        refused=lambda refused: _page(form, selection, matching, refused.status, refused.message),
+        refused=lambda refused: _refused(form, selection, matching, refused),
     )
+
+
+def _refused(form, selection, matching, refused):
+    if refused.field == "over_cap_reason":  # the yearly cap: the message goes under the reason
+        form.over_cap_reason.errors = [*form.over_cap_reason.errors, refused.message]
+        return _page(form, selection, matching, refused.status)
+    return _page(form, selection, matching, refused.status, refused.message)
 
 
 def _page(form, selection, matching, status: int = 200, error: str | None = None):
     db = get_session()
+    when = form.start_date.data or clock.today()
+    caps = risk_services.cap_standings(db, selection.park_id, [e.id for e in matching], when.year)
     return render_template(
         "campaigns/new.html",
         form=form,
         selection=selection,
         matching=matching,
+        at_cap=[(e, caps[e.id]) for e in matching if e.id in caps and caps[e.id].reached],
         zones=enterprise_queries.zones(db, require_working_park(db, current_user).id),
         industries=list(INDUSTRY_SECTORS),
         risk_labels=labels.RISK_FLAGS,

@@ -348,6 +348,9 @@ def _live(
     return made, len(planned), counts
 
 
+RECURRING_OVER_CAP = "重点行业企业按县应急管理局年度监管计划定期检查，超出分级检查频次上限"
+
+
 def _recurring_plans(
     session: Session, data: dict, inspector: User, inspector2: User, now: datetime
 ) -> None:
@@ -371,6 +374,8 @@ def _recurring_plans(
                     "duration_days": 5,
                     "inspector_ids": [inspector.id, inspector2.id],
                     "version_ids": [version(code) for code in entry["checklists"]],
+                    # Some of the enterprises they cover are already at their yearly cap.
+                    "over_cap_reason": RECURRING_OVER_CAP,
                     **values,
                 },
             )

@@ -135,7 +135,23 @@ class Hazard(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_hazard_state_deadline", "state", "deadline"),
-        Index("ix_hazard_enterprise_state", "enterprise_id", "state"),
+        # An enterprise's hazards by state; on PostgreSQL it also carries what its risk grade
+        # counts, so regrading it in a hazard's transaction reads the index alone.
+        Index(
+            "ix_hazard_enterprise_risk",
+            "enterprise_id",
+            "state",
+            postgresql_include=[
+                "level",
+                "deadline",
+                "found_at",
+                "closed_at",
+                "closed_on_time",
+                "repeat_of_id",
+                "supervision_level",
+                "delisted_at",
+            ],
+        ),
         # The reminder sweep reads open hazards by deadline; closed ones (most of them, in a
         # park that has run for years) are not in this index at all.
         # Overdue-now and open-major figures and lists read the hazards not yet closed.

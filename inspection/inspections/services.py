@@ -31,7 +31,7 @@ from inspection.inspections.models import InspectionType
 from inspection.inspections.models import Signature
 from inspection.inspections.models import SignerRole
 from inspection.parks.models import Park
-from inspection.risk.frequency import check_cap
+from inspection.risk.services import check_cap
 
 
 def create_inspection(

@@ -4,16 +4,22 @@ nightly recompute), with the same aggregate so both agree to the point."""
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import date
 from datetime import datetime
 
+from sqlalchemy import Date
+from sqlalchemy import Integer
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import or_
+from sqlalchemy import true
 from sqlmodel import Session
 from sqlmodel import select
 
 from inspection import clock
+from inspection.db import UTCDateTime
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
@@ -23,6 +29,7 @@ from inspection.hazards.models import unclosed
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionStatus
 from inspection.parks.models import Park
+from inspection.risk.models import EnterpriseRisk
 from inspection.risk.models import RiskOverride
 from inspection.risk.models import RiskSettings
 from inspection.risk.scoring import Facts
@@ -114,25 +121,29 @@ def _inspected_since(start: datetime):
     )
 
 
-def facts_of(session: Session, enterprise: Enterprise, today: date | None = None) -> Facts:
-    """What grading one enterprise needs, in one statement over its own rows (the hazards by
-    their enterprise index, its visits and any mandatory grade as subqueries)."""
-    today = today or clock.today()
-    start = since(today)
+@functools.cache
+def _one_enterprise():
+    """What grading one enterprise needs, over its own rows (the hazards by their enterprise
+    index, from the index alone on PostgreSQL; its visits and any mandatory grade as
+    subqueries), built once with its parameters (enterprise_id, today,
+    start): a hazard's transition pays for running it, not for making it again."""
+    enterprise_id = bindparam("enterprise_id", type_=Integer)
+    today = bindparam("today", type_=Date)
+    start = bindparam("start", type_=UTCDateTime)
     visits = (
         select(func.count())
         .select_from(Inspection)
-        .where(Inspection.enterprise_id == enterprise.id, _inspected_since(start))
+        .where(Inspection.enterprise_id == enterprise_id, _inspected_since(start))
         .scalar_subquery()
     )
     override = (
         select(RiskOverride.grade, RiskOverride.reason)
-        .where(RiskOverride.enterprise_id == enterprise.id, RiskOverride.lifted_at.is_(None))
+        .where(RiskOverride.enterprise_id == enterprise_id, RiskOverride.lifted_at.is_(None))
         .order_by(RiskOverride.set_at.desc())
         .limit(1)
         .subquery()
     )
-    row = session.exec(
+    return (
         select(
             *_hazard_counts(today, start),
             visits,
@@ -140,8 +151,11 @@ def facts_of(session: Session, enterprise: Enterprise, today: date | None = None
             select(override.c.reason).scalar_subquery(),
         )
         .select_from(Hazard)
-        .where(Hazard.enterprise_id == enterprise.id)
-    ).one()
+        .where(Hazard.enterprise_id == enterprise_id)
+    )
+
+
+def _facts(enterprise: Enterprise, row) -> Facts:
     counts, (inspections, override_grade, override_reason) = row[:-3], row[-3:]
     return Facts(
         **_inherent(enterprise),
@@ -150,6 +164,31 @@ def facts_of(session: Session, enterprise: Enterprise, today: date | None = None
         override_grade=override_grade,
         override_reason=override_reason,
     )
+
+
+@functools.cache
+def _with_rows():
+    counts = _one_enterprise().subquery()
+    return (
+        select(Enterprise, EnterpriseRisk, *counts.c)
+        .select_from(Enterprise)
+        .join(counts, true())  # one row of figures
+        .outerjoin(EnterpriseRisk, EnterpriseRisk.enterprise_id == Enterprise.id)
+        .where(Enterprise.id == bindparam("enterprise_id", type_=Integer))
+    )
+
+
+def graded_facts(
+    session: Session, enterprise_id: int, today: date | None = None
+) -> tuple[Enterprise, EnterpriseRisk | None, Facts]:
+    """An enterprise, its stored grade (None before its first) and the facts to grade it on,
+    in one statement: what a hazard's transition adds to regrade its enterprise."""
+    today = today or clock.today()
+    row = session.execute(
+        _with_rows(), {"enterprise_id": enterprise_id, "today": today, "start": since(today)}
+    ).one()
+    enterprise, stored = row[0], row[1]
+    return enterprise, stored, _facts(enterprise, row[2:])
 
 
 def active_override(session: Session, enterprise_id: int) -> RiskOverride | None:

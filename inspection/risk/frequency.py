@@ -32,9 +32,14 @@ TARGETED_KINDS = ("complaint", "warning")
 
 
 class CapReached(DomainError):
-    """One inspection more than the yearly cap, without a reason."""
+    """One inspection more than the yearly cap, without a reason; `count` and `cap` say where the
+    enterprise stands."""
 
     status = 422
+
+    def __init__(self, message: str, *, count: int, cap: int) -> None:
+        super().__init__(message, field="over_cap_reason")
+        self.count, self.cap = count, cap
 
 
 def counted():
@@ -104,10 +109,11 @@ def check_cap(
     targeted: str | None,
     reason: str | None,
 ) -> str | None:
-    """Refuse one inspection more than the yearly cap without a reason; return the reason to
-    record (None when within the cap or exempt)."""
+    """The rule behind `inspection.risk.services.check_cap` (which documents it)."""
     if targeted is not None and targeted not in TARGETED_KINDS:
-        raise DomainError(_("Choose whether the inspection follows a complaint or a warning."))
+        raise DomainError(
+            _("Choose whether the inspection follows a complaint or a warning."), field="targeted"
+        )
     if targeted or type == InspectionType.REPORT:
         return None
     check = cap_of(session, enterprise, planned_date.year)
@@ -117,17 +123,34 @@ def check_cap(
     if not reason:
         raise CapReached(
             _(
-                "%(name)s has %(count)s inspections in %(year)s and its yearly cap as a %(grade)s"
-                " enterprise is %(cap)s (国办发〔2024〕54号). Write why another inspection is"
-                " needed, or mark it as targeted after a complaint or a warning.",
+                "%(name)s has already been inspected %(count)s times in %(year)s; the yearly cap"
+                " for a %(grade)s enterprise is %(cap)s (国办发〔2024〕54号), so this inspection"
+                " goes beyond it. Write the reason for inspecting beyond the cap, or mark the"
+                " inspection as targeted after a complaint or a warning.",
                 name=enterprise.name,
                 count=check.count,
                 year=planned_date.year,
                 grade=labels.label(labels.RISK_GRADES, check.grade),
                 cap=check.cap,
-            )
+            ),
+            count=check.count,
+            cap=check.cap,
         )
-    return reason
+    return reason[:500]
+
+
+def standings(session: Session, park_id: int, enterprise_ids, year: int) -> dict[int, CapCheck]:
+    """Where each of these enterprises of a park stands against its cap in `year` (for the
+    pages that plan many at once and mark those at the cap)."""
+    ids = list(enterprise_ids)
+    grades = current_grades(session, EVERYTHING, ids)
+    values = settings_values(session, park_id)
+    counts = year_counts(session, ids, year)
+    return {
+        eid: CapCheck(grades[eid], yearly_cap(values, grades[eid]), counts.get(eid, 0))
+        for eid in ids
+        if eid in grades
+    }
 
 
 def grade_caps(session: Session, park_id: int) -> dict[str, int]:

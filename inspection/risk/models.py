@@ -147,6 +147,8 @@ class RiskWarning(SQLModel, table=True):
     __tablename__ = "risk_warning"
     __table_args__ = (
         Index("ix_risk_warning_park_status_raised", "park_id", "status", "raised_at"),
+        # The page of every status (with the history), newest first: read in order, 20 at a time.
+        Index("ix_risk_warning_park_raised_id", "park_id", "raised_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -143,17 +143,20 @@ def getting_worse(session: Session, scope: Scope, *, days: int = 90, limit: int 
 
 def warnings(session: Session, scope: Scope, *, kind: str | None, status: str | None, page: int):
     """A page of warnings in scope, newest first, with their enterprise's name."""
+    wanted = [scope.rows(RiskWarning.park_id, RiskWarning.enterprise_id)]
+    if kind:
+        wanted.append(RiskWarning.kind == kind)
+    if status:
+        wanted.append(RiskWarning.status == status)
     stmt = (
         select(RiskWarning, Enterprise.name)
         .join(Enterprise, Enterprise.id == RiskWarning.enterprise_id)
-        .where(scope.rows(RiskWarning.park_id, RiskWarning.enterprise_id))
+        .where(*wanted)
+        .order_by(RiskWarning.raised_at.desc(), RiskWarning.id.desc())
     )
-    if kind:
-        stmt = stmt.where(RiskWarning.kind == kind)
-    if status:
-        stmt = stmt.where(RiskWarning.status == status)
-    stmt = stmt.order_by(RiskWarning.raised_at.desc(), RiskWarning.id.desc())
-    return paginate(session, stmt, page=page, per_page=20, count_limit=1000)
+    # Counted without the join: every warning has its enterprise.
+    counted = select(RiskWarning.id).where(*wanted)
+    return paginate(session, stmt, page=page, per_page=20, count_limit=1000, counted=counted)
 
 
 def warning(session: Session, scope: Scope, warning_id: int) -> RiskWarning | None:

@@ -23,10 +23,14 @@ from inspection.errors import Forbidden
 from inspection.errors import check_version
 from inspection.risk.facts import active_override
 from inspection.risk.facts import all_facts
-from inspection.risk.facts import facts_of
 from inspection.risk.facts import forget_settings
+from inspection.risk.facts import graded_facts
 from inspection.risk.facts import park_ids as all_park_ids
 from inspection.risk.facts import settings_values
+from inspection.risk.frequency import CapCheck
+from inspection.risk.frequency import CapReached
+from inspection.risk.frequency import check_cap as _check_cap
+from inspection.risk.frequency import standings
 from inspection.risk.models import GRADES
 from inspection.risk.models import EnterpriseRisk
 from inspection.risk.models import RiskHistory
@@ -40,6 +44,8 @@ from inspection.risk.scoring import merged
 from inspection.risk.scoring import problems
 
 log = logging.getLogger(__name__)
+
+__all__ = ["CapReached", "check_cap"]
 
 
 class SettingsRefused(DomainError):
@@ -96,11 +102,12 @@ def _store(
 
 def regrade(session: Session, enterprise_id: int, *, cause: str) -> EnterpriseRisk:
     """Grade one enterprise again, in the caller's transaction (a hazard's, an override's)."""
-    enterprise = session.get(Enterprise, enterprise_id)
-    row = session.exec(
-        select(EnterpriseRisk).where(EnterpriseRisk.enterprise_id == enterprise_id)
-    ).first()
-    result = grade(facts_of(session, enterprise), settings_values(session, enterprise.park_id))
+    enterprise, row, facts = graded_facts(session, enterprise_id)
+    result = grade(facts, settings_values(session, enterprise.park_id))
+    if row is not None and _same(row, result) and _graded_today(row):
+        # Nothing moved and the row already stands for today's facts (what the nightly drift
+        # check compares it with): no write.
+        return row
     stored, _moved = _store(session, row, enterprise.park_id, enterprise_id, result, cause)
     session.flush()
     return stored
@@ -113,6 +120,10 @@ class Recompute:
     enterprises: int = 0
     moved: int = 0
     drift: list[str] = field(default_factory=list)
+
+
+def _graded_today(row: EnterpriseRisk) -> bool:
+    return clock.local(row.computed_at).date() == clock.today()
 
 
 def _same(row: EnterpriseRisk, result: Result) -> bool:
@@ -280,3 +291,47 @@ def lift_override(
 def hazard_moved(session: Session, hazard, event: str) -> None:
     """A hazard was recorded or changed: regrade its enterprise in the same transaction."""
     regrade(session, hazard.enterprise_id, cause=f"{event} {hazard.number}")
+
+
+def check_cap(
+    session: Session,
+    *,
+    enterprise: Enterprise,
+    planned_date: date,
+    type: str = "routine",
+    targeted: str | None = None,
+    reason: str | None = None,
+) -> str | None:
+    """The yearly inspection cap (国办发〔2024〕54号): the one check every path that plans or
+    starts an inspection goes through (an inspection started on site, a campaign, a recurring
+    plan's occurrence, next month's risk-based proposals, a random draw).
+
+    Returns what to record in `Inspection.over_cap_reason`:
+    - None when the inspection is exempt: `targeted` is "complaint" or "warning" (a targeted
+      inspection after a 举报 or a 预警, which the caller records in `Inspection.targeted`, so it
+      is marked as such), or the type is a report (举报) inspection; any other `targeted` value
+      is refused;
+    - None when the enterprise is still below its grade's cap in `planned_date`'s year (the count
+      leaves out exempt inspections);
+    - the reason, stripped (at most 500 characters), when this inspection goes beyond the cap.
+
+    Beyond the cap without a reason it raises CapReached (a DomainError, status 422, field
+    "over_cap_reason", with `count` and `cap`), whose message names the enterprise, the count so
+    far, the cap and the grade, and asks for the reason. It only reads; the caller writes the
+    returned reason on the inspection in the same transaction.
+    """
+    return _check_cap(
+        session,
+        enterprise=enterprise,
+        type=type,
+        planned_date=planned_date,
+        targeted=targeted,
+        reason=reason,
+    )
+
+
+def cap_standings(session: Session, park_id: int, enterprise_ids, year: int) -> dict[int, CapCheck]:
+    """Where each enterprise of a park stands against its yearly cap in `year` (grade, cap and
+    count; `.reached` when one more inspection needs the reason `check_cap` asks for), for the
+    pages that plan many enterprises at once."""
+    return standings(session, park_id, enterprise_ids, year)

@@ -44,6 +44,7 @@ from inspection.risk.scoring import GROUPS
 from inspection.risk.scoring import SETTINGS
 from inspection.web import commit_or_refuse
 from inspection.web import flash_refusal
+from inspection.web import under_field_or_flashed
 
 bp = Blueprint("risk", __name__, url_prefix="/risk")
 
@@ -287,6 +288,6 @@ def plan():
             ),
             then=url_for("inspections.all"),
             message=lambda planned: _("%(count)s inspections are planned.", count=len(planned)),
-            refused=lambda refused: page(flash_refusal(refused)),
+            refused=under_field_or_flashed(form, page),
         )
     return page(422 if request.method == "POST" else 200)

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from inspection import clock
+from inspection import labels
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.db import insert_new
@@ -211,19 +212,61 @@ CASES = (grade_worse, repeats, not_inspected, major_no_plan, overdue_rising, ove
 
 
 def summary(kind: str, details: dict) -> str:
-    """The figures of a warning in a few language-neutral characters."""
+    """What a warning is about, in a sentence of the current language (no final stop: the
+    messages put it in brackets)."""
+
+    def grade(code: str) -> str:
+        return labels.label(labels.RISK_GRADES, code)
+
     if kind == K.GRADE_WORSE:
-        return f"{details['from']} → {details['to']}, {details['score']}"
+        return _(
+            "The grade went from %(before)s to %(after)s (score %(score)s)",
+            before=grade(details["from"]),
+            after=grade(details["to"]),
+            score=details["score"],
+        )
     if kind in (K.REPEAT, K.REPEAT_THIRD):
-        return f"{details['hazard']} ← {details['earlier']} ×{details['occurrence']}"
+        return _(
+            "Hazard %(hazard)s repeats %(earlier)s, closed within the year before: occurrence"
+            " %(occurrence)s",
+            hazard=details["hazard"],
+            earlier=details["earlier"],
+            occurrence=details["occurrence"],
+        )
     if kind == K.NOT_INSPECTED:
-        return f"{details['last'] or '—'} + → {details['due']}"
+        values = {"grade": grade(details["grade"]), "due": details["due"], "days": details["days"]}
+        if details.get("last"):
+            return _(
+                "Last inspected on %(last)s; as a %(grade)s enterprise it was due again by"
+                " %(due)s, %(days)s days ago",
+                last=details["last"],
+                **values,
+            )
+        return _(
+            "Never inspected; as a %(grade)s enterprise it was due by %(due)s, %(days)s days ago",
+            **values,
+        )
     if kind == K.MAJOR_NO_PLAN:
-        return f"{details['hazard']} {details['deadline']}"
+        return _(
+            "Major hazard %(hazard)s is due by %(deadline)s and still has no rectification plan",
+            hazard=details["hazard"],
+            deadline=details["deadline"],
+        )
     if kind == K.OVERDUE_RISING:
-        return " → ".join(str(c) for c in details["counts"])
+        return _(
+            "Overdue hazards at the end of %(months)s: %(counts)s, rising each month",
+            months=", ".join(details["months"]),
+            counts=" → ".join(str(c) for c in details["counts"]),
+        )
     if kind == K.OVER_CAP:
-        return f"{details['count']} > {details['cap']} ({details['year']})"
+        return _(
+            "Inspected %(count)s times in %(year)s, beyond the yearly cap of %(cap)s for a"
+            " %(grade)s enterprise (国办发〔2024〕54号)",
+            count=details["count"],
+            year=details["year"],
+            cap=details["cap"],
+            grade=grade(details["grade"]),
+        )
     return ""
 
 

@@ -7,6 +7,7 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from sqlmodel import select
 
+from inspection import clock
 from inspection.db import get_session
 from inspection.risk import services
 from inspection.risk import warnings
@@ -29,6 +30,9 @@ def test_a_supervisor_acknowledges_and_handles_a_warning(app, world, make, live_
     card = page.locator("li.warning", has_text=world.ours.name).filter(
         has_text="超过年度检查次数上限"
     )
+    # What the warning is about, in a sentence.
+    year = clock.today().year
+    card.get_by_text(f"{year}年已检查 3 次，超过蓝色（低风险）企业的年度检查上限 2 次").wait_for()
     card.get_by_label("备注").fill("已核实，第三次为复查整改情况")
     card.get_by_role("button", name="签收").tap()
     page.get_by_text("预警已更新。").wait_for()
@@ -63,6 +67,8 @@ def test_a_supervisor_acknowledges_and_handles_a_warning(app, world, make, live_
         f"/enterprises/{world.ours.id}",
         "/enterprises/?sort=grade",
         "/dashboard",
+        "/campaigns/new",  # the enterprise at its cap is listed, with the reason to give
+        "/campaigns/recurring/new",
     ):
         page.goto(live_server + path)
         problems += _problems(page, axe, path)
