@@ -7,7 +7,9 @@ two chemical-park assessments, and prints, in one run, the median of 20 requests
 SQL aggregate over the same rows (cases by source and state, listings by level) measured in the
 same run. Target: < 100 ms.
 
-Run with `.venv/bin/python bench/programme.py [--hazards N] [--cases N]`.
+Run with `.venv/bin/python bench/programme.py [--hazards N] [--cases N] [--keep]`; `--keep`
+loads once into the database `bench_programme` and reuses it on later runs (re-measure on a quiet
+machine without reloading).
 """
 
 from __future__ import annotations
@@ -176,14 +178,23 @@ def main() -> None:
     parser.add_argument("--hazards", type=int, default=1_000_000)
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--listings", type=int, default=200)
+    parser.add_argument(
+        "--keep", action="store_true", help=f"load once into {DATABASE} and reuse it later"
+    )
     args = parser.parse_args()
     try:
         admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError:
         print(f"PostgreSQL is not reachable at {PG_ADMIN}; this benchmark needs it.")
         return
-    admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    admin.execute(f"CREATE DATABASE {DATABASE}")
+    reuse = (
+        args.keep
+        and admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+    )
+    if not reuse:
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {DATABASE}")
+    loaded = bool(reuse)
     try:
         with tempfile.TemporaryDirectory() as files:
             app = app_for(url_of(DATABASE), files)
@@ -191,12 +202,18 @@ def main() -> None:
                 f"PostgreSQL, {args.hazards:,} hazards, {args.cases:,} assigned cases,"
                 f" {args.listings} listed units:"
             )
-            fill(app, args.hazards)
-            fill_programme(app, args.cases, args.listings)
+            if reuse:
+                print(f"  (reusing the database {DATABASE} loaded before)")
+            else:
+                fill(app, args.hazards)
+                fill_programme(app, args.cases, args.listings)
+                loaded = True
             measure(app)
             app.extensions["engine"].dispose()
     finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        # A load that failed half-way is not kept: the next --keep run loads afresh.
+        if not (args.keep and loaded):
+            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         admin.close()
 
 
