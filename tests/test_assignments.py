@@ -7,11 +7,11 @@ import io
 import re
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from inspection import clock
@@ -297,4 +297,42 @@ def test_the_template_is_a_sheet_the_import_accepts_back(world, login, make):
     staff = login(world.inspector)
     data = staff.get("/assignments/template.xlsx").data
     assert data.startswith(b"PK")
-    assert timedelta(0) == timedelta(0)
+    # Filled in under its own headings, the template imports as it is.
+    workbook = load_workbook(io.BytesIO(data))
+    page = workbook.active
+    headings = [cell.value for cell in page[1]]
+    values = ["T-1", "园区雨污管网破损", "", "园区建设局", "2026-06-30", "", "是"]
+    row = dict(zip(HEADINGS, values, strict=True))
+    for n in range(page.max_row, 1, -1):  # any example rows give way to ours
+        page.delete_rows(n)
+    page.append([row.get(heading, "") for heading in headings])
+    out = io.BytesIO()
+    workbook.save(out)
+    response = staff.post(
+        "/assignments/import",
+        data=import_form(out.getvalue()),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with make.session() as s:
+        case = s.exec(select(AssignedCase)).one()
+        assert (case.number, case.department, case.enterprise_id) == ("T-1", "园区建设局", None)
+
+
+def test_the_year_counts_batches_received_on_its_own_local_days(world, login, make):
+    """A batch received on 31 December is last year's, one received on 1 January this year's
+    (the period's bounds are the park's local days, not UTC instants)."""
+    staff = login(world.inspector)
+    for number, received in (("Y-1", "2025-12-31"), ("Y-2", "2026-01-01"), ("Y-3", "2026-12-31")):
+        rows = [[number, "问题", world.ours.name, "", "2027-06-30", "", "是"]]
+        response = staff.post(
+            "/assignments/import",
+            data=import_form(sheet(rows), received_on=received, name=f"批次{number}"),
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    supervisor = login(world.supervisor)
+    for period, expected in (("2025", ["1", "0", "3"]), ("2026", ["2", "0", "3"])):
+        page = supervisor.get(f"/programme/figures?period={period}").get_data(as_text=True)
+        row = re.search(r'<tr data-source="inspection_team">(.*?)</tr>', page, re.S).group(1)
+        assert re.findall(r">(\d+)</a>", row) == expected, period
