@@ -403,7 +403,9 @@ def _assigned_cases(make, world, *, days: int):
         return [c.id for c in cases]
 
 
-def test_assigned_cases_get_the_hazard_rules_once_through_the_outbox(app, make, world, frozen):
+def test_assigned_cases_get_the_hazard_rules_once_through_the_outbox(
+    app, make, world, frozen, login
+):
     """A case owed by an enterprise reminds the enterprise, then the importing staff member
     too once overdue; the park's own case reminds that staff member; the supervisors hear once,
     on the day a general hazard's escalation falls; the history notes it; a submitted case is
@@ -476,3 +478,6 @@ def test_assigned_cases_get_the_hazard_rules_once_through_the_outbox(app, make, 
         "case_overdue_escalated": 2,
     }
     assert len({d.key for d in deliveries}) == len(deliveries)
+    # The case's history shows the escalation, as a hazard's does.
+    page = login(world.supervisor).get(f"/assignments/cases/{ours_case}").get_data(as_text=True)
+    assert "逾期上报分管领导" in page
