@@ -280,7 +280,7 @@ def test_enterprises_only_see_their_own_listings(world, make, login):
     assert AssignedCase  # imported for the schema
 
 
-def test_the_figures_page_reads_every_campaign_in_one_query(world, make, login, app):
+def test_the_figures_page_reads_every_campaign_in_one_query(world, make, login, app, tmp_path):
     """Each campaign's sentence gets its own counts, and the page's statements do not grow
     with the number of campaigns (one grouped query for all of them, not one per campaign)."""
     from sqlalchemy import event
@@ -342,3 +342,12 @@ def test_the_figures_page_reads_every_campaign_in_one_query(world, make, login, 
         (third, ["1", "0", "0", "0", "1"]),
     ):
         assert re.findall(r">(\d+)</a>", sentences[str(campaign_id)]) == numbers
+    # The PDF, read with pdftotext, says the same sentences with the same numbers.
+    path = tmp_path / "figures.pdf"
+    path.write_bytes(leader.get("/programme/figures.pdf?period=2026").data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = "".join(text.split())
+    for sentence in sentences.values():
+        assert "".join(re.sub(r"<[^>]+>", "", sentence).split()) in flat, sentence
