@@ -198,10 +198,11 @@ def fill(app, count: int) -> None:
     try:
         with (
             raw.cursor() as cursor,
-            cursor.copy(f"COPY hazard ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+            # occurrence (the how-many-th finding of the same problem) has no server default.
+            cursor.copy(f"COPY hazard ({', '.join(COLUMNS)}, occurrence) FROM STDIN") as copy,
         ):
             for row in hazard_rows(count, enterprises, inspectors):
-                copy.write_row(row)
+                copy.write_row((*row, 1))
         raw.commit()
         with raw.cursor() as cursor:
             cursor.execute("SELECT setval('hazard_id_seq', %s)", (count,))

@@ -328,3 +328,22 @@ def test_an_altered_case_history_is_named_by_audit_verify(app, world, login, mak
         f"case event {event.id} (assigned case {cases['C-2'].id}, step 1): content altered"
         in result.output
     )
+
+
+def test_the_year_counts_batches_received_on_its_own_local_days(world, login, make):
+    """A batch received on 31 December is last year's, one received on 1 January this year's
+    (the period's bounds are the park's local days, not UTC instants)."""
+    staff = login(world.inspector)
+    for number, received in (("Y-1", "2025-12-31"), ("Y-2", "2026-01-01"), ("Y-3", "2026-12-31")):
+        rows = [[number, "问题", world.ours.name, "", "2027-06-30", "", "是"]]
+        response = staff.post(
+            "/assignments/import",
+            data=import_form(sheet(rows), received_on=received, name=f"批次{number}"),
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    supervisor = login(world.supervisor)
+    for period, expected in (("2025", ["1", "0", "3"]), ("2026", ["2", "0", "3"])):
+        page = supervisor.get(f"/programme/figures?period={period}").get_data(as_text=True)
+        row = re.search(r'<tr data-source="inspection_team">(.*?)</tr>', page, re.S).group(1)
+        assert re.findall(r">(\d+)</a>", row) == expected, period

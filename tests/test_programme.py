@@ -278,3 +278,76 @@ def test_enterprises_only_see_their_own_listings(world, make, login):
     assert login(world.ours_user).get(f"/programme/listings/{listing.id}").status_code == 200
     assert login(world.theirs_user).get(f"/programme/listings/{listing.id}").status_code == 404
     assert AssignedCase  # imported for the schema
+
+
+def test_the_figures_page_reads_every_campaign_in_one_query(world, make, login, app, tmp_path):
+    """Each campaign's sentence gets its own counts, and the page's statements do not grow
+    with the number of campaigns (one grouped query for all of them, not one per campaign)."""
+    from sqlalchemy import event
+
+    leader = login(world.supervisor)
+
+    def add_campaign(name: str, outcomes: list[str]) -> int:
+        enterprises = [
+            make.enterprise(f"{name}{n}号企业", zone_id=world.zone.id) for n in range(len(outcomes))
+        ]
+        with make.session() as s:
+            campaign = Campaign(
+                park_id=world.ours.park_id,
+                name=name,
+                start_date=date(2026, 2, 1),
+                due_date=date(2026, 10, 31),
+                created_by_id=world.inspector.id,
+            )
+            s.add(campaign)
+            s.flush()
+            for enterprise, outcome in zip(enterprises, outcomes, strict=True):
+                s.add(
+                    CampaignOutcome(
+                        park_id=world.ours.park_id,
+                        campaign_id=campaign.id,
+                        enterprise_id=enterprise.id,
+                        outcome=outcome,
+                        decided_on=date(2026, 9, 1),
+                        recorded_by_id=world.inspector.id,
+                    )
+                )
+            s.commit()
+            return campaign.id
+
+    def statements_of_page() -> tuple[int, str]:
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        engine = app.extensions["engine"]
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = leader.get("/programme/figures?period=2026").get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen), page
+
+    first = add_campaign("木制品企业专项整治", ["closed_down", "closed_down", "rectified"])
+    one, _page = statements_of_page()
+    second = add_campaign("涉VOCs企业专项整治", ["relocated_in_county", "kept"])
+    third = add_campaign("小化工专项整治", ["relocated_out"])
+    three, page = statements_of_page()
+    assert three == one
+    sentences = dict(re.findall(r'data-campaign="(\d+)">(.*?)</p>', page, re.S))
+    for campaign_id, numbers in (
+        (first, ["3", "2", "1", "0", "0"]),
+        (second, ["2", "0", "0", "1", "0"]),
+        (third, ["1", "0", "0", "0", "1"]),
+    ):
+        assert re.findall(r">(\d+)</a>", sentences[str(campaign_id)]) == numbers
+    # The PDF, read with pdftotext, says the same sentences with the same numbers.
+    path = tmp_path / "figures.pdf"
+    path.write_bytes(leader.get("/programme/figures.pdf?period=2026").data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = "".join(text.split())
+    for sentence in sentences.values():
+        assert "".join(re.sub(r"<[^>]+>", "", sentence).split()) in flat, sentence

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from inspection import clock
 from inspection import labels
+from inspection.assignments.models import OWED_CASE_STATES
 from inspection.assignments.models import AssignedCase
 from inspection.assignments.models import CaseEvent
 from inspection.assignments.models import CaseState as S
@@ -54,7 +55,7 @@ def _closes_without_posting(case: AssignedCase) -> bool:
     return not case.needs_posting
 
 
-OWED = frozenset({S.ASSIGNED, S.ACKNOWLEDGED, S.RECTIFYING})
+OWED = OWED_CASE_STATES
 RESPONSIBLE = (
     (ENTERPRISE, _of_enterprise),
     (STAFF, _of_park),
@@ -206,6 +207,12 @@ def event_hash(event: CaseEvent) -> str:
     return digest(payload)
 
 
+def record_system_step(session: Session, case: AssignedCase, event: str, data: dict) -> CaseEvent:
+    """A step the system records without changing the state (the sweep's escalation), with no
+    actor, chained like every other."""
+    return _append(session, case, event, case.state, case.state, None, None, data, clock.now())
+
+
 def record_import(session: Session, case: AssignedCase, actor: User) -> CaseEvent:
     """The first step of an imported case's history."""
     return _append(
@@ -242,6 +249,7 @@ CASE_EVENTS = {
     "object": _l("objected to"),
     "close": _l("closed"),
     "remind": _l("reminded"),
+    "escalate_overdue": _l("reported overdue to the supervisors"),
 }
 
 

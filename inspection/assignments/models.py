@@ -41,6 +41,11 @@ class CaseState(StrEnum):
 
 
 OPEN_CASE_STATES: frozenset[str] = frozenset(set(CaseState) - {CaseState.CLOSED})
+# The states in which the responsible party still owes the rectification: the deadline's
+# reminders and escalation apply (once submitted, the case waits on staff, not on them).
+OWED_CASE_STATES: frozenset[str] = frozenset(
+    {CaseState.ASSIGNED, CaseState.ACKNOWLEDGED, CaseState.RECTIFYING}
+)
 
 
 class AssignmentBatch(SQLModel, table=True):

@@ -4,12 +4,14 @@ narrow reads; the figures by source."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session
 from sqlmodel import select
 
+from inspection import clock
 from inspection.assignments.models import AssignedCase
 from inspection.assignments.models import AssignmentBatch
 from inspection.assignments.models import CaseEvent
@@ -107,16 +109,19 @@ class SourceFigures:
 
 
 def figures_by_source(
-    session: Session, scope: Scope, start: datetime, end: datetime
+    session: Session, scope: Scope, start: date, end: date
 ) -> list[SourceFigures]:
-    """Cases assigned (by the batch's date received) and closed in [start, end), and those not
-    closed now, by source: one pass over the scope's cases."""
+    """Cases assigned (by the batch's local date received) and closed (销号, by the local day)
+    from `start` to `end` inclusive, and those not closed now, by source: one grouped pass over
+    the scope's cases."""
+    begin = clock.start_of_local_day(start)
+    after = clock.start_of_local_day(end + timedelta(days=1))
     received = AssignmentBatch.received_on
     rows = session.exec(
         select(
             AssignedCase.source,
-            func.count().filter(received >= start.date(), received < end.date()),
-            func.count().filter(AssignedCase.closed_at >= start, AssignedCase.closed_at < end),
+            func.count().filter(received >= start, received <= end),
+            func.count().filter(AssignedCase.closed_at >= begin, AssignedCase.closed_at < after),
             func.count().filter(AssignedCase.state != CaseState.CLOSED),
         )
         .join(AssignmentBatch, AssignmentBatch.id == AssignedCase.batch_id)

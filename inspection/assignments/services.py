@@ -3,17 +3,22 @@ case lifecycle. Services flush, never commit."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import func
 from sqlmodel import Session
 from sqlmodel import select
 
 from inspection import clock
 from inspection.assignments import lifecycle
+from inspection.assignments.models import OWED_CASE_STATES
 from inspection.assignments.models import AssignedCase
+from inspection.assignments.models import AssignmentBatch
+from inspection.assignments.models import CaseEvent
 from inspection.assignments.models import CaseEvidence
 from inspection.auth.models import User
 from inspection.errors import DomainError
@@ -213,6 +218,57 @@ def close(
         )
     _fire(session, case, "close", actor, step, version)
     return case
+
+
+# --- what the reminder sweep needs of cases (the hazards' rules, applied by the sweep) -------
+
+
+def earliest_owed_deadline(session: Session, park_id: int) -> date | None:
+    """The earliest deadline among the park's cases whose rectification is still owed."""
+    return session.exec(
+        select(func.min(AssignedCase.deadline)).where(
+            AssignedCase.park_id == park_id, AssignedCase.state.in_(OWED_CASE_STATES)
+        )
+    ).one()
+
+
+def due_cases(session: Session, park_id: int, deadlines: list[date]):
+    """The park's owed cases with one of these deadlines (light rows: what a reminder says),
+    each with the staff member who imported its batch, who follows it up."""
+    return session.exec(
+        select(
+            AssignedCase.id,
+            AssignedCase.number,
+            AssignedCase.problem,
+            AssignedCase.enterprise_id,
+            AssignedCase.department,
+            AssignedCase.deadline,
+            AssignmentBatch.created_by_id,
+        )
+        .join(AssignmentBatch, AssignmentBatch.id == AssignedCase.batch_id)
+        .where(
+            AssignedCase.park_id == park_id,
+            AssignedCase.state.in_(OWED_CASE_STATES),
+            AssignedCase.deadline.in_(deadlines),
+        )
+        .order_by(AssignedCase.deadline, AssignedCase.id)
+    ).all()
+
+
+def record_escalation(session: Session, case_id: int, deadline: date, days: int) -> int:
+    """Note the escalation of an overdue case in its history, once per deadline; 1 if noted."""
+    case = _lock(session, session.get(AssignedCase, case_id))
+    for data in session.exec(
+        select(CaseEvent.data).where(
+            CaseEvent.case_id == case_id, CaseEvent.event == "escalate_overdue"
+        )
+    ).all():
+        if json.loads(data).get("deadline") == deadline.isoformat():
+            return 0
+    lifecycle.record_system_step(
+        session, case, "escalate_overdue", {"deadline": deadline.isoformat(), "days_overdue": days}
+    )
+    return 1
 
 
 STEPS = {

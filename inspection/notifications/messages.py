@@ -164,6 +164,56 @@ MESSAGES = {
             "days",
         ),
     ),
+    "case_deadline_near": (
+        _plural(
+            "Assigned case %(number)s is due in %(days)s day",
+            "Assigned case %(number)s is due in %(days)s days",
+            "days",
+        ),
+        _l(
+            "Assigned case %(number)s (%(problem)s), owed by %(responsible)s, must be rectified"
+            " by %(deadline)s."
+        ),
+    ),
+    "case_due_today": (
+        _l("Assigned case %(number)s is due today"),
+        _l(
+            "Today, %(deadline)s, is the deadline of assigned case %(number)s (%(problem)s),"
+            " owed by %(responsible)s."
+        ),
+    ),
+    "case_overdue": (
+        _plural(
+            "Assigned case %(number)s is %(days)s day overdue",
+            "Assigned case %(number)s is %(days)s days overdue",
+            "days",
+        ),
+        _plural(
+            "The deadline of assigned case %(number)s (%(problem)s), owed by %(responsible)s,"
+            " was %(deadline)s; it is %(days)s day overdue. Rectify it and submit it for"
+            " acceptance now.",
+            "The deadline of assigned case %(number)s (%(problem)s), owed by %(responsible)s,"
+            " was %(deadline)s; it is %(days)s days overdue. Rectify it and submit it for"
+            " acceptance now.",
+            "days",
+        ),
+    ),
+    "case_overdue_escalated": (
+        _plural(
+            "Overdue %(days)s day: %(responsible)s, assigned case %(number)s",
+            "Overdue %(days)s days: %(responsible)s, assigned case %(number)s",
+            "days",
+        ),
+        _plural(
+            "Assigned case %(number)s (%(problem)s), owed by %(responsible)s, passed its"
+            " deadline %(deadline)s %(days)s day ago and is still not rectified. It is reported"
+            " to the supervisors for follow-up.",
+            "Assigned case %(number)s (%(problem)s), owed by %(responsible)s, passed its"
+            " deadline %(deadline)s %(days)s days ago and is still not rectified. It is reported"
+            " to the supervisors for follow-up.",
+            "days",
+        ),
+    ),
     "extension_waiting": (
         _l("Extension request for %(hazard)s awaits your decision"),
         _plural(
@@ -262,6 +312,10 @@ DIGEST_KINDS: frozenset[str] = frozenset(
         "due_today",
         "overdue",
         "overdue_escalated",
+        "case_deadline_near",
+        "case_due_today",
+        "case_overdue",
+        "case_overdue_escalated",
         "extension_waiting",
         "statistics_due",
         "risk_warning",

@@ -1,5 +1,6 @@
 """The daily reminder sweep: deadlines coming up, due today and overdue, escalation to the
-supervisors, extension requests waiting for a decision and statistics reports falling due.
+supervisors (for hazards and for assigned cases alike), extension requests waiting for a decision
+and statistics reports falling due.
 
 A sweep for a day reads only the hazards whose deadline makes a rule fire that day (through the
 partial index on open hazards' deadlines) and writes messages whose keys name the rule and the
@@ -21,6 +22,7 @@ from sqlmodel import func
 from sqlmodel import select
 
 from inspection import clock
+from inspection.assignments import services as assignments
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.enterprises.models import Enterprise
@@ -59,6 +61,7 @@ class SweepResult:
 
     days: list[date] = field(default_factory=list)
     hazards_read: int = 0
+    cases_read: int = 0
     notifications: int = 0
     escalated: int = 0
 
@@ -77,6 +80,7 @@ def run(session: Session) -> SweepResult:
         result = sweep_day(session, day)
         total.days.append(day)
         total.hazards_read += result.hazards_read
+        total.cases_read += result.cases_read
         total.notifications += result.notifications
         total.escalated += result.escalated
         state = session.get(SweepState, JOB)
@@ -102,11 +106,15 @@ def sweep_day(session: Session, day: date) -> SweepResult:
             for hazard in due_hazards(session, park.id, level, day, steps):
                 result.hazards_read += 1
                 messages.extend(_hazard_messages(hazard, day, steps, people, escalations))
+        case_escalations: list[tuple[int, date, int]] = []
+        messages.extend(_case_messages(session, day, policy, people, result, case_escalations))
         messages.extend(_extension_messages(session, park.id, day, policy, people))
         messages.extend(_statistics_messages(session, day, policy, people))
         result.notifications += len(queue(session, messages))
         for hazard_id, days in escalations:
             result.escalated += _record_escalation(session, session.get(Hazard, hazard_id), days)
+        for case_id, deadline, days in case_escalations:
+            result.escalated += assignments.record_escalation(session, case_id, deadline, days)
     return result
 
 
@@ -237,6 +245,79 @@ def _hazard_messages(
         )
         escalations.append((hazard.id, late))
     return messages
+
+
+def _case_messages(
+    session: Session,
+    day: date,
+    policy: ReminderPolicy,
+    people: _People,
+    result: SweepResult,
+    escalations: list,
+) -> list[Message]:
+    """Assigned cases (交办件) follow the same rules as a general hazard: reminders before the
+    deadline and on it to whoever owes the rectification (the enterprise's users, or the staff
+    member who imported the batch for the park's own cases), overdue reminders also to that
+    staff member, and one escalation to the supervisors."""
+    steps = Steps.of(policy, major=False)
+    earliest = assignments.earliest_owed_deadline(session, people.park_id)
+    if earliest is None:
+        return []
+    messages = []
+    for case in assignments.due_cases(session, people.park_id, deadlines_due(day, steps, earliest)):
+        result.cases_read += 1
+        params = {
+            "number": case.number,
+            "problem": _short(case.problem),
+            "responsible": (
+                people.enterprise_name(case.enterprise_id)
+                if case.enterprise_id is not None
+                else case.department or ""
+            ),
+            "deadline": case.deadline.isoformat(),
+        }
+        link = f"/assignments/cases/{case.id}"
+        follower = people.user(case.created_by_id)
+        owing = people.by_enterprise.get(case.enterprise_id, []) if case.enterprise_id else []
+        fired = rule_for(day, case.deadline, steps)
+        if fired is not None:
+            kind = (
+                "case_deadline_near"
+                if fired.days > 0
+                else "case_due_today"
+                if fired.days == 0
+                else "case_overdue"
+            )
+            recipients = [*owing, follower] if fired.days < 0 or not owing else list(owing)
+            messages.append(
+                Message(
+                    recipients,
+                    kind,
+                    f"{fired.rule}:{case.id}:{case.deadline}",
+                    {**params, "days": abs(fired.days)},
+                    link,
+                    park_id=people.park_id,
+                )
+            )
+        if escalates(day, case.deadline, steps):
+            late = (day - case.deadline).days
+            messages.append(
+                Message(
+                    [*people.supervisors, follower],
+                    "case_overdue_escalated",
+                    f"escalate:{case.id}:{case.deadline}",
+                    {**params, "days": late},
+                    link,
+                    park_id=people.park_id,
+                )
+            )
+            escalations.append((case.id, case.deadline, late))
+    return messages
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _record_escalation(session: Session, hazard: Hazard, days: int) -> int:

@@ -8,7 +8,6 @@ from flask import abort
 from flask import render_template
 from flask import request
 from flask_login import current_user
-from sqlmodel import select
 
 from inspection import clock
 from inspection.assignments.forms import SOURCES
@@ -34,14 +33,8 @@ def _figures():
         abort(400, str(error))
     scope = request_scope(current_user)
     figures = queries.year_figures(db, scope, period.first_day, period.last_day)
-    history = [a for a in queries.assessments(db, scope) if a.assessed_on <= period.last_day]
-    version = (
-        db.exec(
-            select(ChecklistVersion).where(ChecklistVersion.id == history[-1].version_id)
-        ).first()
-        if history
-        else None
-    )
+    history = figures.history
+    version = db.get(ChecklistVersion, history[-1].version_id) if history else None
     return {
         "period": period,
         "figures": figures,
