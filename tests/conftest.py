@@ -133,7 +133,7 @@ def _clear(engine) -> None:
             # delete from those children first, then restart every sequence as a new
             # database would have it.
             probe = " UNION ALL ".join(
-                f"SELECT '{name}' FROM (SELECT 1 FROM \"{name}\" LIMIT 1) AS \"{name}\""
+                f'SELECT \'{name}\' FROM (SELECT 1 FROM "{name}" LIMIT 1) AS "{name}"'
                 for name in tables
             )
             written = set(connection.execute(text(probe)).scalars())
