@@ -83,7 +83,7 @@ OCCURRENCE_LINKS = {
     "operation": _l("Use and operation"),
     "maintenance": _l("Upkeep"),
     "repair": _l("Repair"),
-    "change": _l("Change"),
+    "change": _l("Change of process, equipment or staff"),
     "transport": _l("Transport"),
 }
 

@@ -39,8 +39,11 @@ def parse(text: str | None, today: date) -> ExportPeriod:
         year, number = int(month.group(1)), int(month.group(2))
         if not 1 <= number <= 12:
             raise BadPeriod(
-                _("Period: %(text)s has no month %(month)s; months run from 01 to 12.",
-                  text=text, month=number)
+                _(
+                    "Period: %(text)s has no month %(month)s; months run from 01 to 12.",
+                    text=text,
+                    month=number,
+                )
             )
         period = ExportPeriod(
             f"{year}-{number:02d}",

@@ -53,9 +53,7 @@ def index():
     except periods.BadPeriod as bad:
         return _page(text, error=str(bad), status=400)
     facts = queries.hazards_of(get_session(), current_user, period)
-    incomplete = services.incomplete(
-        (f.hazard.number, services.record(f)) for f in facts
-    )
+    incomplete = services.incomplete((f.hazard.number, services.record(f)) for f in facts)
     return _page(
         period.code,
         chosen=period,
@@ -85,7 +83,8 @@ def _download(fmt: str):
         filters={"period": period.code},
     )
     db.commit()
-    name = file_name(f"{_('National hazard records')}-{period.code}") + f".{fmt}"
+    title = _("National hazard records")
+    name = file_name(f"{title}-{period.code}") + f".{fmt}"
     return facts, name, None
 
 

@@ -42,7 +42,9 @@ def xlsx_bytes(records: Iterable[dict]) -> bytes:
     legend.append([text_cell(legend, t, font=bold) for t in ("字段", "含义", "必填")])
     for name, title in fields():
         if name in names:
-            legend.append([text_cell(legend, v) for v in (name, title, "是" if name in required else "")])
+            legend.append(
+                [text_cell(legend, v) for v in (name, title, "是" if name in required else "")]
+            )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
