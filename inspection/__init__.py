@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inspection.hazards.views import bp as hazards_bp
     from inspection.health.views import bp as health_bp
     from inspection.inspections.views import bp as inspections_bp
+    from inspection.national.views import bp as national_bp
     from inspection.notifications.admin import bp as notification_admin_bp
     from inspection.notifications.views import bp as notifications_bp
     from inspection.parks.views import bp as parks_bp
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hazards_bp,
         health_bp,
         inspections_bp,
+        national_bp,
         notification_admin_bp,
         notifications_bp,
         parks_bp,

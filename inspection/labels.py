@@ -74,6 +74,19 @@ HAZARD_ASPECTS = {
     "management": _l("Management defect"),
 }
 
+OCCURRENCE_LINKS = {
+    "design": _l("Design"),
+    "product_defect": _l("Product quality defect"),
+    "storage": _l("Storage"),
+    "construction": _l("Project construction"),
+    "start_stop": _l("Start-up or shutdown"),
+    "operation": _l("Use and operation"),
+    "maintenance": _l("Upkeep"),
+    "repair": _l("Repair"),
+    "change": _l("Change of process, equipment or staff"),
+    "transport": _l("Transport"),
+}
+
 HANDLING = {"on_spot": _l("Fixed on the spot"), "deadline": _l("Rectify by a deadline")}
 
 INSPECTION_TYPES = {

@@ -36,8 +36,12 @@ PASSWORD = "password123"
 
 
 def credit_code(n: int) -> str:
-    """A valid unified social credit code, different for each n."""
-    base = f"91330824MA{n:07d}"
+    """A valid unified social credit code, different for each n, whose characters 9-17 are a
+    valid organisation code."""
+    from inspection.enterprises import organisation_code
+
+    body = f"MA{n:06d}"
+    base = f"91330824{body}{organisation_code.check_character(body)}"
     return base + check_character(base)
 
 

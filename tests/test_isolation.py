@@ -521,5 +521,8 @@ def test_staff_pages_are_closed_to_enterprise_users(world, login):
         f"/enterprises/{world.ours.id}",
         "/zones/",
         "/enterprises/import",
+        "/national-export?period=2026",
+        "/national-export/hazards.json?period=2026",
+        "/national-export/hazards.xlsx?period=2026",
     ):
         assert client.get(url).status_code == 403, url

@@ -49,6 +49,9 @@ def build_package(session: Session, user: User) -> schemas.Package:
         categories=[
             schemas.Choice(value=k, label=str(v)) for k, v in labels.HAZARD_CATEGORIES.items()
         ],
+        occurrence_links=[
+            schemas.Choice(value=k, label=str(v)) for k, v in labels.OCCURRENCE_LINKS.items()
+        ],
         default_deadline_days={str(k): DEFAULT_DEADLINE_DAYS[k] for k in levels},
     )
 

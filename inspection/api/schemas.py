@@ -31,6 +31,7 @@ from pydantic_core import CoreSchema
 
 from inspection import clock
 from inspection.hazards.models import HazardCategory
+from inspection.hazards.models import OccurrenceLink
 
 MAX_ID = 2**31 - 1
 MAX_BATCH = 200
@@ -323,6 +324,7 @@ class Package(BaseModel):
     checklists: list[PackageChecklist]
     levels: list[Choice]
     categories: list[Choice]
+    occurrence_links: list[Choice]
     default_deadline_days: dict[str, int]
 
 
@@ -363,6 +365,8 @@ class HazardRecord(Strict):
     deadline: date | None = None
     required_measures: LongText | None = None
     override_reason: LongText | None = None
+    # The national record's 发生环节; derived on the server when not given.
+    occurrence_link: OccurrenceLink | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     found_at: DeviceTime | None = None

@@ -103,9 +103,17 @@ def _unreadable(raw: dict, error: ValidationError) -> schemas.RecordResult:
     )
 
 
+# Optional record fields added after devices were already sending records.
+LATER_FIELDS = ("occurrence_link",)
+
+
 def body_hash(record) -> str:
-    """A fingerprint of a record's content, to tell a true resend from a changed record."""
-    return hashlib.sha256(record.model_dump_json().encode()).hexdigest()
+    """A fingerprint of a record's content, to tell a true resend from a changed record.
+
+    Fields added later are left out while empty, so a record kept before they existed and
+    sent again afterwards still fingerprints as it did."""
+    added_later = {name for name in LATER_FIELDS if getattr(record, name, None) is None}
+    return hashlib.sha256(record.model_dump_json(exclude=added_later).encode()).hexdigest()
 
 
 def apply_record(
@@ -286,6 +294,7 @@ def apply_hazard(session: Session, user: User, record: schemas.HazardRecord) -> 
                 "deadline",
                 "required_measures",
                 "override_reason",
+                "occurrence_link",
                 "latitude",
                 "longitude",
                 "found_at",

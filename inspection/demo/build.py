@@ -35,6 +35,7 @@ from inspection.demo.scenarios import progress
 from inspection.demo.scenarios import sign_all
 from inspection.demo.scenarios import use_checklists
 from inspection.enterprises import credit_code
+from inspection.enterprises import organisation_code
 from inspection.enterprises.models import DischargePermit
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
@@ -107,7 +108,8 @@ def _park(
             park_id=park.id,
             zone_id=zones[entry["zone"]].id,
             name=entry["name"],
-            credit_code=_credit_code(rng, index),
+            credit_code=(code := _credit_code(rng, index)),
+            company_code=organisation_code.from_credit_code(code),
             industry=entry["industry"],
             address=f"{park.name}{['纬一路', '经三路', '创业大道'][place]}{10 + index * 7}号",
             legal_representative=rng.choice("王李张刘陈杨黄赵吴周")

@@ -23,6 +23,7 @@ from inspection.auth.models import User
 from inspection.campaigns.models import Campaign
 from inspection.demo import pictures
 from inspection.enterprises import credit_code
+from inspection.enterprises import organisation_code
 from inspection.enterprises.models import DischargePermit
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
@@ -168,12 +169,15 @@ def _campaign(session, rng, park, data, by_name, inspector, now) -> None:
     entry = data["campaign"]
     zones = {z.name: z.id for z in session.exec(select(Zone).where(Zone.park_id == park.id))}
     for index, firm in enumerate(data["wood_enterprises"]):
-        base = f"91330824MA2W{index:02d}WD{rng.randrange(10)}"
+        rng.randrange(10)  # drawn as before, so the rest of the demo stays the same
+        body = f"MA2W{index:02d}WD"
+        base = f"91330824{body}{organisation_code.check_character(body)}"
         enterprise = Enterprise(
             park_id=park.id,
             zone_id=zones[firm["zone"]],
             name=firm["name"],
             credit_code=base + credit_code.check_character(base),
+            company_code=organisation_code.from_credit_code(base),
             industry="木制品",
             address=f"{park.name}创业大道{200 + index * 5}号",
             scale="small",

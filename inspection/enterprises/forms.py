@@ -37,6 +37,9 @@ class EnterpriseForm(FlaskForm):
     credit_code = StringField(
         _l("Unified social credit code"), validators=[DataRequired(), Length(max=30)]
     )
+    company_code = StringField(
+        _l("Organisation code (组织机构代码)"), validators=[Optional(), Length(max=12)]
+    )
     industry = SelectField(
         _l("Industry"), choices=choices((name, name) for name in INDUSTRY_SECTORS)
     )

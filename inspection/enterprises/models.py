@@ -84,6 +84,9 @@ class Enterprise(SQLModel, table=True):
     zone_id: int | None = Field(default=None, foreign_key="zone.id", index=True)
     name: str = Field(max_length=128)
     credit_code: str = Field(max_length=18, unique=True)
+    # 组织机构代码 (GB 11714): characters 9-17 of the credit code unless typed otherwise; the
+    # national 双重预防 interface names the enterprise by it (companyCode).
+    company_code: str | None = Field(default=None, max_length=9)
     industry: str = Field(max_length=32, index=True)
     address: str | None = Field(default=None, max_length=255)
     legal_representative: str | None = Field(default=None, max_length=64)

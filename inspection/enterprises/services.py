@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from inspection import clock
 from inspection.enterprises import credit_code
+from inspection.enterprises import organisation_code
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.enterprises.models import RISK_FLAGS
 from inspection.enterprises.models import DischargePermit
@@ -29,6 +30,7 @@ from inspection.statistics import tally
 EDITABLE_FIELDS = (
     "name",
     "credit_code",
+    "company_code",
     "industry",
     "zone_id",
     "address",
@@ -70,6 +72,10 @@ def validate(
         problems["credit_code"] = _(
             "The credit code %(code)s is already registered to another enterprise.", code=code
         )
+    if "credit_code" not in problems and (
+        message := organisation_code.problem(_company_code(values))
+    ):
+        problems["company_code"] = message
     if values.get("industry") not in INDUSTRY_SECTORS:
         problems["industry"] = _(
             "Choose an industry from the list: %(names)s.", names="、".join(INDUSTRY_SECTORS)
@@ -101,10 +107,17 @@ def _taken(session: Session, condition, park_condition, enterprise_id: int | Non
     return session.exec(stmt).first() is not None
 
 
+def _company_code(values: dict) -> str:
+    """The organisation code typed, else characters 9-17 of the credit code."""
+    typed = credit_code.normalise(values.get("company_code") or "").replace("-", "")
+    return typed or organisation_code.from_credit_code(values.get("credit_code") or "")
+
+
 def _clean(values: dict) -> dict:
     cleaned = {key: values.get(key) for key in EDITABLE_FIELDS if key in values}
     cleaned["name"] = (cleaned.get("name") or "").strip()
     cleaned["credit_code"] = credit_code.normalise(cleaned.get("credit_code") or "")
+    cleaned["company_code"] = _company_code(values)
     for key in (
         "address",
         "legal_representative",
@@ -171,6 +184,7 @@ def create_zone(session: Session, *, park: Park, name: str, description: str | N
 IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("企业名称", "name"),
     "credit_code": ("统一社会信用代码", "credit_code"),
+    "company_code": ("组织机构代码", "company_code"),
     "industry": ("行业", "industry"),
     "zone": ("区块", "zone"),
     "address": ("地址", "address"),
@@ -200,7 +214,8 @@ YES_WORDS = {"是", "有", "涉及", "y", "yes", "true", "1", "√", "✓"}
 NO_WORDS = {"否", "无", "不涉及", "n", "no", "false", "0", ""}
 
 
-EXAMPLE_BASE = "91330800MA2CK7L0Q"
+# Characters 9-17 are a valid organisation code (MA2CK7L0 and its check digit).
+EXAMPLE_BASE = "91330800" + "MA2CK7L0" + organisation_code.check_character("MA2CK7L0")
 EXAMPLE_CREDIT_CODE = EXAMPLE_BASE + credit_code.check_character(EXAMPLE_BASE)
 
 
@@ -241,6 +256,7 @@ def template_csv() -> str:
         [
             "示例五金制品有限公司",
             EXAMPLE_CREDIT_CODE,
+            "",
             "五金",
             "新材料新装备产业园",
             "园区大道1号",
@@ -391,6 +407,7 @@ def _row_values(raw: dict[str, str], zones: dict[str, int]) -> tuple[dict, list[
         for key in (
             "name",
             "credit_code",
+            "company_code",
             "industry",
             "address",
             "legal_representative",

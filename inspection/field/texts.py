@@ -88,6 +88,7 @@ TEXTS = {
     "deadline": _l("Deadline"),
     "required_measures": _l("Required measures"),
     "override_reason": _l("Why it is recorded as general, not major"),
+    "occurrence_link": _l("Stage it arose in"),
     "photos": _l("Photos of the hazard"),
     "take_photos": _l("Take or choose photos"),
     "fixed_on_spot": _l("Fixed on the spot (即查即改)"),

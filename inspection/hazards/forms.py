@@ -47,6 +47,13 @@ class HazardForm(FlaskForm):
     basis = StringField(
         _l("Legal basis (standard and clause)"), validators=[Optional(), MaxLength(500)]
     )
+    # The national record's 原因分析 and 发生环节; left empty, they are derived.
+    danger_reason = TextAreaField(_l("Cause found"), validators=[Optional(), MaxLength(1000)])
+    occurrence_link = SelectField(
+        _l("Stage it arose in"),
+        choices=choices([("", "—"), *labels.OCCURRENCE_LINKS.items()]),
+        validators=[Optional()],
+    )
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     # A key made when the form is shown: saving the same form again (Back, then Save) finds
     # the hazard it already made instead of making a second one.

@@ -50,6 +50,32 @@ class HazardAspect(StrEnum):
     MANAGEMENT = "management"
 
 
+class RegistrantDuty(StrEnum):
+    """Who registered a hazard, as the national interface's hazardCategory asks: one of the
+    enterprise's 包保责任人 (principal, technical, operations) or anyone else. The park's
+    inspectors are none of the three, so their findings are OTHER."""
+
+    OTHER = "other"
+    PRINCIPAL = "principal"
+    TECHNICAL = "technical"
+    OPERATIONS = "operations"
+
+
+class OccurrenceLink(StrEnum):
+    """The stage of work in which a hazard arose (发生环节, the interface's occurrenceLink)."""
+
+    DESIGN = "design"  # 设计
+    PRODUCT_DEFECT = "product_defect"  # 产品质量缺陷
+    STORAGE = "storage"  # 仓储
+    CONSTRUCTION = "construction"  # 项目施工
+    START_STOP = "start_stop"  # 开停车
+    OPERATION = "operation"  # 使用操作
+    MAINTENANCE = "maintenance"  # 维护保养
+    REPAIR = "repair"  # 维修
+    CHANGE = "change"  # 变更
+    TRANSPORT = "transport"  # 运输
+
+
 class Handling(StrEnum):
     """即查即改 (fixed on the spot) or 限期整改 (fixed by a deadline)."""
 
@@ -224,6 +250,12 @@ class Hazard(SQLModel, table=True):
     # 判定依据: the standard and clause (required for a major hazard).
     basis: str | None = Field(default=None, max_length=500)
     source: str = Field(max_length=20, index=True)
+    # What the national 双重预防 interface asks beyond the above: who registered it
+    # (hazardCategory), the cause found (dangerReason) and the stage it arose in
+    # (occurrenceLink); defaults come from hazards.causes.
+    registrant_duty: str = Field(default=RegistrantDuty.OTHER, max_length=16)
+    danger_reason: str | None = Field(default=None, max_length=1000)
+    occurrence_link: str | None = Field(default=None, max_length=16)
     handling: str = Field(default=Handling.DEADLINE, max_length=16)
     state: str = Field(default=HazardState.FOUND, max_length=16, index=True)
 

@@ -28,10 +28,14 @@ from inspection.evidence.photos import CheckedPhoto
 from inspection.evidence.services import claim_uploads
 from inspection.hazards import lifecycle
 from inspection.hazards.audit import append_event
+from inspection.hazards.causes import REASON_LIMIT
+from inspection.hazards.causes import default_occurrence
+from inspection.hazards.causes import default_reason
 from inspection.hazards.models import Handling
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardLevel
 from inspection.hazards.models import HazardState
+from inspection.hazards.models import OccurrenceLink
 from inspection.hazards.services import attach_photos
 from inspection.hazards.services import fix_on_spot
 from inspection.inspections.answers import item_of
@@ -84,6 +88,9 @@ class FoundHazard:
     location: str | None = None
     aspect: str | None = None
     basis: str | None = None
+    # 原因分析 and 发生环节 for the national record; derived (hazards.causes) when not given.
+    danger_reason: str | None = None
+    occurrence_link: str | None = None
     deadline: date | None = None
     required_measures: str | None = None
     # Why a failed major-hazard criterion is recorded as general (kept in the history).
@@ -146,6 +153,12 @@ def record_hazard(
                 ),
                 field="override_reason",
             )
+    occurrence = found.occurrence_link or default_occurrence(found.aspect, found.category)
+    if occurrence is not None and occurrence not in set(OccurrenceLink):
+        raise DomainError(
+            _("Choose the stage the hazard arose in from the list, or leave it empty."),
+            field="occurrence_link",
+        )
     if found.fixed_on_spot:
         # Refused before anything is written, on the web form and the tablet's sync alike.
         refusal = lifecycle.on_spot_refusal(level)
@@ -184,6 +197,9 @@ def record_hazard(
         category=found.category,
         aspect=found.aspect or None,
         basis=basis,
+        danger_reason=(found.danger_reason or "").strip()[:REASON_LIMIT]
+        or default_reason(found.aspect, basis),
+        occurrence_link=occurrence,
         source=inspection.type,
         handling=Handling.DEADLINE,
         state=HazardState.FOUND,

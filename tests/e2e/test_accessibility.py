@@ -147,6 +147,10 @@ def _pages(world, make):
                 f"/enterprises/{world.ours.id}/scorecard",
                 "/reports/",
                 "/hazards/?found_from=2026-13-01&state=nope",
+                "/statistics-filings",
+                "/national-export",
+                "/national-export?period=2026",
+                "/national-export?period=2026-13",
             ],
         ),
         (

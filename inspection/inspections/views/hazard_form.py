@@ -94,6 +94,8 @@ def new_hazard(inspection_id: int):
             category=form.category.data,
             aspect=form.aspect.data,
             basis=form.basis.data,
+            danger_reason=form.danger_reason.data,
+            occurrence_link=form.occurrence_link.data or None,
             deadline=form.deadline.data,
             required_measures=form.required_measures.data,
             override_reason=form.override_reason.data,

@@ -118,6 +118,7 @@ export async function saveHazard(form) {
     description: value("description"), location: value("location"), level: value("level"),
     category: value("category"), basis: value("basis"), deadline: value("deadline"),
     required_measures: value("required_measures"), override_reason: value("override_reason"),
+    occurrence_link: value("occurrence_link"),
     found_at: new Date().toISOString(), photos: draft.before.map((p) => p.id),
     fixed_on_spot: fixed, fix_note: fixed ? value("fix_note") : null,
     after_photos: fixed ? draft.after.map((p) => p.id) : [],

@@ -23,6 +23,7 @@ export function renderHazardForm(inspectionId, itemId) {
       field("hz-location", T.location, el("input", { id: "hz-location", name: "location", maxlength: 200 })),
       field("hz-level", T.level, el("select", { id: "hz-level", name: "level" }, options(pkg.levels, level))),
       field("hz-category", T.category, el("select", { id: "hz-category", name: "category" }, options(pkg.categories, item ? item.category : "safety"))),
+      field("hz-occurrence", T.occurrence_link, el("select", { id: "hz-occurrence", name: "occurrence_link" }, options([{ value: "", label: "—" }, ...(pkg.occurrence_links || [])], ""))),
       field("hz-deadline", T.deadline, el("input", { id: "hz-deadline", name: "deadline", type: "date", min: today(), value: today(days) })),
       el("div", { class: "form-grid__full" }, [field("hz-basis", T.basis, el("input", { id: "hz-basis", name: "basis", maxlength: 200, value: item && item.basis ? item.basis : "" }))]),
       el("div", { class: "form-grid__full" }, [field("hz-measures", T.required_measures, el("textarea", { id: "hz-measures", name: "required_measures", maxlength: 4000 }))]),
