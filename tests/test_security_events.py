@@ -328,3 +328,13 @@ def test_settings_changes(world, make, login):
     page = admin.get("/security-log/?kind=settings_changed").get_data(as_text=True)
     assert "open_major" not in page and "confirmation_min_people" not in page
     _intact(make)
+
+
+def test_the_user_list_filters_by_status_and_role(world, make, login):
+    admin = login(world.admin)
+    admin.post(f"/admin/users/{world.inspector2.id}/active", data={"active": "0"})
+    disabled = admin.get("/admin/users/?status=disabled").get_data(as_text=True)
+    assert ">inspector2<" in disabled and ">inspector<" not in disabled
+    active = admin.get("/admin/users/?status=active&role=inspector").get_data(as_text=True)
+    assert ">inspector<" in active and ">inspector2<" not in active and ">leader<" not in active
+    assert admin.get("/admin/users/?status=nonsense").status_code == 200

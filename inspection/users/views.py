@@ -46,6 +46,9 @@ from inspection.web import on_field
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
+# The list's status filter: accounts that can log in, and disabled ones.
+STATUSES = ("active", "disabled")
+
 
 @bp.get("/")
 @require(Permission.MANAGE_USERS)
@@ -63,13 +66,18 @@ def index():
         stmt = stmt.where(or_(User.username.ilike(f"%{q}%"), User.display_name.ilike(f"%{q}%")))
     if role:
         stmt = stmt.where(User.role == role)
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    if status:
+        stmt = stmt.where(User.active.is_(status == "active"))
     page = paginate(
         db,
         stmt.order_by(User.role, User.username),
         page=parse_page(request.args.get("page")),
         per_page=current_app.config["PAGE_SIZE"],
     )
-    return render_template("users/index.html", page=page, q=q, role=role, labels=labels)
+    return render_template(
+        "users/index.html", page=page, q=q, role=role, status=status, labels=labels
+    )
 
 
 def _enterprise_choices(form: NewUserForm) -> None:
