@@ -8,7 +8,6 @@ import json
 
 from sqlmodel import select
 
-from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.parks.models import Park
 from inspection.risk.scoring import DEFAULTS
