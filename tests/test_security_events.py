@@ -337,3 +337,21 @@ def test_the_user_list_filters_by_status_and_role(world, make, login):
     active = admin.get("/admin/users/?status=active&role=inspector").get_data(as_text=True)
     assert ">inspector<" in active and ">inspector2<" not in active and ">leader<" not in active
     assert admin.get("/admin/users/?status=nonsense").status_code == 200
+
+
+def test_report_downloads(world, make, login, app):
+    ours = login(world.ours_user)
+    made = ours.post(f"/reports/ledger/{world.ours.id}")
+    job_id = int(made.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        from inspection.db import get_session
+        from inspection.reports import jobs
+
+        assert jobs.run_queued(get_session()) == 1
+    with ours.get(f"/reports/{job_id}/download") as response:
+        assert response.data.startswith(b"%PDF")
+    download = _one(make, EventKind.DOWNLOAD, actor_id=world.ours_user.id)
+    data = _data(download)
+    assert data["what"] == "report_pdf" and data["report"] == job_id and data["title"]
+    assert download.park_id == world.ours.park_id
+    _intact(make)
