@@ -439,6 +439,8 @@ SECURITY_DETAILS = {
     "name": _l("Name"),
     "kinds": _l("Kinds"),
     "changes": _l("Changes"),
+    "enterprise_id": _l("Enterprise"),
+    "via": _l("Made through"),
 }
 
 SECURITY_DETAIL_VALUES = {
@@ -464,6 +466,8 @@ SECURITY_DETAIL_VALUES = {
     "enforcement_certificate": _l("Enforcement certificate number"),
     "role": _l("Role"),
     "workplace": _l("Works in"),
+    "cli": _l("the command line"),
+    "demo": _l("the demo data"),
     "enterprise": _l("Enterprise"),
     "active": _l("Can log in"),
     "workflow_settings": _l("The park's workflow settings"),

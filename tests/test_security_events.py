@@ -139,6 +139,8 @@ def test_user_creation_on_the_page_and_on_the_command_line(world, make, login, a
     assert answer.exit_code == 0, answer.output
     cli = _events(make, EventKind.USER_CREATED)[-1]
     assert cli.actor_id is None and _data(cli)["via"] == "cli" and _data(cli)["role"] == "admin"
+    log = admin.get("/security-log/?kind=user_created").get_data(as_text=True)
+    assert "创建方式: 命令行" in log and "via" not in log and "enterprise_id" not in log
     _intact(make)
 
 

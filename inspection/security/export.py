@@ -78,7 +78,7 @@ def details(event) -> str:
 def _text(key: str, value) -> str:
     if isinstance(value, bool):
         return str(labels.YES_NO[value])
-    if isinstance(value, str) and key in ("what", "by", "reason", "setting"):
+    if isinstance(value, str) and key in ("what", "by", "reason", "setting", "via"):
         return labels.label(labels.SECURITY_DETAIL_VALUES, value)
     if key == "fields" and isinstance(value, list):
         return "、".join(labels.label(labels.SECURITY_DETAIL_VALUES, v) for v in value)
