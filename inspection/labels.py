@@ -455,6 +455,9 @@ SECURITY_DETAILS = {
     "webhook": _l("Webhook"),
     "name": _l("Name"),
     "kinds": _l("Kinds"),
+    "changes": _l("Changes"),
+    "enterprise_id": _l("Enterprise"),
+    "via": _l("Made through"),
 }
 
 SECURITY_DETAIL_VALUES = {
@@ -478,4 +481,26 @@ SECURITY_DETAIL_VALUES = {
     "organisation": _l("Organisation"),
     "third_party": _l("Third party"),
     "enforcement_certificate": _l("Enforcement certificate number"),
+    "role": _l("Role"),
+    "workplace": _l("Works in"),
+    "cli": _l("the command line"),
+    "demo": _l("the demo data"),
+    "enterprise": _l("Enterprise"),
+    "active": _l("Can log in"),
+    "workflow_settings": _l("The park's workflow settings"),
+    "risk_settings": _l("Risk grading settings"),
+    "significant_level": _l("Grade hazards in three levels: general, 较大 and major"),
+    "confirmation_min_people": _l("People taking part in 研判 of a major finding"),
+    "reviewer_must_differ": _l("The re-inspector must not be the finder"),
+    "extension_approver": _l("Who decides extensions of hazards not listed for supervision"),
+    "extension_lead_days_major": _l(
+        "Major hazard: ask at least this many working days before the deadline"
+    ),
+    "extension_lead_days_general": _l(
+        "Other hazards: ask at least this many working days before the deadline"
+    ),
+    "extension_decision_days": _l("Decide a request within this many working days"),
+    "rectification_max_days": _l(
+        "Extensions take a deadline at most this many days after the finding"
+    ),
 }

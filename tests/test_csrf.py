@@ -110,3 +110,23 @@ def test_every_post_route_refuses_a_form_without_its_token(csrf_app, world, make
                 checked += 1
     assert checked >= 30
     assert _state(make) == before
+
+
+def test_a_prefixed_form_carries_the_one_token_name(csrf_app, world, make):
+    """Forms shown side by side with a prefix (the hazard page's) still name their token
+    csrf_token, so scanners and proxies see it, and it is checked."""
+    hazard = make.hazard(make.inspection(world.ours, world.inspector), world.inspector)
+    client = csrf_app.test_client()
+    token = _token(client.get("/login").get_data(as_text=True))
+    client.post(
+        "/login", data={"username": "leader", "password": "password123", "csrf_token": token}
+    )
+    page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert 'name="reassign-inspector_id"' in page
+    assert not re.search(r'name="[a-z_]+-csrf_token"', page)
+    token = _token(page)
+    wanted = {"reassign-inspector_id": world.inspector2.id}
+    refused = client.post(f"/hazards/{hazard.id}/reassign", data={**wanted, "csrf_token": "x"})
+    assert refused.status_code == 400
+    done = client.post(f"/hazards/{hazard.id}/reassign", data={**wanted, "csrf_token": token})
+    assert done.status_code == 302, done.get_data(as_text=True)[:300]

@@ -28,7 +28,6 @@ from inspection.auth.passwords import needs_rehash
 from inspection.auth.passwords import verify_password
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
-from inspection.errors import check_version
 from inspection.notifications.services import notify
 from inspection.parks.models import Park
 from inspection.security import queries as security_queries
@@ -293,8 +292,10 @@ def create_user(
     third_party: bool = False,
     enforcement_certificate: str | None = None,
     actor: User | None = None,
+    via: str | None = None,
 ) -> User:
-    """Create an account; an enterprise user must name its enterprise, no one else may."""
+    """Create an account; an enterprise user must name its enterprise, no one else may.
+    `via` names where an account made without a logged-in actor came from (the command line)."""
     key = normalise_username(username)
     if not key:
         raise DomainError(_("Enter a user name."))
@@ -330,76 +331,20 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    _record_about(
+    security.record_about_user(
         session,
         EventKind.USER_CREATED,
         user,
         actor,
-        {"role": str(role), "park_id": park_id, "region_id": region_id},
+        {
+            "role": str(role),
+            "park_id": park_id,
+            "region_id": region_id,
+            "enterprise_id": enterprise_id,
+            **({"via": via} if via else {}),
+        },
     )
     return user
-
-
-def update_user(
-    session: Session,
-    user: User,
-    *,
-    expected_version: int,
-    display_name: str,
-    email: str | None,
-    phone: str | None,
-    organisation: str | None,
-    third_party: bool,
-    enforcement_certificate: str | None,
-    actor: User | None = None,
-) -> User:
-    """Change a user's details, refusing a stale edit."""
-    check_version(user.version, expected_version)
-    before = {name: getattr(user, name) for name in _DETAILS}
-    user.display_name = display_name.strip() or user.username
-    user.email = email or None
-    user.phone = phone or None
-    user.organisation = organisation or None
-    user.third_party = third_party
-    user.enforcement_certificate = enforcement_certificate or None
-    user.version += 1
-    changed = sorted(name for name in _DETAILS if getattr(user, name) != before[name])
-    if changed:
-        _record_about(session, EventKind.USER_CHANGED, user, actor, {"fields": changed})
-    session.flush()
-    return user
-
-
-_DETAILS = (
-    "display_name",
-    "email",
-    "phone",
-    "organisation",
-    "third_party",
-    "enforcement_certificate",
-)
-
-
-def _record_about(session: Session, kind: EventKind, user: User, actor: User | None, data):
-    """Log an event about `user` done by `actor`, in the user's park (or region)."""
-    security.record(
-        session,
-        kind=kind,
-        actor=actor,
-        park_id=user.park_id,
-        region_id=user.region_id,
-        data={"user": user.username, **data},
-    )
-
-
-def set_active(session: Session, user: User, *, active: bool, actor: User) -> None:
-    """Enable or disable an account (an admin cannot disable themself)."""
-    if user.id == actor.id and not active:
-        raise DomainError(_("You cannot disable your own account."))
-    user.active = active
-    user.version += 1
-    _record_about(session, EventKind.USER_ACTIVATION, user, actor, {"active": active})
-    session.flush()
 
 
 def _clear_failures(session: Session, user: User) -> None:
@@ -422,7 +367,7 @@ def reset_password(
     user.version += 1
     user.end_other_sessions()
     _clear_failures(session, user)
-    _record_about(session, EventKind.PASSWORD_RESET, user, actor, {"by": "admin"})
+    security.record_about_user(session, EventKind.PASSWORD_RESET, user, actor, {"by": "admin"})
     session.flush()
 
 
@@ -474,7 +419,7 @@ def create_reset_link(
             created_by_id=actor.id if actor else None,
         )
     )
-    _record_about(
+    security.record_about_user(
         session, EventKind.RESET_LINK_SENT, user, actor, {"by": "admin" if actor else "email"}
     )
     session.flush()
@@ -504,7 +449,7 @@ def use_reset_link(session: Session, token: str, *, new: str) -> User:
         raise DomainError(_("This link has been used or has expired. Ask for a new one."))
     _set_chosen_password(session, user, new)
     found.used_at = clock.now()
-    _record_about(session, EventKind.PASSWORD_RESET, user, user, {"by": "link"})
+    security.record_about_user(session, EventKind.PASSWORD_RESET, user, user, {"by": "link"})
     session.flush()
     return user
 

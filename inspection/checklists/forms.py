@@ -28,6 +28,7 @@ from inspection.checklists.fileformat import KNOWN_FLAGS
 from inspection.checklists.fileformat import KNOWN_INDUSTRIES
 from inspection.enterprises.models import INDUSTRY_SECTORS
 from inspection.forms import CheckboxListField
+from inspection.forms import PrefixedForm
 from inspection.forms import choices as options
 
 CODE_RULE = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lowercase letters, digits and hyphens."))
@@ -99,7 +100,7 @@ class DraftForm(_AppliesTo, FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class SectionForm(_AppliesTo, FlaskForm):
+class SectionForm(_AppliesTo, PrefixedForm):
     """A section of a draft."""
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64), CODE_RULE])

@@ -130,6 +130,7 @@ def _park(
         extra = {k: v for k, v in entry.items() if k not in ("username", "name", "role")}
         staff[entry["username"]] = create_user(
             session,
+            via="demo",
             username=entry["username"],
             display_name=entry["name"],
             password=PASSWORD,
@@ -143,6 +144,7 @@ def _park(
         index = names.index(enterprise_name)
         portal[index] = create_user(
             session,
+            via="demo",
             username=username,
             display_name=enterprises[index].contact_name,
             password=PASSWORD,
@@ -166,6 +168,7 @@ def load(session: Session) -> str:
             extra = {k: v for k, v in entry.items() if k not in ("username", "name", "role")}
             create_user(
                 session,
+                via="demo",
                 username=entry["username"],
                 display_name=entry["name"],
                 password=PASSWORD,

@@ -69,6 +69,7 @@ def _officers(session, spec, park, staff, now) -> dict:
     for entry in spec["officers"]:
         user = create_user(
             session,
+            via="demo",
             username=entry["username"],
             display_name=entry["name"],
             password=PASSWORD,

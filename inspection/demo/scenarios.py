@@ -262,6 +262,7 @@ def _stand_in(session: Session, enterprise: Enterprise) -> User:
         return existing
     return create_user(
         session,
+        via="demo",
         username=username,
         display_name=enterprise.contact_name or username,
         password=PASSWORD,

@@ -23,6 +23,7 @@ from wtforms.validators import ValidationError
 from inspection import clock
 from inspection import labels
 from inspection.forms import MaxLength
+from inspection.forms import PrefixedForm
 from inspection.forms import choices
 from inspection.forms import parse_id
 
@@ -107,7 +108,7 @@ class ReviewForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class ConfirmFindingForm(FlaskForm):
+class ConfirmFindingForm(PrefixedForm):
     """研判 of a major finding."""
 
     participants = TextAreaField(
@@ -126,7 +127,7 @@ class ConfirmFindingForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class ResumptionForm(FlaskForm):
+class ResumptionForm(PrefixedForm):
     """复产审查: the review of the enterprise's application to resume production."""
 
     comment = TextAreaField(
@@ -144,7 +145,7 @@ class FixOnSpotForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(PrefixedForm):
     """Withdraw a hazard recorded in error."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), MaxLength(2000)])
@@ -155,7 +156,7 @@ def _text(label) -> TextAreaField:
     return TextAreaField(label, validators=[Optional(), MaxLength(5000)])
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PrefixedForm):
     """整改方案; for a major hazard every element of 16号令 第十五条 and the plan document."""
 
     goals = _text(_l("Goals and tasks (目标和任务)"))
@@ -181,7 +182,7 @@ class PlanForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class ExtensionRequestForm(FlaskForm):
+class ExtensionRequestForm(PrefixedForm):
     """An extension request."""
 
     requested_deadline = DateField(_l("New deadline"), validators=[DataRequired()])
@@ -189,7 +190,7 @@ class ExtensionRequestForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(PrefixedForm):
     """The decision on an extension request."""
 
     decision = RadioField(
@@ -202,7 +203,7 @@ class ExtensionDecisionForm(FlaskForm):
     )
 
 
-class ListForm(FlaskForm):
+class ListForm(PrefixedForm):
     """挂牌督办."""
 
     level = RadioField(
@@ -217,21 +218,21 @@ class ListForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class DecisionCommentForm(FlaskForm):
+class DecisionCommentForm(PrefixedForm):
     """A decision that may carry a comment (approving removal from the list)."""
 
     comment = TextAreaField(_l("Comment"), validators=[Optional(), MaxLength(2000)])
     version = HiddenField(validators=[InputRequired()])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PrefixedForm):
     """A decision that needs a reason (refusal, resumption)."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), MaxLength(2000)])
     version = HiddenField(validators=[InputRequired()])
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(PrefixedForm):
     """Give the follow-up to another inspector."""
 
     inspector_id = SelectField(_l("Inspector"), coerce=parse_id, validate_choice=False)

@@ -11,6 +11,8 @@ from inspection.auth.scope import scope_of
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
 from inspection.parks.models import Park
+from inspection.security import services as security
+from inspection.security.models import EventKind
 
 # The settings an administrator may change here, and the range each integer one must be in.
 WORKFLOW_SETTINGS = {
@@ -37,11 +39,25 @@ def update_workflow_settings(session: Session, *, park: Park, actor: User, setti
             raise DomainError(
                 _("Give a whole number from %(low)s to %(high)s.", low=bounds[0], high=bounds[1])
             )
+    before = {name: getattr(park, name) for name in WORKFLOW_SETTINGS}
     park.extension_approver = settings["extension_approver"]
     park.significant_level = bool(settings.get("significant_level"))
     park.reviewer_must_differ = bool(settings.get("reviewer_must_differ"))
     for name, bounds in WORKFLOW_SETTINGS.items():
         if bounds is not None:
             setattr(park, name, settings[name])
+    changes = {
+        name: [before[name], getattr(park, name)]
+        for name in WORKFLOW_SETTINGS
+        if getattr(park, name) != before[name]
+    }
+    if changes:
+        security.record(
+            session,
+            kind=EventKind.SETTINGS_CHANGED,
+            actor=actor,
+            park_id=park.id,
+            data={"setting": "workflow_settings", "changes": changes},
+        )
     session.flush()
     return park

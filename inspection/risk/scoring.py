@@ -15,6 +15,7 @@ from dataclasses import field
 
 from flask_babel import lazy_gettext as _l
 
+from inspection import labels
 from inspection.risk.models import GRADES
 from inspection.risk.models import RANK
 from inspection.risk.models import Grade
@@ -120,6 +121,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+# The security log names a changed setting by its label.
+labels.SECURITY_DETAIL_VALUES.update({s.name: s.label for s in SETTINGS})
 DEFAULTS: dict[str, int | str] = {s.name: s.default for s in SETTINGS}
 GROUPS: tuple[str, ...] = (
     "inherent",

@@ -42,6 +42,8 @@ from inspection.risk.scoring import Result
 from inspection.risk.scoring import grade
 from inspection.risk.scoring import merged
 from inspection.risk.scoring import problems
+from inspection.security import services as security
+from inspection.security.models import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +231,20 @@ def update_settings(
         reason=reason,
         before=json.dumps(before, sort_keys=True),
         after=current.values,
+    )
+    after = merged(current.values)
+    security.record(
+        session,
+        kind=EventKind.SETTINGS_CHANGED,
+        actor=actor,
+        park_id=park_id,
+        data={
+            "setting": "risk_settings",
+            "reason": reason,
+            "changes": {
+                k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)
+            },
+        },
     )
     outcome = recompute(session, cause=f"settings: {reason}", park_ids=[park_id])
     change.regraded = outcome.moved

@@ -71,22 +71,44 @@ def details(event) -> str:
     return "；".join(
         f"{labels.label(labels.SECURITY_DETAILS, key)}: {_text(key, value)}"
         for key, value in sorted(data.items())
-        if value not in (None, "", [], {}) and key != "needs"
+        if value not in (None, "", [], {}) and key not in ("needs", "user_id")
     )
 
 
 def _text(key: str, value) -> str:
     if isinstance(value, bool):
         return str(labels.YES_NO[value])
-    if isinstance(value, str) and key in ("what", "by", "reason", "setting"):
+    if isinstance(value, str) and key in ("what", "by", "reason", "setting", "via"):
         return labels.label(labels.SECURITY_DETAIL_VALUES, value)
     if key == "fields" and isinstance(value, list):
         return "、".join(labels.label(labels.SECURITY_DETAIL_VALUES, v) for v in value)
+    if key == "changes" and isinstance(value, dict):
+        return "、".join(
+            _change(name, pair) for name, pair in value.items() if not name.endswith("_id")
+        )
     if key == "filters" and isinstance(value, dict):
         return urlencode(value)  # as in the address the export was made from
     if key == "results" and isinstance(value, dict):
         return "、".join(f"{labels.label(labels.SYNC_OUTCOMES, k)} {n}" for k, n in value.items())
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+
+
+def _change(name: str, pair) -> str:
+    """One change, `name: before → after`, with roles and yes/no in words."""
+    old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+
+    def shown(value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return str(labels.YES_NO[value])
+        if name == "role":
+            return labels.label(labels.ROLES, value)
+        return (
+            json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+        )
+
+    return f"{labels.label(labels.SECURITY_DETAIL_VALUES, name)}: {shown(old)} → {shown(new)}"
 
 
 def _rows(stmt, batch: int = 1000) -> Iterator[list]:

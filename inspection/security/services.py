@@ -137,6 +137,19 @@ def record(
     return event
 
 
+def record_about_user(session: Session, kind: EventKind, user, actor, data: dict) -> SecurityEvent:
+    """Log an event about the account `user` done by `actor` (who and whom), in the park or
+    region the account works in."""
+    return record(
+        session,
+        kind=kind,
+        actor=actor,
+        park_id=user.park_id,
+        region_id=user.region_id,
+        data={"user": user.username, "user_id": user.id, **data},
+    )
+
+
 def record_download(
     session: Session,
     *,

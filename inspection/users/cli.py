@@ -57,6 +57,7 @@ def create_admin(
             role=Role.ADMIN,
             park_id=park_id,
             region_id=region_id,
+            via="cli",
         )
     except DomainError as refused:
         raise click.ClickException(refused.message) from refused

@@ -62,3 +62,12 @@ class ResetPasswordForm(FlaskForm):
     """A new password chosen by the admin."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8)])
+
+
+class AssignmentForm(FlaskForm):
+    """An account's role and where it works (a park, or the region's bureau)."""
+
+    version = HiddenField()
+    role = SelectField(_l("Role"), choices=choices(labels.ROLES.items()))
+    enterprise_id = SelectField(_l("Enterprise"), coerce=_optional_int, validate_choice=False)
+    workplace = SelectField(_l("Works in"), validate_choice=True)

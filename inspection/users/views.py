@@ -21,6 +21,7 @@ from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
+from inspection.auth.scope import is_region_user
 from inspection.auth.scope import request_scope
 from inspection.db import get_session
 from inspection.enterprises import queries as enterprise_queries
@@ -31,9 +32,12 @@ from inspection.forms import choices
 from inspection.forms import parse_version
 from inspection.pagination import paginate
 from inspection.pagination import parse_page
+from inspection.parks.queries import home_parks
 from inspection.parks.queries import region_of
 from inspection.parks.queries import working_park
 from inspection.users import queries
+from inspection.users import services as user_services
+from inspection.users.forms import AssignmentForm
 from inspection.users.forms import EditUserForm
 from inspection.users.forms import NewUserForm
 from inspection.users.forms import ResetPasswordForm
@@ -41,6 +45,9 @@ from inspection.web import commit_or_refuse
 from inspection.web import on_field
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+# The list's status filter: accounts that can log in, and disabled ones.
+STATUSES = ("active", "disabled")
 
 
 @bp.get("/")
@@ -59,13 +66,18 @@ def index():
         stmt = stmt.where(or_(User.username.ilike(f"%{q}%"), User.display_name.ilike(f"%{q}%")))
     if role:
         stmt = stmt.where(User.role == role)
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    if status:
+        stmt = stmt.where(User.active.is_(status == "active"))
     page = paginate(
         db,
         stmt.order_by(User.role, User.username),
         page=parse_page(request.args.get("page")),
         per_page=current_app.config["PAGE_SIZE"],
     )
-    return render_template("users/index.html", page=page, q=q, role=role, labels=labels)
+    return render_template(
+        "users/index.html", page=page, q=q, role=role, status=status, labels=labels
+    )
 
 
 def _enterprise_choices(form: NewUserForm) -> None:
@@ -135,6 +147,98 @@ def _load(user_id: int) -> User:
     return queries.get_user(get_session(), current_user, user_id) or abort(404)
 
 
+def _workplace_choices(form: AssignmentForm) -> None:
+    """The parks the administrator looks after, and their region's bureau for a bureau
+    administrator."""
+    db = get_session()
+    pairs = [(f"park:{park.id}", park.name) for park in home_parks(db, current_user)]
+    if is_region_user(current_user):
+        pairs.insert(0, (f"region:{current_user.region_id}", _home_name_of_region()))
+    form.workplace.choices = choices(pairs)
+
+
+def _home_name_of_region() -> str:
+    region = region_of(get_session(), current_user)
+    return _("The bureau of %(region)s", region=region.name if region else "—")
+
+
+def _assignment_form(user: User, form: AssignmentForm | None = None) -> AssignmentForm:
+    if form is None:
+        form = AssignmentForm(formdata=None)
+        form.role.data = user.role
+        form.enterprise_id.data = user.enterprise_id
+        form.version.data = user.version
+        if user.park_id is not None and user.enterprise_id is None:
+            form.workplace.data = f"park:{user.park_id}"
+        elif user.region_id is not None:
+            form.workplace.data = f"region:{user.region_id}"
+    _enterprise_choices(form)
+    _workplace_choices(form)
+    return form
+
+
+def _edit_page(user: User, *, form=None, assignment=None, **extra) -> str:
+    """The account's page: details, role and workplace, password and access."""
+    db = get_session()
+    if form is None:
+        form = EditUserForm(obj=user, formdata=None)
+        form.version.data = user.version
+    enterprise = db.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+    return render_template(
+        "users/edit.html",
+        form=form,
+        user=user,
+        enterprise=enterprise,
+        workplace=user_services.workplace_name(db, user.park_id, user.region_id),
+        assignment=_assignment_form(user, assignment),
+        reset_form=ResetPasswordForm(),
+        confirm_form=ConfirmForm(),
+        labels=labels,
+        **extra,
+    )
+
+
+@bp.post("/<id:user_id>/assignment")
+@require(Permission.MANAGE_USERS)
+def assign(user_id: int):
+    """Change the account's role, enterprise or workplace (recorded in the security log)."""
+    db = get_session()
+    user = _load(user_id)
+    form = _assignment_form(user, AssignmentForm())
+    if not form.validate_on_submit():
+        return _edit_page(user, assignment=form), 422
+    role = Role(form.role.data)
+    enterprise_id = form.enterprise_id.data if role == Role.ENTERPRISE else None
+    if enterprise_id is not None and not enterprise_queries.get_enterprise(
+        db, current_user, enterprise_id
+    ):
+        enterprise_id = None
+    kind, _sep, place = form.workplace.data.partition(":")
+    place_id = int(place) if place.isdigit() else None
+
+    def refused(error: DomainError):
+        flash(error.message, "error")
+        return _edit_page(_load(user_id), assignment=form), 409
+
+    return commit_or_refuse(
+        lambda: user_services.change_assignment(
+            db,
+            user,
+            expected_version=parse_version(form.version.data),
+            role=role,
+            actor=current_user,
+            enterprise_id=enterprise_id,
+            park_id=place_id if kind == "park" else None,
+            region_id=place_id if kind == "region" else None,
+        ),
+        then=url_for("users.edit", user_id=user.id),
+        message=lambda changes: (
+            _("The role and workplace have been saved.") if changes else _("Nothing was changed.")
+        ),
+        refused=refused,
+    )
+
+
 @bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
 @require(Permission.MANAGE_USERS)
 def edit(user_id: int):
@@ -148,18 +252,10 @@ def edit(user_id: int):
 
         def refused(error: DomainError):
             flash(error.message, "error")
-            return render_template(
-                "users/edit.html",
-                form=form,
-                user=_load(user_id),
-                reset_form=ResetPasswordForm(),
-                confirm_form=ConfirmForm(),
-                enterprise=None,
-                labels=labels,
-            ), 409
+            return _edit_page(_load(user_id), form=form), 409
 
         return commit_or_refuse(
-            lambda: services.update_user(
+            lambda: user_services.update_user(
                 db,
                 user,
                 expected_version=parse_version(form.version.data),
@@ -175,16 +271,7 @@ def edit(user_id: int):
             message=_("The changes have been saved."),
             refused=refused,
         )
-    enterprise = db.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
-    return render_template(
-        "users/edit.html",
-        form=form,
-        user=user,
-        enterprise=enterprise,
-        reset_form=ResetPasswordForm(),
-        confirm_form=ConfirmForm(),
-        labels=labels,
-    ), 422 if form.errors else 200
+    return _edit_page(user, form=form), 422 if form.errors else 200
 
 
 @bp.post("/<id:user_id>/active")
@@ -197,7 +284,7 @@ def set_active(user_id: int):
         abort(400)
     active = request.form.get("active") == "1"
     return commit_or_refuse(
-        lambda: services.set_active(db, user, active=active, actor=current_user),
+        lambda: user_services.set_active(db, user, active=active, actor=current_user),
         then=url_for("users.edit", user_id=user.id),
         message=_("%(name)s can log in again.", name=user.username)
         if active
@@ -237,16 +324,4 @@ def reset_link(user_id: int):
         db, user, hours=current_app.config["RESET_LINK_HOURS"], actor=current_user
     )
     db.commit()
-    enterprise = db.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
-    form = EditUserForm(obj=user)
-    form.version.data = user.version
-    return render_template(
-        "users/edit.html",
-        form=form,
-        user=user,
-        enterprise=enterprise,
-        reset_form=ResetPasswordForm(),
-        confirm_form=ConfirmForm(),
-        labels=labels,
-        reset_link=url_for("auth.reset_with_link", token=token, _external=True),
-    )
+    return _edit_page(user, reset_link=url_for("auth.reset_with_link", token=token, _external=True))

@@ -85,8 +85,22 @@ def _pages(world, make):
             select(ChecklistItem).where(ChecklistItem.version_id == version.id)
         ).first()
     settings = make.notification_settings(world.ours_user)
+    with make.app.test_request_context(), make.session() as s:
+        from inspection.auth.services import create_reset_link
+
+        token = create_reset_link(s, s.get(type(world.admin), world.inspector2.id), hours=2)
+        s.commit()
     return [
-        (None, ["/login", "/no-such-page", "/password/forgot", "/password/reset/not-a-token"]),
+        (
+            None,
+            [
+                "/login",
+                "/no-such-page",
+                "/password/forgot",
+                "/password/reset/not-a-token",
+                f"/password/reset/{token}",
+            ],
+        ),
         (
             world.inspector,
             [
@@ -157,8 +171,12 @@ def _pages(world, make):
             world.admin,
             [
                 "/admin/users/",
+                "/admin/users/?role=enterprise&q=o",
                 "/admin/users/new",
                 f"/admin/users/{world.inspector.id}/edit",
+                f"/admin/users/{world.ours_user.id}/edit",
+                f"/admin/users/{world.admin.id}/edit",
+                "/security-log/?kind=user_changed",
                 "/enterprises/new",
                 f"/enterprises/{world.ours.id}/edit",
                 "/enterprises/import",
