@@ -117,7 +117,7 @@ def file_plan(
             )
         raise DomainError(_("Still missing: %(missing)s.", missing="、".join(missing)))
     if draft.funding_yuan is not None and draft.funding_yuan < 0:
-        raise DomainError(_("The funding cannot be negative."))
+        raise DomainError(_("The funding cannot be negative."), field="funding_yuan")
     planned = draft.planned_completion
     if planned and hazard.deadline and planned > hazard.deadline:
         raise DomainError(
@@ -126,7 +126,8 @@ def file_plan(
                 " earlier, or ask for an extension first.",
                 planned=planned.isoformat(),
                 deadline=hazard.deadline.isoformat(),
-            )
+            ),
+            field="planned_completion",
         )
     event = lifecycle.apply(
         session,
