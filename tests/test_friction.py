@@ -488,3 +488,34 @@ def test_a_refusal_of_the_service_lands_under_its_field(world, make, login):
     assert error and "照片" in error.group(1)
     assert 'aria-describedby="submit-photos-hint submit-photos-error"' in body
     assert 'class="flash flash--error" role="alert"' not in body  # not at the top
+
+
+def test_a_deadline_refused_on_the_hazard_page_is_under_the_new_deadline(world, make, login):
+    inspection = make.inspection(world.ours, world.inspector)
+    hazard = make.hazard(inspection, world.inspector)
+    make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
+    client = login(world.ours_user)
+    page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    version = re.search(r'name="extension-version" type="hidden" value="(\d+)"', page).group(1)
+    answer = client.post(
+        f"/hazards/{hazard.id}/extension",
+        data={
+            "extension-requested_deadline": make.get(Hazard, hazard.id).deadline.isoformat(),
+            "extension-reason": "设备到货延迟",
+            "extension-version": version,
+        },
+    )
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    error = re.search(
+        r'<ul class="errors" id="extension-requested_deadline-error"><li>([^<]+)</li>', body
+    )
+    assert error and "晚于" in error.group(1)
+    assert re.search(r'id="extension-requested_deadline"[^>]*aria-invalid="true"', body) or (
+        re.search(r'aria-invalid="true"[^>]*id="extension-requested_deadline"', body)
+    )
+    # The top only links to the field; the message itself stands under it, once.
+    summary = re.search(r'<div class="flash flash--error error-summary".*?</div>', body, re.S)
+    assert summary and 'href="#extension-requested_deadline"' in summary.group(0)
+    assert body.count(error.group(1)) == 1
+    assert "设备到货延迟" in body  # what was typed is kept

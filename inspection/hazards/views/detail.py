@@ -133,6 +133,8 @@ def render_detail(
 ):
     db = get_session()
     user = current_user
+    # The forms sent (refused): the summary at the top links to their wrong fields.
+    posted_forms = [*forms.values(), decision_form]
     for name in DETAIL_FORMS:
         forms.setdefault(name, detail_form(name, empty=True))
     for name in DETAIL_FORMS:
@@ -210,6 +212,7 @@ def render_detail(
         labels=labels,
         confirm_form=ConfirmForm(),
         kept=kept_uploads(hazard.id, forms),
+        posted_forms=posted_forms,
         upload_fields={name: upload_field(forms[name]) for name in PHOTO_FORMS},
         photo_upload_url=url_for("hazards.upload_photo", hazard_id=hazard.id),
         error=error,
@@ -290,15 +293,20 @@ def _already_done(hazard: Hazard, form_name: str, form):
 
 
 def shown_again(hazard_id: int, **forms):
-    """A refusal's answer: the hazard's page again, with what was typed, and the message under
-    the field it is about (`DomainError.field`), or at the top when it concerns no one field."""
+    """A refusal's answer: the hazard's page again, with what was typed, and each message under
+    the field it is about (`DomainError.fields`), or at the top when it concerns no one field."""
 
     def refused(error):
+        placed = False
         for form in forms.values():
-            if error.field and error.field in form:
-                form[error.field].errors = [*form[error.field].errors, error.message]
-                return render_detail(load_hazard(hazard_id), error.status, **forms)
-        return render_detail(load_hazard(hazard_id), error.status, error=error.message, **forms)
+            for name, message in error.fields.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, message]
+                    placed = True
+        hazard = load_hazard(hazard_id)
+        if placed:
+            return render_detail(hazard, error.status, **forms)
+        return render_detail(hazard, error.status, error=error.message, **forms)
 
     return refused
 
