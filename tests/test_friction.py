@@ -519,3 +519,23 @@ def test_a_deadline_refused_on_the_hazard_page_is_under_the_new_deadline(world, 
     assert summary and 'href="#extension-requested_deadline"' in summary.group(0)
     assert body.count(error.group(1)) == 1
     assert "设备到货延迟" in body  # what was typed is kept
+
+
+def test_each_missing_element_of_a_major_plan_stands_under_its_own_field(world, make, login):
+    from tests.factories import prefixed
+    from tests.test_workflow import _major
+    from tests.test_workflow import _plan_form
+
+    hazard = _major(world, make)
+    answer = login(world.ours_user).post(
+        f"/hazards/{hazard.id}/plan",
+        data=prefixed("plan", _plan_form(hazard, goals=None, contingency_plan=None)),
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    for field, element in (("goals", "目标和任务"), ("contingency_plan", "安全措施和应急预案")):
+        error = re.search(rf'<ul class="errors" id="plan-{field}-error"><li>([^<]+)</li>', page)
+        assert error and element in error.group(1), field
+        assert f'href="#plan-{field}"' in page  # linked from the summary at the top
+    assert 'id="plan-measures-error"' not in page

@@ -111,7 +111,9 @@ def file_plan(
         missing |= _major_missing(draft, previous)
     if missing:
         # Each element's message goes under the field that supplies it.
-        fields = {name: _("Still missing: %(missing)s.", missing=text) for name, text in missing.items()}
+        fields = {
+            name: _("Still missing: %(missing)s.", missing=text) for name, text in missing.items()
+        }
         if hazard.level == HazardLevel.MAJOR:
             raise DomainError(
                 _(

@@ -183,6 +183,7 @@ def test_the_day_without_friction(world, make, live_server, sign_in):
     ).stdout
     text = re.sub(r"\s+", "", text)  # the 整改要求 column wraps (and interleaves) its text
     assert "清除配电箱前" in text
+    assert not RAW_TIME.search(text), "raw timestamp on the notice PDF"
     # The major finding awaits 研判 by a supervisor: its measures go out on a later notice.
     assert "立即将粉尘作" not in text
     subprocess.run(
