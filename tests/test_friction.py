@@ -497,6 +497,14 @@ def test_a_deadline_refused_on_the_hazard_page_is_under_the_new_deadline(world, 
     client = login(world.ours_user)
     page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
     version = re.search(r'name="extension-version" type="hidden" value="(\d+)"', page).group(1)
+    # The date picker refuses what the server would: no later than the park's cap.
+    with make.app.test_request_context(), make.session() as s:
+        from inspection.hazards.extensions import latest_deadline
+
+        row = s.get(Hazard, hazard.id)
+        cap = latest_deadline(s.get(Park, row.park_id), row)
+    picker = re.search(r'<input[^>]*id="extension-requested_deadline"[^>]*>', page).group(0)
+    assert f'max="{cap.isoformat()}"' in picker
     answer = client.post(
         f"/hazards/{hazard.id}/extension",
         data={

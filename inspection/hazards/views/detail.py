@@ -206,6 +206,8 @@ def render_detail(
         reassign_form=reassign_form,
         overdue=hazard.is_overdue(clock.today()),
         today=clock.today(),
+        # The park's cap on extensions: the date picker refuses what the server would.
+        extension_max=extensions.latest_deadline(park_of(db, hazard), hazard),
         extension_min=max(hazard.deadline, clock.today()) + timedelta(days=1)
         if hazard.deadline
         else clock.today(),
