@@ -18,11 +18,15 @@ class DomainError(Exception):
     status = 400
     code = "refused"  # stable, for programs reading a JSON error
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, fields: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
-        # The input the message is about (a form field's name), so a page can show it there.
+        # The input the message is about (a form field's name), so a page can show it there;
+        # or several inputs, each with its own message.
         self.field = field
+        self.fields = fields or ({field: message} if field else {})
 
 
 class Forbidden(DomainError):

@@ -87,11 +87,15 @@ def on_field(
     """
 
     def refused(error: DomainError) -> ResponseReturnValue:
-        target = field
-        named = getattr(error, "field", None)
-        if form is not None and named and named in form:
-            target = form[named]
-        target.errors = [*target.errors, error.message]
+        named = {
+            name: message
+            for name, message in error.fields.items()
+            if form is not None and name in form
+        }
+        for name, message in named.items():
+            form[name].errors = [*form[name].errors, message]
+        if not named:
+            field.errors = [*field.errors, error.message]
         return page()
 
     return refused

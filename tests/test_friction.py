@@ -413,3 +413,137 @@ def test_a_report_sent_again_says_it_was_already_saved(world, make, login):
             )
         ).all()
     assert len(events) == 1
+
+
+def test_hazard_page_photos_upload_as_chosen_and_can_be_taken_back(world, make, login):
+    """The report's photos go up as they are chosen: invisible until the report is saved, taken
+    back by their uploader only, kept when the report is refused, claimed when it is saved."""
+    import io
+
+    from inspection.evidence.models import Photo
+    from tests.factories import image_bytes
+
+    inspection = make.inspection(world.ours, world.inspector)
+    hazard = make.hazard(inspection, world.inspector)
+    url = f"/hazards/{hazard.id}/photos"
+    json = {"Accept": "application/json"}
+
+    def upload(client):
+        return client.post(url, data={"photo": (io.BytesIO(image_bytes()), "a.jpg")}, headers=json)
+
+    client = login(world.ours_user)
+    # Before the notice the enterprise does not see the hazard; after it, the finder (who may
+    # not re-inspect his own finding) has no step that takes a photo.
+    assert upload(client).status_code == 404
+    make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
+    wrong, kept = upload(client).get_json()["id"], upload(client).get_json()["id"]
+    assert make.get(Photo, kept).kind == "pending"
+    page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert f"/photos/{kept}/thumb" not in page  # nothing shown before the report is saved
+    assert f'data-upload-url="{url}"' in page
+    # Only the uploader takes a photo back.
+    assert login(world.inspector).post(f"{url}/{wrong}/remove", headers=json).status_code == 400
+    assert client.post(f"{url}/{wrong}/remove", headers=json).get_json() == {"removed": wrong}
+    assert make.get(Photo, wrong) is None
+    version = re.search(r'name="submit-version" type="hidden" value="(\d+)"', page).group(1)
+    refused = client.post(
+        f"/hazards/{hazard.id}/submit",
+        data={"submit-measures": "", "submit-version": version, "submit-photo_ids": [kept]},
+    )
+    assert refused.status_code == 422
+    again = refused.get_data(as_text=True)
+    # The refused report comes back with its photo, still removable, and the error under
+    # its field.
+    assert re.search(rf'data-photo-id="{kept}"', again)
+    assert re.search(rf'name="submit-photo_ids" value="{kept}"', again)
+    assert re.search(r'<ul class="errors" id="submit-measures-error">', again)
+    saved = client.post(
+        f"/hazards/{hazard.id}/submit",
+        data={"submit-measures": "已清理", "submit-version": version, "submit-photo_ids": [kept]},
+    )
+    assert saved.status_code == 302
+    assert upload(login(world.inspector)).status_code == 403
+    photo = make.get(Photo, kept)
+    assert (photo.kind, photo.hazard_id) == ("after", hazard.id)
+    assert photo.event_id is not None
+    assert f"/photos/{kept}/thumb" in client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    # A saved photo is not taken back.
+    assert client.post(f"{url}/{kept}/remove", headers=json).status_code == 400
+
+
+def test_a_refusal_of_the_service_lands_under_its_field(world, make, login):
+    inspection = make.inspection(world.ours, world.inspector)
+    hazard = make.hazard(inspection, world.inspector)
+    make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
+    client = login(world.ours_user)
+    page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    version = re.search(r'name="submit-version" type="hidden" value="(\d+)"', page).group(1)
+    answer = client.post(
+        f"/hazards/{hazard.id}/submit",
+        data={"submit-measures": "已清理", "submit-version": version},
+    )
+    assert answer.status_code == 400
+    body = answer.get_data(as_text=True)
+    error = re.search(r'<ul class="errors" id="submit-photos-error"><li>([^<]+)</li>', body)
+    assert error and "照片" in error.group(1)
+    assert 'aria-describedby="submit-photos-hint submit-photos-error"' in body
+    assert 'class="flash flash--error" role="alert"' not in body  # not at the top
+
+
+def test_a_deadline_refused_on_the_hazard_page_is_under_the_new_deadline(world, make, login):
+    inspection = make.inspection(world.ours, world.inspector)
+    hazard = make.hazard(inspection, world.inspector)
+    make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
+    client = login(world.ours_user)
+    page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    version = re.search(r'name="extension-version" type="hidden" value="(\d+)"', page).group(1)
+    # The date picker refuses what the server would: no later than the park's cap.
+    with make.app.test_request_context(), make.session() as s:
+        from inspection.hazards.extensions import latest_deadline
+
+        row = s.get(Hazard, hazard.id)
+        cap = latest_deadline(s.get(Park, row.park_id), row)
+    picker = re.search(r'<input[^>]*id="extension-requested_deadline"[^>]*>', page).group(0)
+    assert f'max="{cap.isoformat()}"' in picker
+    answer = client.post(
+        f"/hazards/{hazard.id}/extension",
+        data={
+            "extension-requested_deadline": make.get(Hazard, hazard.id).deadline.isoformat(),
+            "extension-reason": "设备到货延迟",
+            "extension-version": version,
+        },
+    )
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    error = re.search(
+        r'<ul class="errors" id="extension-requested_deadline-error"><li>([^<]+)</li>', body
+    )
+    assert error and "晚于" in error.group(1)
+    assert re.search(r'id="extension-requested_deadline"[^>]*aria-invalid="true"', body) or (
+        re.search(r'aria-invalid="true"[^>]*id="extension-requested_deadline"', body)
+    )
+    # The top only links to the field; the message itself stands under it, once.
+    summary = re.search(r'<div class="flash flash--error error-summary".*?</div>', body, re.S)
+    assert summary and 'href="#extension-requested_deadline"' in summary.group(0)
+    assert body.count(error.group(1)) == 1
+    assert "设备到货延迟" in body  # what was typed is kept
+
+
+def test_each_missing_element_of_a_major_plan_stands_under_its_own_field(world, make, login):
+    from tests.factories import prefixed
+    from tests.test_workflow import _major
+    from tests.test_workflow import _plan_form
+
+    hazard = _major(world, make)
+    answer = login(world.ours_user).post(
+        f"/hazards/{hazard.id}/plan",
+        data=prefixed("plan", _plan_form(hazard, goals=None, contingency_plan=None)),
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    for field, element in (("goals", "目标和任务"), ("contingency_plan", "安全措施和应急预案")):
+        error = re.search(rf'<ul class="errors" id="plan-{field}-error"><li>([^<]+)</li>', page)
+        assert error and element in error.group(1), field
+        assert f'href="#plan-{field}"' in page  # linked from the summary at the top
+    assert 'id="plan-measures-error"' not in page

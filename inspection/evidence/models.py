@@ -20,6 +20,9 @@ class PhotoKind(StrEnum):
     AFTER = "after"  # the enterprise's rectification
     REVIEW = "review"  # the re-inspection
     INSPECTION = "inspection"  # a checklist answer or the site in general
+    # Uploaded ahead on a hazard's page for a step not saved yet (a report, a review): shown
+    # nowhere until that step claims it and gives it its kind.
+    PENDING = "pending"
 
 
 class Photo(SQLModel, table=True):

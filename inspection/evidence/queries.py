@@ -8,6 +8,7 @@ from sqlmodel import select
 from inspection.auth.models import User
 from inspection.evidence.models import Document
 from inspection.evidence.models import Photo
+from inspection.evidence.models import PhotoKind
 from inspection.hazards import queries as hazard_queries
 from inspection.inspections import queries as inspection_queries
 
@@ -28,9 +29,14 @@ def get_photo(session: Session, user: User, photo_id: int) -> Photo | None:
 
 
 def photos_of_hazard(session: Session, hazard_id: int) -> dict[str, list[Photo]]:
-    """A hazard's photos grouped by kind, oldest first."""
+    """A hazard's photos grouped by kind, oldest first (not those uploaded for a step not saved
+    yet)."""
     grouped: dict[str, list[Photo]] = {}
-    for photo in session.exec(select(Photo).where(Photo.hazard_id == hazard_id).order_by(Photo.id)):
+    for photo in session.exec(
+        select(Photo)
+        .where(Photo.hazard_id == hazard_id, Photo.kind != PhotoKind.PENDING)
+        .order_by(Photo.id)
+    ):
         grouped.setdefault(photo.kind, []).append(photo)
     return grouped
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import and_
+from sqlalchemy import false
+from sqlalchemy import or_
 from sqlmodel import Session
 from sqlmodel import select
 
 from inspection.auth.models import User
 from inspection.errors import DomainError
 from inspection.evidence.models import Photo
+from inspection.evidence.models import PhotoKind
 from inspection.evidence.photos import CheckedPhoto
 from inspection.evidence.photos import check_photo
 from inspection.evidence.photos import derivative
@@ -84,30 +88,48 @@ def keep_photos(
     return rows
 
 
+def _uploaded_ahead(
+    photo_ids: list[int], *, actor: User, inspection_id: int | None, hazard_id: int | None
+):
+    """The condition for this user's photos uploaded ahead that nothing has claimed yet: taken
+    during the inspection (no hazard's, no answer's), or on the hazard's page (pending)."""
+    ahead = []
+    if inspection_id is not None:
+        ahead.append(
+            and_(
+                Photo.inspection_id == inspection_id,
+                Photo.hazard_id.is_(None),
+                Photo.answer_id.is_(None),
+            )
+        )
+    if hazard_id is not None:
+        ahead.append(and_(Photo.hazard_id == hazard_id, Photo.kind == PhotoKind.PENDING))
+    return and_(Photo.id.in_(photo_ids), Photo.uploaded_by_id == actor.id, or_(false(), *ahead))
+
+
 def claim_uploads(
     session: Session,
     photo_ids: list[int],
     *,
-    inspection,
+    inspection_id: int | None,
     actor: User,
     hazard_id: int,
     event_id: int | None,
     kind: str | None = None,
 ) -> list[Photo]:
-    """Attach photos uploaded ahead (downscaled in the browser) to the hazard they were for.
+    """Attach photos uploaded ahead (downscaled in the browser) to the step they were for.
 
-    Only this inspector's photos of this inspection that belong to nothing else yet qualify.
+    Only this user's photos that belong to nothing else yet qualify: of this inspection, or
+    uploaded on this hazard's page.
     """
     if not photo_ids:
         return []
     photos = list(
         session.exec(
             select(Photo).where(
-                Photo.id.in_(photo_ids),
-                Photo.inspection_id == inspection.id,
-                Photo.uploaded_by_id == actor.id,
-                Photo.hazard_id.is_(None),
-                Photo.answer_id.is_(None),
+                _uploaded_ahead(
+                    photo_ids, actor=actor, inspection_id=inspection_id, hazard_id=hazard_id
+                )
             )
         )
     )
@@ -120,25 +142,30 @@ def claim_uploads(
         photo.event_id = event_id
         if kind:
             photo.kind = kind
+        elif photo.kind == PhotoKind.PENDING:
+            photo.kind = PhotoKind.BEFORE
     session.flush()
     return photos
 
 
 def unclaimed_uploads(
-    session: Session, photo_ids: list[int], *, inspection_id: int, actor: User
+    session: Session,
+    photo_ids: list[int],
+    *,
+    actor: User,
+    inspection_id: int | None = None,
+    hazard_id: int | None = None,
 ) -> list[int]:
-    """Of these photo ids, the ones this user uploaded ahead in this inspection that nothing has
-    claimed yet."""
+    """Of these photo ids, the ones this user uploaded ahead (in this inspection, or on this
+    hazard's page) that nothing has claimed yet."""
     if not photo_ids:
         return []
     return list(
         session.exec(
             select(Photo.id).where(
-                Photo.id.in_(photo_ids),
-                Photo.inspection_id == inspection_id,
-                Photo.uploaded_by_id == actor.id,
-                Photo.hazard_id.is_(None),
-                Photo.answer_id.is_(None),
+                _uploaded_ahead(
+                    photo_ids, actor=actor, inspection_id=inspection_id, hazard_id=hazard_id
+                )
             )
         )
     )
@@ -162,5 +189,18 @@ def discard_upload(session: Session, *, photo_id: int, inspection, actor: User) 
         raise DomainError(_("This photo cannot be removed any more: it is already saved."))
     if inspection.status == "completed":
         raise DomainError(_("This inspection is completed; its photos are kept."))
+    session.delete(photo)
+    session.flush()
+
+
+def discard_pending(session: Session, *, photo_id: int, hazard_id: int, actor: User) -> None:
+    """Take back a photo uploaded on a hazard's page before the step it was for is saved."""
+    photo = session.exec(
+        select(Photo).where(
+            _uploaded_ahead([photo_id], actor=actor, inspection_id=None, hazard_id=hazard_id)
+        )
+    ).first()
+    if photo is None:
+        raise DomainError(_("This photo cannot be removed any more: it is already saved."))
     session.delete(photo)
     session.flush()

@@ -141,7 +141,7 @@ def latest_deadline(park: Park, hazard: Hazard) -> date:
     return clock.local(hazard.found_at).date() + timedelta(days=park.rectification_max_days)
 
 
-def _check_cap(park: Park, hazard: Hazard, new_deadline: date) -> None:
+def _check_cap(park: Park, hazard: Hazard, new_deadline: date, field: str | None = None) -> None:
     cap = latest_deadline(park, hazard)
     if new_deadline > cap:
         raise DomainError(
@@ -151,7 +151,8 @@ def _check_cap(park: Park, hazard: Hazard, new_deadline: date) -> None:
                 " changed.",
                 days=park.rectification_max_days,
                 cap=cap.isoformat(),
-            )
+            ),
+            field=field,
         )
 
 
@@ -177,7 +178,9 @@ def request_extension(
             )
         )
     if requested_deadline is None or requested_deadline <= hazard.deadline:
-        raise DomainError(_("Choose a new deadline later than the current one."))
+        raise DomainError(
+            _("Choose a new deadline later than the current one."), field="requested_deadline"
+        )
     park = park_of(session, hazard)
     needed = lead_days(park, hazard)
     left = working_days_between(session, hazard.park_id, today, hazard.deadline)
@@ -192,7 +195,7 @@ def request_extension(
                 left=left,
             )
         )
-    _check_cap(park, hazard, requested_deadline)
+    _check_cap(park, hazard, requested_deadline, field="requested_deadline")
     if pending_request(session, hazard.id) is not None:
         raise DomainError(_("An extension request for this hazard is already waiting."))
     event = lifecycle.apply(
@@ -258,7 +261,9 @@ def decide_extension(
         _check_cap(park_of(session, hazard), hazard, request.requested_deadline)
     comment = (comment or "").strip() or None
     if not approve and not comment:
-        raise DomainError(_("Give a reason for refusing; the enterprise will read it."))
+        raise DomainError(
+            _("Give a reason for refusing; the enterprise will read it."), field="comment"
+        )
     old = hazard.deadline
     lifecycle.apply(
         session,

@@ -290,7 +290,9 @@ def apply(
     transition = check(hazard, event, actor, expected_version=expected_version)
     comment = (comment or "").strip() or None
     if transition.needs_comment and not comment:
-        raise DomainError(_("Give a reason for this decision; it is kept in the history."))
+        raise DomainError(
+            _("Give a reason for this decision; it is kept in the history."), field="comment"
+        )
     previous = hazard.state
     target = transition.target or previous
     now = clock.now()

@@ -66,21 +66,25 @@ TEXTS = (
 )
 
 
-def _major_missing(draft: PlanDraft, previous: RectificationPlan | None) -> list[str]:
-    """The elements of 16号令 第十五条 a major hazard's plan still lacks."""
-    missing = []
+def _major_missing(draft: PlanDraft, previous: RectificationPlan | None) -> dict[str, str]:
+    """The elements of 16号令 第十五条 a major hazard's plan still lacks, by the first field
+    that would supply each."""
+    missing = {}
     if not draft.goals:
-        missing.append(_("the goals and tasks (目标和任务)"))
+        missing["goals"] = _("the goals and tasks (目标和任务)")
     if draft.funding_yuan is None or not draft.materials:
-        missing.append(_("the funding and materials (经费和物资)"))
+        field = "funding_yuan" if draft.funding_yuan is None else "materials"
+        missing[field] = _("the funding and materials (经费和物资)")
     if not draft.organization:
-        missing.append(_("the organisation in charge (负责治理的机构)"))
+        missing["organization"] = _("the organisation in charge (负责治理的机构)")
     if draft.planned_completion is None or not draft.requirements:
-        missing.append(_("the time limit and requirements (时限和要求)"))
+        field = "planned_completion" if draft.planned_completion is None else "requirements"
+        missing[field] = _("the time limit and requirements (时限和要求)")
     if not draft.safety_measures or not draft.contingency_plan:
-        missing.append(_("the safety measures and emergency plan (安全措施和应急预案)"))
+        field = "safety_measures" if not draft.safety_measures else "contingency_plan"
+        missing[field] = _("the safety measures and emergency plan (安全措施和应急预案)")
     if draft.document is None and (previous is None or previous.document_id is None):
-        missing.append(_("the plan document"))
+        missing["document"] = _("the plan document")
     return missing
 
 
@@ -98,26 +102,33 @@ def file_plan(
     for name in TEXTS:
         setattr(draft, name, (getattr(draft, name) or "").strip() or None)
     previous = current_plan(session, hazard.id)
-    missing = []
+    missing = {}
     if not draft.responsible_person:
-        missing.append(_("the person responsible"))
+        missing["responsible_person"] = _("the person responsible")
     if not draft.measures:
-        missing.append(_("the measures"))
+        missing["measures"] = _("the measures")
     if hazard.level == HazardLevel.MAJOR:
-        missing += _major_missing(draft, previous)
+        missing |= _major_missing(draft, previous)
     if missing:
+        # Each element's message goes under the field that supplies it.
+        fields = {
+            name: _("Still missing: %(missing)s.", missing=text) for name, text in missing.items()
+        }
         if hazard.level == HazardLevel.MAJOR:
             raise DomainError(
                 _(
                     "A major hazard's plan (治理方案) must hold every element"
                     " 《安全生产事故隐患排查治理暂行规定》第十五条 lists. Still missing:"
                     " %(missing)s.",
-                    missing="、".join(missing),
-                )
+                    missing="、".join(missing.values()),
+                ),
+                fields=fields,
             )
-        raise DomainError(_("Still missing: %(missing)s.", missing="、".join(missing)))
+        raise DomainError(
+            _("Still missing: %(missing)s.", missing="、".join(missing.values())), fields=fields
+        )
     if draft.funding_yuan is not None and draft.funding_yuan < 0:
-        raise DomainError(_("The funding cannot be negative."))
+        raise DomainError(_("The funding cannot be negative."), field="funding_yuan")
     planned = draft.planned_completion
     if planned and hazard.deadline and planned > hazard.deadline:
         raise DomainError(
@@ -126,7 +137,8 @@ def file_plan(
                 " earlier, or ask for an extension first.",
                 planned=planned.isoformat(),
                 deadline=hazard.deadline.isoformat(),
-            )
+            ),
+            field="planned_completion",
         )
     event = lifecycle.apply(
         session,

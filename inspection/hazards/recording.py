@@ -241,7 +241,7 @@ def record_hazard(
     claim_uploads(
         session,
         found.photo_ids,
-        inspection=inspection,
+        inspection_id=inspection.id,
         actor=actor,
         hazard_id=hazard.id,
         event_id=event.id,

@@ -59,8 +59,10 @@ def attach_photos(
     photos: list[CheckedPhoto],
     kind: str,
     actor: User,
+    uploaded_ids: list[int] | None = None,
 ) -> None:
-    """Keep the photos that came with one step of a hazard's history."""
+    """Keep the photos that came with one step of a hazard's history: those sent with the form
+    and those uploaded ahead (during the inspection, or on the hazard's page)."""
     keep_photos(
         session,
         photos,
@@ -70,6 +72,15 @@ def attach_photos(
         hazard_id=hazard.id,
         inspection_id=hazard.inspection_id,
         event_id=event.id,
+    )
+    claim_uploads(
+        session,
+        uploaded_ids or [],
+        inspection_id=hazard.inspection_id,
+        actor=actor,
+        hazard_id=hazard.id,
+        event_id=event.id,
+        kind=kind,
     )
 
 
@@ -87,23 +98,13 @@ def fix_on_spot(
     lock(session, hazard)
     lifecycle.check(hazard, "fix_on_spot", actor, expected_version=expected_version)
     if not photos and not uploaded_photo_ids:
-        raise DomainError(_("Add a photo showing the hazard after it was fixed."))
+        raise DomainError(_("Add a photo showing the hazard after it was fixed."), field="photos")
     event = lifecycle.apply(
         session, hazard, "fix_on_spot", actor, comment=comment, expected_version=expected_version
     )
     hazard.handling = Handling.ON_SPOT
     hazard.reviewed_by_id, hazard.reviewed_at = actor.id, event.at
-    attach_photos(session, hazard, event, photos, PhotoKind.AFTER, actor)
-    if uploaded_photo_ids:
-        claim_uploads(
-            session,
-            uploaded_photo_ids,
-            inspection=session.get(Inspection, hazard.inspection_id),
-            actor=actor,
-            hazard_id=hazard.id,
-            event_id=event.id,
-            kind=PhotoKind.AFTER,
-        )
+    attach_photos(session, hazard, event, photos, PhotoKind.AFTER, actor, uploaded_photo_ids)
     return hazard
 
 
@@ -201,17 +202,20 @@ def submit_rectification(
     funding_yuan: int | None,
     photos: list[CheckedPhoto],
     expected_version: int,
+    uploaded_photo_ids: list[int] | None = None,
 ) -> Hazard:
     """The enterprise reports what it did, with after-photos, for re-inspection."""
     lock(session, hazard)
     lifecycle.check(hazard, "submit", actor, expected_version=expected_version)
     measures = (measures or "").strip()
     if not measures:
-        raise DomainError(_("Describe the measures taken to fix the hazard."))
-    if not photos:
-        raise DomainError(_("Add at least one photo showing the hazard after rectification."))
+        raise DomainError(_("Describe the measures taken to fix the hazard."), field="measures")
+    if not photos and not uploaded_photo_ids:
+        raise DomainError(
+            _("Add at least one photo showing the hazard after rectification."), field="photos"
+        )
     if funding_yuan is not None and funding_yuan < 0:
-        raise DomainError(_("The funding cannot be negative."))
+        raise DomainError(_("The funding cannot be negative."), field="funding_yuan")
     if not plan_complete(session, hazard):
         raise DomainError(
             _(
@@ -233,7 +237,7 @@ def submit_rectification(
     hazard.responsible_person = (responsible_person or "").strip() or None
     hazard.funding_yuan = funding_yuan
     hazard.submitted_at = event.at
-    attach_photos(session, hazard, event, photos, PhotoKind.AFTER, actor)
+    attach_photos(session, hazard, event, photos, PhotoKind.AFTER, actor, uploaded_photo_ids)
     notify(
         session,
         reviewers(session, hazard),
@@ -256,6 +260,7 @@ def accept_rectification(
     expected_version: int,
     review_mode: str = ReviewMode.ON_SITE,
     evaluation: CheckedDocument | None = None,
+    uploaded_photo_ids: list[int] | None = None,
 ) -> Hazard:
     """The re-inspection found the hazard fixed: close it (销号), or, if it is listed for
     supervision, mark it accepted until a supervisor approves its removal from the list.
@@ -277,7 +282,8 @@ def accept_rectification(
                 " enterprise's own technical staff and experts, or a qualified safety"
                 " evaluation body; 《安全生产事故隐患排查治理暂行规定》第十八条). Attach it."
                 " Nothing was changed."
-            )
+            ),
+            field="evaluation",
         )
     event = lifecycle.apply(
         session,
@@ -287,7 +293,8 @@ def accept_rectification(
         comment=comment,
         data={"review_mode": review_mode},
     )
-    _record_review(session, hazard, actor, event, comment, photos, review_mode)
+    _record_review(session, hazard, actor, event, comment, review_mode)
+    attach_photos(session, hazard, event, photos, PhotoKind.REVIEW, actor, uploaded_photo_ids)
     if evaluation is not None:
         keep_document(
             session,
@@ -383,6 +390,7 @@ def reject_rectification(
     photos: list[CheckedPhoto],
     expected_version: int,
     review_mode: str = ReviewMode.ON_SITE,
+    uploaded_photo_ids: list[int] | None = None,
 ) -> Hazard:
     """The re-inspection found the fix insufficient: back to rectifying by the same deadline.
 
@@ -393,7 +401,8 @@ def reject_rectification(
     lifecycle.check(hazard, "reject", actor, expected_version=expected_version)
     data: dict = {"review_mode": review_mode, "deadline": _iso(hazard.deadline)}
     event = lifecycle.apply(session, hazard, "reject", actor, comment=reason, data=data)
-    _record_review(session, hazard, actor, event, reason, photos, review_mode)
+    _record_review(session, hazard, actor, event, reason, review_mode)
+    attach_photos(session, hazard, event, photos, PhotoKind.REVIEW, actor, uploaded_photo_ids)
     notify(
         session,
         enterprise_users(session, hazard.enterprise_id),
@@ -406,11 +415,10 @@ def reject_rectification(
     return hazard
 
 
-def _record_review(session, hazard, actor, event, comment, photos, review_mode) -> None:
+def _record_review(session, hazard, actor, event, comment, review_mode) -> None:
     hazard.reviewed_by_id, hazard.reviewed_at = actor.id, event.at
     hazard.review_mode = review_mode
     hazard.review_comment = (comment or "").strip() or None
-    attach_photos(session, hazard, event, photos, PhotoKind.REVIEW, actor)
 
 
 def void_hazard(

@@ -20,6 +20,7 @@ from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
 from inspection.evidence.models import Photo
+from inspection.evidence.models import PhotoKind
 from inspection.hazards.models import Hazard
 from inspection.inspections.models import Answer
 from inspection.inspections.models import AnswerResult
@@ -287,7 +288,7 @@ def answers_with_photos(session: Session, answer_ids: list[int]) -> set[int]:
         session.exec(
             select(Hazard.answer_id)
             .join(Photo, Photo.hazard_id == Hazard.id)
-            .where(Hazard.answer_id.in_(answer_ids))
+            .where(Hazard.answer_id.in_(answer_ids), Photo.kind != PhotoKind.PENDING)
             .distinct()
         )
     )

@@ -14,7 +14,8 @@ def test_build_publish_and_see_it_offered_at_a_matching_enterprise(world, make, 
     make.enterprise("涂装五金有限公司", industry="五金", risk_dust=True)
     make.enterprise("不相关食品有限公司", industry="食品")
     admin = sign_in(world.admin)
-    admin.get_by_role("link", name="检查表").first.tap()
+    admin.locator(".site-nav summary", has_text="管理").tap()  # the bar's menu
+    admin.locator(".site-nav").get_by_role("link", name="检查表").tap()
     admin.get_by_label("编码").fill("paint-shop")
     admin.get_by_label("检查表名称").fill("喷涂车间专项检查")
     admin.get_by_label("依据标准").fill("应急管理部令第10号")
@@ -48,6 +49,7 @@ def test_build_publish_and_see_it_offered_at_a_matching_enterprise(world, make, 
     suited = inspector.locator(".add-checklist fieldset > label")
     assert "喷涂车间专项检查" in " ".join(suited.all_inner_texts())
     # ... and not at the food company, where it is only among the others.
+    inspector.locator(".site-nav summary", has_text="检查").tap()
     inspector.get_by_role("link", name="我的检查").tap()
     inspector.get_by_role("link", name="发起检查").tap()
     inspector.get_by_label("企业").select_option(label="不相关食品有限公司")

@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from inspection.evidence.models import Photo
 from inspection.hazards.models import Hazard
 from tests.e2e.test_accessibility import _problems
 from tests.factories import image_bytes
@@ -29,6 +30,10 @@ SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="friction-
 
 def _photo(name: str) -> dict:
     return {"name": name, "mimeType": "image/jpeg", "buffer": image_bytes()}
+
+
+def _hazard_id(url: str) -> int:
+    return int(re.search(r"/hazards/(\d+)", url).group(1))
 
 
 class Taps:
@@ -178,6 +183,7 @@ def test_the_day_without_friction(world, make, live_server, sign_in):
     ).stdout
     text = re.sub(r"\s+", "", text)  # the 整改要求 column wraps (and interleaves) its text
     assert "清除配电箱前" in text
+    assert not RAW_TIME.search(text), "raw timestamp on the notice PDF"
     # The major finding awaits 研判 by a supervisor: its measures go out on a later notice.
     assert "立即将粉尘作" not in text
     subprocess.run(
@@ -195,10 +201,45 @@ def test_the_day_without_friction(world, make, live_server, sign_in):
     enterprise.get_by_role("link", name="配电箱前堆放杂物").tap()
     enterprise.wait_for_url(re.compile(r"/hazards/\d+$"))
     hazard_url = enterprise.url
+    # The report's photos upload as chosen too: a wrong one is taken back before saving, and
+    # a refused save keeps the one uploaded.
+    report = enterprise.locator("form", has=enterprise.locator("input[name=submit-photos]"))
+    report_status = report.locator(".photo-picker__status")
+    expect(report_status).to_have_text("尚未选择照片")
+    report.locator("input[name=submit-photos]").set_input_files(
+        [_photo("错拍.jpg"), _photo("整改后.jpg")]
+    )
+    expect(report.locator(".uploads .upload--done")).to_have_count(2)
+    expect(report_status).to_have_text("已上传 2 张照片")
+    for retry in report.locator(".uploads .upload").get_by_role("button", name="重试").all():
+        expect(retry).to_be_hidden()
+    assert report.locator(".uploads img").count() == 2
+    report.locator(".uploads .upload").first.get_by_role("button", name=re.compile("删除")).tap()
+    expect(report.locator(".uploads .upload")).to_have_count(1)
+    expect(report_status).to_have_text("已上传 1 张照片")
+    assert report.locator("input[type=hidden][name=submit-photo_ids]").count() == 1
+    _look(enterprise, "07a-report-photo-taken-back")
+    enterprise.get_by_role("button", name="提交复查").tap()  # the measures are still empty
+    measures_error = enterprise.locator(".field", has=enterprise.locator("#submit-measures"))
+    expect(measures_error.locator(".errors")).to_be_visible()
+    report = enterprise.locator("form", has=enterprise.locator("input[name=submit-photos]"))
+    expect(report.locator(".photo-picker__status")).to_have_text("已上传 1 张照片")
+    expect(report.locator(".uploads .upload--done")).to_have_count(1)
+    summary = enterprise.locator(".error-summary")
+    expect(summary.get_by_role("link", name="已采取的整改措施")).to_have_attribute(
+        "href", "#submit-measures"
+    )
+    _look(enterprise, "07b-report-refused-photo-kept")
     enterprise.locator("#submit-measures").fill("杂物已清走，地面划黄线")
-    enterprise.locator("input[name=submit-photos]").set_input_files([_photo("整改后.jpg")])
     enterprise.get_by_role("button", name="提交复查").tap()
     enterprise.get_by_text("整改情况已提交，等待复查。").wait_for()
+    with make.session() as s:
+        after = s.exec(
+            select(Photo).where(
+                Photo.hazard_id == _hazard_id(enterprise.url), Photo.kind == "after"
+            )
+        ).all()
+    assert [p.original_name for p in after] == ["整改后.jpg"]
 
     finder.goto(hazard_url)
     assert finder.get_by_role("button", name="提交复查结论").count() == 0
@@ -226,6 +267,7 @@ def test_the_day_without_friction(world, make, live_server, sign_in):
     _look(enterprise, "09-report-prefilled")
     enterprise.locator("#submit-measures").fill("杂物已清走，地面黄线补划完整")
     enterprise.locator("input[name=submit-photos]").set_input_files([_photo("补.jpg")])
+    enterprise.locator(".uploads .upload--done").first.wait_for()
     enterprise.get_by_role("button", name="提交复查").tap()
     enterprise.get_by_text("整改情况已提交，等待复查。").wait_for()
 

@@ -48,6 +48,7 @@ def test_log_rectify_reject_resubmit_accept(world, make, live_server, sign_in):
     def rectify(text: str) -> None:
         enterprise.locator("#submit-measures").fill(text)
         enterprise.locator("input[name=submit-photos]").set_input_files([_photo("整改后.jpg")])
+        enterprise.locator(".uploads .upload--done").first.wait_for()  # uploaded as chosen
         enterprise.get_by_role("button", name="提交复查").tap()
         enterprise.get_by_text("整改情况已提交，等待复查。").wait_for()
 

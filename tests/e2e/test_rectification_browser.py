@@ -84,6 +84,7 @@ def test_notice_plan_extension_rejection_acceptance_and_a_locked_closed_hazard(
         enterprise.goto(hazard_url)
         enterprise.locator("#submit-measures").fill(text)
         enterprise.locator("input[name=submit-photos]").set_input_files([_photo("整改后.jpg")])
+        enterprise.locator(".uploads .upload--done").first.wait_for()  # uploaded as chosen
         enterprise.get_by_role("button", name="提交复查").tap()
         enterprise.get_by_text("整改情况已提交，等待复查。").wait_for()
 

@@ -25,6 +25,7 @@ def test_a_supervisor_acknowledges_and_handles_a_warning(app, world, make, live_
         session.commit()
 
     page = sign_in(world.supervisor)
+    page.locator(".site-nav summary", has_text="隐患").tap()
     page.get_by_role("link", name="预警").tap()
     page.wait_for_url(re.compile(r"/risk/warnings"))
     card = page.locator("li.warning", has_text=world.ours.name).filter(

@@ -30,6 +30,8 @@ from inspection.downloads import file_name
 from inspection.enterprises.models import Enterprise
 from inspection.evidence import queries as photo_queries
 from inspection.evidence.models import Document
+from inspection.evidence.services import unclaimed_uploads
+from inspection.evidence.uploads import posted_ids
 from inspection.forms import ConfirmForm
 from inspection.forms import choices
 from inspection.forms import parse_version
@@ -79,6 +81,30 @@ DETAIL_FORMS = {
 }
 
 
+# The detail forms that carry photos, uploaded ahead as they are chosen.
+PHOTO_FORMS = ("submit_form", "review_form", "fix_form")
+
+
+def upload_field(form) -> str:
+    """The name under which a photo form posts the ids of the photos it uploaded ahead."""
+    return f"{form._prefix}photo_ids"
+
+
+def uploaded_ids(form) -> list[int]:
+    return posted_ids(upload_field(form))
+
+
+def kept_uploads(hazard_id: int, forms: dict) -> dict[str, list[int]]:
+    """For each photo form, the photos a refused submission had uploaded ahead and that are
+    still unclaimed, so the form comes back with them."""
+    kept = {}
+    for name in PHOTO_FORMS:
+        ids = uploaded_ids(forms[name]) if forms[name].is_submitted() else []
+        free = set(unclaimed_uploads(get_session(), ids, actor=current_user, hazard_id=hazard_id))
+        kept[name] = [i for i in ids if i in free]
+    return kept
+
+
 def detail_form(name: str, *, empty: bool = False):
     """One of the detail page's forms, with its own prefix so field ids never collide."""
     form_class = DETAIL_FORMS[name]
@@ -102,9 +128,13 @@ def inspector_choices(form, inspectors=None, parks: Scope | None = None) -> None
     form.inspector_id.choices = choices((u.id, u.display_name) for u in inspectors)
 
 
-def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, **forms):
+def render_detail(
+    hazard: Hazard, status: int = 200, error: str | None = None, decision_form=None, **forms
+):
     db = get_session()
     user = current_user
+    # The forms sent (refused): the summary at the top links to their wrong fields.
+    posted_forms = [*forms.values(), decision_form]
     for name in DETAIL_FORMS:
         forms.setdefault(name, detail_form(name, empty=True))
     for name in DETAIL_FORMS:
@@ -160,7 +190,7 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
         confirmation_min_people=park_of(db, hazard).confirmation_min_people,
         requests=requests,
         pending=pending,
-        decision_form=ExtensionDecisionForm(formdata=None, prefix="decision"),
+        decision_form=decision_form or ExtensionDecisionForm(formdata=None, prefix="decision"),
         can_decide_extension=pending is not None
         and has_permission(user, Permission.DECIDE_EXTENSIONS)
         and user.role == approver,
@@ -176,11 +206,17 @@ def render_detail(hazard: Hazard, status: int = 200, error: str | None = None, *
         reassign_form=reassign_form,
         overdue=hazard.is_overdue(clock.today()),
         today=clock.today(),
+        # The park's cap on extensions: the date picker refuses what the server would.
+        extension_max=extensions.latest_deadline(park_of(db, hazard), hazard),
         extension_min=max(hazard.deadline, clock.today()) + timedelta(days=1)
         if hazard.deadline
         else clock.today(),
         labels=labels,
         confirm_form=ConfirmForm(),
+        kept=kept_uploads(hazard.id, forms),
+        posted_forms=posted_forms,
+        upload_fields={name: upload_field(forms[name]) for name in PHOTO_FORMS},
+        photo_upload_url=url_for("hazards.upload_photo", hazard_id=hazard.id),
         error=error,
         **forms,
     ), status
@@ -259,10 +295,22 @@ def _already_done(hazard: Hazard, form_name: str, form):
 
 
 def shown_again(hazard_id: int, **forms):
-    """A refusal's answer: the hazard's page again, with the message and what was typed."""
-    return lambda refused: render_detail(
-        load_hazard(hazard_id), refused.status, error=refused.message, **forms
-    )
+    """A refusal's answer: the hazard's page again, with what was typed, and each message under
+    the field it is about (`DomainError.fields`), or at the top when it concerns no one field."""
+
+    def refused(error):
+        placed = False
+        for form in forms.values():
+            for name, message in error.fields.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, message]
+                    placed = True
+        hazard = load_hazard(hazard_id)
+        if placed:
+            return render_detail(hazard, error.status, **forms)
+        return render_detail(hazard, error.status, error=error.message, **forms)
+
+    return refused
 
 
 @bp.get("/hazards/<id:hazard_id>/history.csv")

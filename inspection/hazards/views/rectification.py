@@ -16,6 +16,7 @@ from inspection.hazards.views import bp
 from inspection.hazards.views.detail import act
 from inspection.hazards.views.detail import detail_form
 from inspection.hazards.views.detail import form_version
+from inspection.hazards.views.detail import uploaded_ids
 
 
 @bp.post("/hazards/<id:hazard_id>/submit")
@@ -33,6 +34,7 @@ def submit(hazard_id: int):
             funding_yuan=form.funding_yuan.data,
             photos=check_uploads(form.photos.data),
             expected_version=form_version(form),
+            uploaded_photo_ids=uploaded_ids(form),
         )
         return _("The rectification has been submitted for re-inspection.")
 

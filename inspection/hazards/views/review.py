@@ -32,6 +32,7 @@ from inspection.hazards.views.detail import inspector_choices
 from inspection.hazards.views.detail import load_hazard
 from inspection.hazards.views.detail import render_detail
 from inspection.hazards.views.detail import shown_again
+from inspection.hazards.views.detail import uploaded_ids
 from inspection.web import commit_or_refuse
 
 
@@ -44,7 +45,7 @@ def decide_extension(request_id: int):
     hazard = load_hazard(extension.hazard_id)
     form = ExtensionDecisionForm(prefix="decision")
     if not form.validate():
-        return render_detail(hazard, 422)
+        return render_detail(hazard, 422, decision_form=form)
     approve = form.decision.data == "approve"
     return commit_or_refuse(
         lambda: extensions.decide_extension(
@@ -52,7 +53,7 @@ def decide_extension(request_id: int):
         ),
         then=url_for("hazards.detail", hazard_id=hazard.id),
         message=_("The extension was approved.") if approve else _("The extension was refused."),
-        refused=shown_again(hazard.id),
+        refused=shown_again(hazard.id, decision_form=form),
     )
 
 
@@ -73,6 +74,7 @@ def review(hazard_id: int):
                 expected_version=form_version(form),
                 review_mode=form.mode.data,
                 evaluation=check_upload(form.evaluation.data),
+                uploaded_photo_ids=uploaded_ids(form),
             )
             if hazard.state == "accepted":
                 return _(
@@ -89,6 +91,7 @@ def review(hazard_id: int):
             photos=photos,
             expected_version=form_version(form),
             review_mode=form.mode.data,
+            uploaded_photo_ids=uploaded_ids(form),
         )
         return _("The rectification was rejected and sent back to the enterprise.")
 
@@ -108,6 +111,7 @@ def fix_on_spot(hazard_id: int):
             comment=form.comment.data,
             photos=check_uploads(form.photos.data),
             expected_version=form_version(form),
+            uploaded_photo_ids=uploaded_ids(form),
         )
         return _("Hazard %(number)s was fixed on the spot and closed.", number=hazard.number)
 

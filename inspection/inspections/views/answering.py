@@ -23,13 +23,13 @@ from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.errors import DomainError
 from inspection.evidence import queries as photo_queries
+from inspection.evidence.uploads import refused as json_refusal
 from inspection.forms import ConfirmForm
 from inspection.forms import parse_id
 from inspection.inspections import answers
 from inspection.inspections import queries
 from inspection.inspections.models import InspectionInspector
 from inspection.inspections.views import bp
-from inspection.inspections.views.visit import json_refusal
 from inspection.inspections.views.visit import load_inspection
 from inspection.inspections.views.visit import section_code
 from inspection.web import commit_or_refuse

@@ -23,6 +23,7 @@ from inspection.db import get_session
 from inspection.enterprises.models import Enterprise
 from inspection.evidence.services import check_uploads
 from inspection.evidence.services import unclaimed_uploads
+from inspection.evidence.uploads import posted_ids as _ids
 from inspection.forms import choices
 from inspection.forms import parse_id
 from inspection.hazards.forms import HazardForm
@@ -177,17 +178,6 @@ def _saved_before(raw: str | None, inspection_id: int) -> Hazard | None:
     return queries.hazard_saved_from(
         get_session(), key=key, inspection_id=inspection_id, user_id=current_user.id
     )
-
-
-def _ids(name: str) -> list[int]:
-    """Record ids posted in a repeated form field; anything that is not one is dropped."""
-    ids = []
-    for raw in request.form.getlist(name):
-        try:
-            ids.append(parse_id(raw))
-        except ValueError:
-            continue
-    return ids
 
 
 def _item_of(raw: object, inspection_id: int) -> ChecklistItem | None:

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from datetime import timedelta
-
 from flask import abort
 from flask import jsonify
 from flask import request
-from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from inspection import clock
 from inspection.auth.permissions import Permission
 from inspection.auth.permissions import require
 from inspection.db import get_session
 from inspection.errors import DomainError
-from inspection.evidence.services import check_uploads
 from inspection.evidence.services import discard_upload
-from inspection.evidence.services import keep_photos
+from inspection.evidence.uploads import receive_photo
+from inspection.evidence.uploads import received
+from inspection.evidence.uploads import refused as json_refusal
 from inspection.forms import ConfirmForm
 from inspection.forms import parse_id
 from inspection.inspections import answers
 from inspection.inspections import services
 from inspection.inspections.models import InspectionInspector
 from inspection.inspections.views import bp
-from inspection.inspections.views.visit import json_refusal
 from inspection.inspections.views.visit import load_inspection
 from inspection.web import commit_or_refuse
 
@@ -45,21 +40,6 @@ def upload_photo(inspection_id: int):
             raise DomainError(_("You are not on this inspection's team."))
         if inspection.status == "completed":
             raise DomainError(_("This inspection is completed; no photos can be added."))
-        upload = request.files.get("photo")
-        if upload is None or not upload.filename:
-            raise DomainError(_("No photo arrived. Take it again."))
-        checked = check_uploads([upload])[0]
-        taken_at = checked.taken_at or _client_time(request.form.get("taken_at"))
-        latitude = (
-            checked.latitude
-            if checked.latitude is not None
-            else _coordinate(request.form.get("latitude"), 90)
-        )
-        longitude = (
-            checked.longitude
-            if checked.longitude is not None
-            else _coordinate(request.form.get("longitude"), 180)
-        )
         answer_id = None
         kind = "before"
         item_id = request.form.get("item_id", "")
@@ -72,29 +52,18 @@ def upload_photo(inspection_id: int):
                 db, inspection=inspection, item=item, actor=current_user
             ).id
             kind = "inspection"
-        (photo,) = keep_photos(
+        photo = receive_photo(
             db,
-            [checked],
+            actor=current_user,
             kind=kind,
             enterprise_id=inspection.enterprise_id,
-            actor=current_user,
             inspection_id=inspection.id,
             answer_id=answer_id,
         )
-        photo.taken_at = taken_at
-        photo.latitude, photo.longitude = latitude, longitude
         services.ensure_started(inspection)
         return photo
 
-    return commit_or_refuse(
-        change,
-        then=lambda photo: jsonify(
-            id=photo.id,
-            thumb=url_for("evidence.photo", photo_id=photo.id, variant="thumb"),
-            display=url_for("evidence.photo", photo_id=photo.id, variant="display"),
-        ),
-        refused=json_refusal,
-    )
+    return commit_or_refuse(change, then=received, refused=json_refusal)
 
 
 @bp.post("/inspections/<id:inspection_id>/photos/<id:upload_id>/remove")
@@ -111,24 +80,3 @@ def remove_photo(inspection_id: int, upload_id: int):
         then=lambda _none: jsonify(removed=upload_id),
         refused=json_refusal,
     )
-
-
-def _client_time(value: str | None):
-    """The capture time the device reported (ISO 8601), if it is sane."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None or moment > clock.now() + timedelta(minutes=5):
-        return None
-    return moment
-
-
-def _coordinate(value: str | None, limit: float) -> float | None:
-    try:
-        number = float(value) if value else None
-    except ValueError:
-        return None
-    return number if number is not None and -limit <= number <= limit else None

@@ -8,7 +8,6 @@ import contextlib
 from flask import Response
 from flask import abort
 from flask import flash
-from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -170,10 +169,6 @@ def checklist_rows(db, inspection, versions):
             )
         rows.append((version, progress, score))
     return rows
-
-
-def json_refusal(refused: DomainError):
-    return jsonify(error=refused.message), refused.status
 
 
 @bp.post("/inspections/<id:inspection_id>/issue")

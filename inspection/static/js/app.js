@@ -156,7 +156,30 @@
     }, true);
   }
 
+  // The bar's menus are <details>: one open at a time; Escape or a tap elsewhere closes it.
+  function navMenus() {
+    var menus = document.querySelectorAll(".nav-menu");
+    function closeAll(except) {
+      Array.prototype.forEach.call(menus, function (menu) {
+        if (menu !== except) { menu.open = false; }
+      });
+    }
+    Array.prototype.forEach.call(menus, function (menu) {
+      menu.addEventListener("toggle", function () { if (menu.open) { closeAll(menu); } });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest(".nav-menu")) { closeAll(null); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    navMenus();
     Array.prototype.forEach.call(document.querySelectorAll("[data-counter-for]"), countCharacters);
     Array.prototype.forEach.call(document.querySelectorAll("form"), keepFormKey);
     Array.prototype.forEach.call(document.querySelectorAll("form.answer-form"), answerInPlace);
