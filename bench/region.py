@@ -16,6 +16,7 @@ loads once into the database `bench_region` and reuses it on later runs.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -363,14 +364,17 @@ def build_tallies(connection) -> int:
 # --- the measurements ---------------------------------------------------------------------------
 
 
-def median_ms(work, runs: int = 20) -> float:
+def median_ms(work, runs: int = 20) -> tuple[float, float]:
+    """The median wall time of `work` in ms, and the median CPU time this process spent in it
+    (the app's own share; on a busy machine the wall time also holds waiting for a core)."""
     work()  # warm up: connections, compiled queries, charts
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         work()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def measure(app) -> None:
@@ -423,6 +427,7 @@ def measure(app) -> None:
 
         park_fresh = median_ms(fresh(park_client))
         region_fresh = median_ms(fresh(bureau_client))
+    base, _cpu = base
     print(
         "  baseline, one SQL aggregate (found, closed, major by park) over the hazard table:"
         f" {base:7.1f} ms (median of 20)"
@@ -434,11 +439,13 @@ def measure(app) -> None:
         ("  the first view after a hazard changed", region_fresh, 200),
         (f"one park's filtered list ({list_url})", listing, 30),
     )
-    for label, value, target in rows:
+    for label, (value, cpu), target in rows:
         print(
             f"  {label:<58} {value:7.1f} ms = {value / base:5.3f} × baseline"
-            f"  (target < {target} ms: {'met' if value < target else 'NOT met'})"
+            f"  (target < {target} ms: {'met' if value < target else 'NOT met'};"
+            f" app CPU {cpu:5.1f} ms)"
         )
+    print(f"  load average while measuring: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 
 def loaded(admin, count: int) -> bool:
