@@ -32,7 +32,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PASSWORD = "Readme-Admin-2026"
+# Not containing the user name (admin), which the password rules refuse.
+PASSWORD = "Readme-Prod-2026"
 
 
 def blocks(readme: str) -> dict[str, str]:
