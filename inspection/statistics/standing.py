@@ -50,20 +50,29 @@ def current(session: Session, subject: Subject) -> Standing:
     """How things stand for a subject today, counted afresh only when something changed."""
 
     def count() -> Standing:
+        if subject.dimension == "park" and subject.parks.is_region:
+            # A region's whole is the sum of its parks, which its comparison counts anyway,
+            # in the same pass as its enterprises with the most overdue hazards.
+            parks, leaders = _region(session, subject.parks)
+            now = figures.Now()
+            for park in parks.values():
+                now += park
+            names = dict(
+                session.execute(
+                    select(Enterprise.id, Enterprise.name).where(
+                        Enterprise.id.in_([row[0] for row in leaders])
+                    )
+                ).all()
+            )
+            worst = [(EnterpriseName(i, names[i]), late, still) for i, late, still in leaders]
+            return Standing(now, worst)
         worst = [
             (EnterpriseName(enterprise.id, enterprise.name), overdue, still_open)
             for enterprise, overdue, still_open in figures.worst_enterprises(
                 session, subject, WORST
             )
         ]
-        if subject.dimension == "park" and subject.parks.is_region:
-            # A region's whole is the sum of its parks, which its comparison counts anyway.
-            now = figures.Now()
-            for park in by_park(session, subject.parks).values():
-                now += park
-        else:
-            now = figures.now(session, subject)
-        return Standing(now, worst)
+        return Standing(figures.now(session, subject), worst)
 
     return _kept(session, ("subject", subject), count)
 
@@ -71,7 +80,14 @@ def current(session: Session, subject: Subject) -> Standing:
 def by_park(session: Session, parks: Scope) -> dict[int, figures.Now]:
     """How things stand in each park of a scope today (a region's comparison), kept the same
     way."""
+    if parks.is_region:
+        return _region(session, parks)[0]
     return _kept(session, ("parks", parks), lambda: figures.now_by_park(session, parks))
+
+
+def _region(session: Session, parks: Scope):
+    """A region's parks today and its enterprises with the most overdue hazards (one pass)."""
+    return _kept(session, ("region", parks), lambda: figures.region_standing(session, parks, WORST))
 
 
 def _kept(session: Session, what: tuple, count):
