@@ -10,7 +10,10 @@ each the median of 20 requests, beside a plain SQL aggregate over the hazard tab
 found, closed and major hazards by park) measured in the same run.
 
 Run with `make bench` or `.venv/bin/python bench/region.py [--hazards N] [--keep]`; `--keep`
-loads once into the database `bench_region` and reuses it on later runs.
+loads once into the database `bench_region` and reuses it on later runs, migrated to the latest
+revision with Alembic as a deployment would be (a load cut short is not reused: it is redone).
+The load takes 30 to 50 minutes on a busy 2-core machine: the hazards go in by COPY with their
+secondary indexes and constraints built afterwards, then the tallies, then ANALYZE.
 """
 
 from __future__ import annotations
