@@ -25,13 +25,18 @@ from tests.test_statistics import data  # noqa: F401  (the fixed data set)
 def counted(monkeypatch):
     """How many times the open hazards were actually counted."""
     calls = []
-    real = figures.now
+    real, real_parks = figures.now, figures.parks_standing
 
     def counting(session, scope=None):
         calls.append(scope)
         return real(session, scope or Subject(EVERYTHING))
 
+    def counting_parks(session, parks, limit=10):
+        calls.append(parks)
+        return real_parks(session, parks, limit)
+
     monkeypatch.setattr(figures, "now", counting)
+    monkeypatch.setattr(figures, "parks_standing", counting_parks)
     return calls
 
 
@@ -125,3 +130,44 @@ def test_the_number_moves_at_the_commit_not_at_a_savepoint(make):
         assert version(s) == before  # a released savepoint is not the commit
         s.commit()
         assert version(s) == before + 1
+
+
+def test_a_region_is_counted_in_one_pass_as_its_parks_and_enterprises_are(app, make):
+    """The region's one-pass count gives each park's figures and the enterprises with the most
+    overdue hazards exactly as the per-park count and the per-enterprise ranking do."""
+    from inspection.auth.scope import Scope
+
+    t = make.two_parks()
+    with clock.frozen(at(11, 2)):
+        for enterprise, inspector, deadlines in (
+            (t.ours, t.inspector, (5, 6, 25)),
+            (t.theirs, t.inspector, (7, 26)),
+            (t.b_enterprise, t.b_inspector, (4, 5, 9)),
+        ):
+            inspection = make.inspection(enterprise, inspector)
+            for n, day in enumerate(deadlines):
+                make.hazard(
+                    inspection,
+                    inspector,
+                    title=f"隐患{n}",
+                    level="major" if day == 9 else "general",
+                    basis="应急管理部令第10号" if day == 9 else None,
+                    deadline=date(2026, 11, day),
+                )
+    region = Scope(region_id=t.region.id)
+    with clock.frozen(at(11, 20)), app.app_context():
+        s = get_session()
+        parks, worst = figures.parks_standing(s, region, limit=2)
+        expected_worst = [
+            (e.id, e.name, overdue, open_)
+            for e, overdue, open_ in figures.worst_enterprises(s, Subject(region), limit=2)
+        ]
+        assert parks == figures.now_by_park(s, region)
+        assert [(e.id, e.name, overdue, open_) for e, overdue, open_ in worst] == expected_worst
+    park_b = parks[t.park_b.id]
+    assert (park_b.open, park_b.overdue, park_b.open_major, park_b.overdue_major) == (3, 3, 1, 1)
+    # The two with most overdue: park B's enterprise (3), then ours (2) ahead of theirs (1).
+    assert [(e.id, overdue) for e, overdue, _open in worst] == [
+        (t.b_enterprise.id, 3),
+        (t.ours.id, 2),
+    ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import load_only
 from sqlmodel import Session
 from sqlmodel import func
 from sqlmodel import select
@@ -21,6 +22,7 @@ from inspection.hazards.models import HazardLevel
 from inspection.hazards.models import HazardState
 from inspection.hazards.models import overdue
 from inspection.hazards.models import unclosed
+from inspection.hazards.queries import LISTED
 from inspection.hazards.queries import hazard_scope
 from inspection.inspections.models import Inspection
 from inspection.inspections.models import InspectionInspector
@@ -38,6 +40,7 @@ def overdue_list(session: Session, user: User, limit: int = 10) -> list[tuple[Ha
         session.exec(
             select(Hazard, Enterprise.name)
             .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .options(load_only(*LISTED))
             .where(hazard_scope(user), overdue(clock.today()))
             .order_by(Hazard.deadline, Hazard.id)
             .limit(limit)
@@ -51,6 +54,7 @@ def open_major(session: Session, user: User, limit: int = 10) -> list[tuple[Haza
         session.exec(
             select(Hazard, Enterprise.name)
             .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .options(load_only(*LISTED))
             .where(hazard_scope(user), unclosed(), Hazard.level == HazardLevel.MAJOR)
             .order_by(Hazard.deadline, Hazard.id)
             .limit(limit)

@@ -224,6 +224,8 @@ LISTED = (
     Hazard.state,
     Hazard.deadline,
     Hazard.enterprise_id,
+    # The level badge names a major hazard's basis; left out, each row would fetch it alone.
+    Hazard.basis,
 )
 
 

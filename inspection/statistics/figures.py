@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from typing import NamedTuple
 
+from sqlalchemy import String
+from sqlalchemy import literal
+from sqlalchemy import union_all
 from sqlmodel import Session
 from sqlmodel import func
 from sqlmodel import select
@@ -201,6 +205,11 @@ def scoped(stmt, subject: Subject):
     return stmt.where(column == value)
 
 
+class EnterpriseName(NamedTuple):
+    id: int
+    name: str
+
+
 @dataclass
 class Now:
     """How things stand today, whatever the period."""
@@ -250,6 +259,62 @@ def now_by_park(session: Session, parks: Scope) -> dict[int, Now]:
         .group_by(Hazard.park_id)
     )
     return {park_id: Now(*(int(v) for v in counts)) for park_id, *counts in session.exec(stmt)}
+
+
+def parks_standing(session: Session, parks: Scope, limit: int = 10):
+    """Each park's figures of now and the enterprises with the most overdue hazards in the
+    parks in scope, from one pass over the hazards not yet closed (a region holds a hundred
+    parks' backlogs) in one round trip: ({park_id: Now}, [(EnterpriseName, overdue, open)]).
+    The enterprises are chosen as `worst_enterprises` chooses them, and ranked as it ranks
+    them."""
+    today = clock.today()
+    late = Hazard.deadline < today
+    major = Hazard.level == HazardLevel.MAJOR
+    per = (
+        select(
+            Hazard.park_id.label("park_id"),
+            Hazard.enterprise_id.label("enterprise_id"),
+            func.count().label("open"),
+            func.count().filter(late).label("overdue"),
+            func.count().filter(major).label("major"),
+            func.count().filter(late & major).label("overdue_major"),
+        )
+        .where(unclosed(), parks.parks(Hazard.park_id))
+        .group_by(Hazard.park_id, Hazard.enterprise_id)
+        .cte("per_enterprise")
+    )
+    by_park = select(
+        per.c.park_id,
+        literal(None, String).label("name"),
+        func.sum(per.c.open),
+        func.sum(per.c.overdue),
+        func.sum(per.c.major),
+        func.sum(per.c.overdue_major),
+    ).group_by(per.c.park_id)
+    leaders = (
+        select(per.c.enterprise_id, per.c.open, per.c.overdue)
+        .where(per.c.overdue > 0)
+        .order_by(per.c.overdue.desc(), per.c.enterprise_id)
+        .limit(limit)
+        .subquery()
+    )
+    named = select(
+        leaders.c.enterprise_id,
+        Enterprise.name,
+        leaders.c.open,
+        leaders.c.overdue,
+        literal(0),
+        literal(0),
+    ).join(Enterprise, Enterprise.id == leaders.c.enterprise_id)
+    now: dict[int, Now] = {}
+    worst = []
+    for key, name, open_, late_, major_, late_major in session.exec(union_all(by_park, named)):
+        if name is None:
+            now[key] = Now(int(open_), int(late_), int(major_), int(late_major))
+        else:
+            worst.append((EnterpriseName(key, name), int(late_), int(open_)))
+    # Most overdue first; then the one with more still open.
+    return now, sorted(worst, key=lambda row: (-row[1], -row[2], row[0].id))
 
 
 def worst_enterprises(session: Session, subject: Subject, limit: int = 10):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
-from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import event
@@ -25,17 +24,13 @@ from inspection.auth.scope import Scope
 from inspection.enterprises.models import Enterprise
 from inspection.hazards.models import Hazard
 from inspection.statistics import figures
+from inspection.statistics.figures import EnterpriseName
 from inspection.statistics.figures import Subject
 from inspection.statistics.models import StandingVersion
 
 # Kept answers per app process; a dashboard asks for a handful of scopes.
 LIMIT = 512
 WORST = 10
-
-
-class EnterpriseName(NamedTuple):
-    id: int
-    name: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +43,8 @@ class Standing:
 
 def current(session: Session, subject: Subject) -> Standing:
     """How things stand for a subject today, counted afresh only when something changed."""
+    if subject.dimension == "park":
+        return _parks(session, subject.parks)[1]
 
     def count() -> Standing:
         worst = [
@@ -56,14 +53,7 @@ def current(session: Session, subject: Subject) -> Standing:
                 session, subject, WORST
             )
         ]
-        if subject.dimension == "park" and subject.parks.is_region:
-            # A region's whole is the sum of its parks, which its comparison counts anyway.
-            now = figures.Now()
-            for park in by_park(session, subject.parks).values():
-                now += park
-        else:
-            now = figures.now(session, subject)
-        return Standing(now, worst)
+        return Standing(figures.now(session, subject), worst)
 
     return _kept(session, ("subject", subject), count)
 
@@ -71,7 +61,21 @@ def current(session: Session, subject: Subject) -> Standing:
 def by_park(session: Session, parks: Scope) -> dict[int, figures.Now]:
     """How things stand in each park of a scope today (a region's comparison), kept the same
     way."""
-    return _kept(session, ("parks", parks), lambda: figures.now_by_park(session, parks))
+    return _parks(session, parks)[0]
+
+
+def _parks(session: Session, parks: Scope) -> tuple[dict[int, figures.Now], Standing]:
+    """Each park of a scope today, and the scope as a whole: the sum of its parks, with its
+    enterprises that have the most overdue hazards; counted in one pass and kept."""
+
+    def count():
+        by_park, worst = figures.parks_standing(session, parks, WORST)
+        whole = figures.Now()
+        for park in by_park.values():
+            whole += park
+        return by_park, Standing(whole, worst)
+
+    return _kept(session, ("parks", parks), count)
 
 
 def _kept(session: Session, what: tuple, count):
