@@ -15,6 +15,7 @@ from inspection.parks.models import Park
 from inspection.risk.models import EnterpriseRisk
 from inspection.risk.models import RiskWarning
 from inspection.risk.models import WarningKind
+from tests.test_national_export import demo_export_holds
 
 
 def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, client):
@@ -91,6 +92,10 @@ def test_demo_data_covers_every_state_and_role_and_its_logins_work(app, make, cl
         assert response.headers["Location"] == home
         assert client.get(home).status_code == 200
         client.post("/logout")
+
+    # The national 双重预防 export of the demo park (issue 13), on the same load.
+    client.post("/login", data={"username": "leader", "password": "demo1234"})
+    demo_export_holds(client, make)
 
 
 def _programme(s) -> dict:
