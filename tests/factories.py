@@ -13,6 +13,7 @@ from PIL import Image
 from sqlmodel import Session
 from sqlmodel import select
 
+from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.auth.services import create_user
@@ -215,7 +216,7 @@ class Factory:
                 enterprise=s.get(Enterprise, enterprise.id),
                 actor=s.get(User, inspector.id),
                 type=values.pop("type", "routine"),
-                planned_date=values.pop("planned_date", None) or date.today(),
+                planned_date=values.pop("planned_date", None) or clock.today(),
                 # Tests visit enterprises far more often than a yearly cap allows.
                 over_cap_reason=values.pop("over_cap_reason", "测试"),
                 **values,

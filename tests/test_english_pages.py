@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
 
 import pytest
 from sqlmodel import select
 
+from inspection import clock
 from inspection.auth.models import User
 from inspection.enterprises.models import Enterprise
 from inspection.enterprises.models import Zone
@@ -100,7 +100,7 @@ def english_loop(world, make):
             ReportJob(
                 kind="supervision",
                 park_id=world.ours.park_id,
-                period=date.today().strftime("%Y-%m"),
+                period=clock.today().strftime("%Y-%m"),
                 title="监管报告（本月）",
                 requested_by_id=world.supervisor.id,
             )

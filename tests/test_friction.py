@@ -6,12 +6,12 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
-from datetime import date
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.errors import DomainError
@@ -118,7 +118,7 @@ def _hazard_form(client, inspection_id, **changes):
         "title": "消防通道堵塞",
         "level": "general",
         "category": "fire",
-        "deadline": (date.today() + timedelta(days=10)).isoformat(),
+        "deadline": (clock.today() + timedelta(days=10)).isoformat(),
         "form_key": key.group(1),
     }
     data.update(changes)
@@ -175,9 +175,9 @@ def test_long_text_is_refused_with_a_count_never_cut(world, make, login):
 def test_a_past_deadline_is_refused_under_the_deadline(world, make, login):
     inspection = make.inspection(world.ours, world.inspector)
     client = login(world.inspector)
-    past = (date.today() - timedelta(days=1)).isoformat()
+    past = (clock.today() - timedelta(days=1)).isoformat()
     form = client.get(f"/inspections/{inspection.id}/hazards/new").get_data(as_text=True)
-    assert f'min="{date.today().isoformat()}"' in form
+    assert f'min="{clock.today().isoformat()}"' in form
     data = _hazard_form(client, inspection.id, deadline=past)
     text = client.post(f"/inspections/{inspection.id}/hazards/new", data=data).get_data(
         as_text=True

@@ -7,6 +7,7 @@ import io
 import pytest
 from sqlmodel import select
 
+from inspection import clock
 from inspection.auth.models import Role
 from inspection.auth.models import User
 from inspection.campaigns.models import Holiday
@@ -152,7 +153,7 @@ def records_of(make, enterprise, inspector, *, names: dict[str, str]) -> dict:
             enterprise=s.get(Enterprise, enterprise.id),
             actor=s.get(User, user.id),
             filed=FiledStatistics(
-                period=str(date.today().year - 1),
+                period=str(clock.today().year - 1),
                 found=3,
                 found_major=1,
                 rectified=2,

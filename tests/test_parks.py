@@ -297,7 +297,7 @@ def test_writes_land_in_the_right_park(app, two, make):
                 enterprise=s.get(Enterprise, two.b_enterprise.id),
                 actor=s.get(User, two.inspector.id),
                 type="routine",
-                planned_date=__import__("datetime").date.today(),
+                planned_date=__import__("inspection.clock", fromlist=["today"]).today(),
             )
         s.rollback()
         with pytest.raises(DomainError, match="丙园检查员"):
@@ -306,7 +306,7 @@ def test_writes_land_in_the_right_park(app, two, make):
                 enterprise=s.get(Enterprise, two.ours.id),
                 actor=s.get(User, two.inspector.id),
                 type="routine",
-                planned_date=__import__("datetime").date.today(),
+                planned_date=__import__("inspection.clock", fromlist=["today"]).today(),
                 co_inspector_ids=[two.b_inspector.id],
             )
 

@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import func
 from sqlmodel import select
 
+from inspection import clock
 from inspection import labels
 from inspection.campaigns import services as campaign_services
 from inspection.checklists import library as checklist_library
@@ -248,8 +249,8 @@ def test_the_gongmao_checklist_is_not_offered_to_chemical_enterprises(world, mak
                 name="有限空间专项检查",
                 type="special",
                 description=None,
-                start_date=date.today(),
-                due_date=date.today(),
+                start_date=clock.today(),
+                due_date=clock.today(),
                 enforcement=False,
                 enterprise_ids=[chemical.id, metal.id],
                 version_ids=[gongmao.id],
@@ -316,7 +317,7 @@ def test_gb_35181_findings_are_called_major_fire_hazards(world, make, login, app
     other_page = client.get(f"/hazards/{other.id}").get_data(as_text=True)
     assert "重大事故隐患" in other_page and "重大火灾隐患" not in other_page
     with app.test_request_context(), make.session() as s:
-        row = _row_maker(date.today())
+        row = _row_maker(clock.today())
         assert "重大火灾隐患" in row(s.get(Hazard, fire.id), "甲五金制品有限公司")
         assert "重大事故隐患" in row(s.get(Hazard, other.id), "甲五金制品有限公司")
 

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import tempfile
-from datetime import date
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from inspection import clock
 from inspection.evidence.models import Photo
 from inspection.hazards.models import Hazard
 from tests.e2e.test_accessibility import _problems
@@ -105,8 +105,8 @@ def test_the_day_without_friction(world, make, live_server, sign_in):
     expect(counter).to_contain_text("超出 5000 字")
     expect(counter).to_have_class(re.compile("counter--over"))
     deadline = finder.locator("#deadline")
-    assert deadline.get_attribute("min") == date.today().isoformat()
-    deadline.fill((date.today() - timedelta(days=2)).isoformat())
+    assert deadline.get_attribute("min") == clock.today().isoformat()
+    deadline.fill((clock.today() - timedelta(days=2)).isoformat())
 
     picker = finder.locator("input[name=photos]")
     picker.set_input_files([_photo("一.jpg"), _photo("二.jpg")])
