@@ -32,6 +32,7 @@ from bench.region import PARKS  # noqa: E402
 from bench.region import PASSWORD  # noqa: E402
 from bench.region import TODAY  # noqa: E402
 from bench.region import app_for  # noqa: E402
+from bench.region import catch_up_schema  # noqa: E402
 from bench.region import fill  # noqa: E402
 from bench.region import median_ms  # noqa: E402
 from bench.supervision import PG_ADMIN  # noqa: E402
@@ -279,6 +280,9 @@ def main() -> None:
             )
             if reuse:
                 print(f"  (reusing the database {DATABASE} loaded before)")
+                built = catch_up_schema(app.extensions["engine"])
+                if built:
+                    print("  built since the load:", ", ".join(built))
             else:
                 fill(app, args.hazards)
                 fill_programme(app, args.cases, args.listings)

@@ -39,6 +39,7 @@ from sqlmodel import SQLModel  # noqa: E402
 
 from bench.region import COLUMNS  # noqa: E402
 from bench.region import app_for  # noqa: E402
+from bench.region import catch_up_schema  # noqa: E402
 from bench.region import hazard_rows  # noqa: E402
 from bench.region import median_ms  # noqa: E402
 from bench.supervision import PG_ADMIN  # noqa: E402
@@ -321,23 +322,9 @@ def refresh(app) -> None:
     """A kept database measured again: indexes the models gained since the load are built, and
     what a previous run computed (grades, their history, warnings and their messages) is
     cleared, so every run measures the same work."""
-    from sqlalchemy import inspect
-
-    import inspection.models  # noqa: F401
-
     engine = app.extensions["engine"]
-    built = []
+    built = catch_up_schema(engine)
     with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            if not inspect(connection).has_table(table.name):
-                table.create(connection)
-                built.append(table.name)
-                continue
-            existing = {i["name"] for i in inspect(connection).get_indexes(table.name)}
-            for index in table.indexes:
-                if index.name not in existing:
-                    index.create(connection)
-                    built.append(index.name)
         connection.execute(
             text(
                 "TRUNCATE risk_warning, risk_history, enterprise_risk, notification"

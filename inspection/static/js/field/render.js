@@ -61,8 +61,9 @@ export function render(force) {
   if (sameRoute && !force && busy()) return;
   const unsaved = sameRoute ? typedAndDrawn() : null;
   const first = !("route" in view.dataset);
-  // A message just flashed stays through the re-render a hash change or a sync brings.
-  const flashes = view.querySelectorAll(":scope > .flash");
+  // A message just flashed stays through a re-render of the same view (the hash change that
+  // follows a save, a sync), not onto the next view.
+  const flashes = sameRoute ? view.querySelectorAll(":scope > .flash") : [];
   view.textContent = "";
   view.append(...flashes, content);
   view.dataset.route = location.hash;
