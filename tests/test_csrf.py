@@ -130,3 +130,16 @@ def test_a_prefixed_form_carries_the_one_token_name(csrf_app, world, make):
     assert refused.status_code == 400
     done = client.post(f"/hazards/{hazard.id}/reassign", data={**wanted, "csrf_token": token})
     assert done.status_code == 302, done.get_data(as_text=True)[:300]
+
+
+def test_every_form_of_the_hazard_page_keeps_the_one_token_name(csrf_app):
+    """Whatever state a hazard is in, each form its page may show is prefixed and so must be a
+    PrefixedForm: its token keeps the name csrf_token."""
+    from inspection.forms import PrefixedForm
+    from inspection.hazards.views.detail import DETAIL_FORMS
+    from inspection.hazards.views.detail import detail_form
+
+    assert [n for n, form in DETAIL_FORMS.items() if not issubclass(form, PrefixedForm)] == []
+    with csrf_app.test_request_context("/"):
+        for name in DETAIL_FORMS:
+            assert detail_form(name, empty=True).csrf_token.name == "csrf_token", name

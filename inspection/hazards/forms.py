@@ -77,7 +77,7 @@ class HazardForm(FlaskForm):
             raise ValidationError(_l("The deadline cannot be in the past."))
 
 
-class SubmitRectificationForm(FlaskForm):
+class SubmitRectificationForm(PrefixedForm):
     """The enterprise's report of what it did."""
 
     measures = TextAreaField(_l("Measures taken"), validators=[DataRequired(), MaxLength(5000)])
@@ -91,7 +91,7 @@ class SubmitRectificationForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PrefixedForm):
     """The re-inspection's decision."""
 
     mode = RadioField(
@@ -137,7 +137,7 @@ class ResumptionForm(PrefixedForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class FixOnSpotForm(FlaskForm):
+class FixOnSpotForm(PrefixedForm):
     """A hazard fixed while the inspector was there."""
 
     comment = TextAreaField(_l("What was done"), validators=[Optional(), MaxLength(5000)])
