@@ -156,3 +156,29 @@ def test_the_migration_fills_the_new_fields_of_rows_already_there(new_database, 
         assert row.occurrence_link == "operation"
         assert enterprise.company_code == enterprise.credit_code[8:17]
     engine.dispose()
+
+
+def test_an_enterprise_whose_derived_code_fails_its_check_stays_editable(world, login, make):
+    """Codes registered before the organisation code was checked: characters 9-17 of a valid
+    credit code that fail GB 11714's check character. Saving the enterprise without touching
+    the organisation code is not refused for it."""
+    from inspection.enterprises.credit_code import check_character as credit_check
+
+    body = "MA000901"
+    wrong = "1" if organisation_code.check_character(body) != "1" else "2"
+    first17 = f"91330824{body}{wrong}"
+    code = first17 + credit_check(first17)
+    admin = login(world.admin)
+    form = {
+        "name": "老登记五金有限公司",
+        "credit_code": code,
+        "industry": "五金",
+        "zone_id": "",
+        "scale": "small",
+        "discharge_permit": "none",
+        "version": "",
+    }
+    assert admin.post("/enterprises/new", data=form).status_code == 302
+    with make.session() as s:
+        enterprise = s.exec(select(Enterprise).where(Enterprise.name == form["name"])).one()
+    assert enterprise.company_code == code[8:17]

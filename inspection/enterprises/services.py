@@ -72,8 +72,12 @@ def validate(
         problems["credit_code"] = _(
             "The credit code %(code)s is already registered to another enterprise.", code=code
         )
-    if "credit_code" not in problems and (
-        message := organisation_code.problem(_company_code(values))
+    # Only a code someone typed is checked: one derived from a valid credit code is what the
+    # registry issued, and an enterprise must stay editable by people who never touched it.
+    if (
+        "credit_code" not in problems
+        and (values.get("company_code") or "").strip()
+        and (message := organisation_code.problem(_company_code(values)))
     ):
         problems["company_code"] = message
     if values.get("industry") not in INDUSTRY_SECTORS:
