@@ -61,6 +61,12 @@ def test_the_key_list_names_red_and_orange_enterprises_and_the_supervisors_choic
         follow_redirects=True,
     )
     assert "请说明" in refused.get_data(as_text=True)
+    too_long = client.post(
+        "/draws/plan/key",
+        data={"enterprise": str(chosen.id), "reason": "举" * 201, "year": str(YEAR)},
+        follow_redirects=True,
+    )
+    assert "理由有 201 个字" in too_long.get_data(as_text=True)
     client.post(
         "/draws/plan/key",
         data={

@@ -160,6 +160,9 @@ def key_enterprises(session: Session, scope: Scope, year: int) -> list[KeyEnterp
     return sorted(out, key=lambda k: k.enterprise.name)
 
 
+REASON_LENGTH = 200  # the column's width
+
+
 def choose_key(
     session: Session, *, actor: User, enterprise: Enterprise, year: int, reason: str
 ) -> KeyChoice:
@@ -173,6 +176,14 @@ def choose_key(
                 "Say why %(name)s is inspected by name, e.g. 近一年发生过生产安全事故; the plan"
                 " publishes the reason.",
                 name=enterprise.name,
+            )
+        )
+    if len(reason) > REASON_LENGTH:
+        raise DomainError(
+            _(
+                "The reason is %(count)d characters long; keep it within %(limit)d.",
+                count=len(reason),
+                limit=REASON_LENGTH,
             )
         )
     taken = session.exec(
