@@ -103,11 +103,17 @@ def problem(status: int, code: str, title: str, message: str, **extra):
 
 
 def _render(
-    status: int, title: str, message: str, code: str | None = None, field: str | None = None
+    status: int,
+    title: str,
+    message: str,
+    code: str | None = None,
+    field: str | None = None,
+    fields: dict[str, str] | None = None,
 ):
     if _wants_json():
-        # The input the refusal is about, in the shape a 422 names its fields in.
-        extra = {"fields": [{"field": field, "message": message}]} if field else {}
+        # The inputs the refusal is about, in the shape a 422 names its fields in.
+        named = fields or ({field: message} if field else {})
+        extra = {"fields": [{"field": k, "message": v} for k, v in named.items()]} if named else {}
         return problem(
             status, code or HTTP_CODES.get(status, f"http_{status}"), title, message, **extra
         )
@@ -152,7 +158,7 @@ def init_app(app: Flask) -> None:
             _("The request was not carried out"),
             error.message,
             error.code,
-            field=error.field,
+            fields=error.fields,
         )
 
     @app.errorhandler(HTTPException)

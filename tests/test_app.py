@@ -133,3 +133,18 @@ def test_a_page_outside_the_menu_marks_its_sections_entry(world, make, login):
     assert _current_nav_links(inspector.get_data(as_text=True)) == ["/inspections/"]
     webhooks = login(world.admin).get("/admin/notifications/webhooks")
     assert _current_nav_links(webhooks.get_data(as_text=True)) == ["/admin/notifications/"]
+
+
+def test_a_json_refusal_names_every_field_it_is_about(app):
+    from inspection.errors import DomainError
+
+    refusal = DomainError(
+        "缺少两项内容。", fields={"funds": "填写经费。", "measures": "填写措施。"}
+    )
+    with app.test_request_context("/api/v1/sync", headers={"Accept": "application/json"}):
+        response = app.make_response(app.handle_user_exception(refusal))
+    assert response.status_code == 400
+    assert response.get_json()["fields"] == [
+        {"field": "funds", "message": "填写经费。"},
+        {"field": "measures", "message": "填写措施。"},
+    ]
