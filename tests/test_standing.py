@@ -162,7 +162,11 @@ def test_a_region_is_counted_in_one_pass_as_its_parks_and_enterprises_are(app, m
             (e.id, e.name, overdue, open_)
             for e, overdue, open_ in figures.worst_enterprises(s, Subject(region), limit=2)
         ]
-        assert parks == figures.now_by_park(s, region)
+        # Each park's figures are what `now` says of that park alone.
+        assert parks == {
+            park_id: figures.now(s, Subject(Scope(park_id=park_id, region_id=t.region.id)))
+            for park_id in (t.park_a.id, t.park_b.id)
+        }
         assert [(e.id, e.name, overdue, open_) for e, overdue, open_ in worst] == expected_worst
     park_b = parks[t.park_b.id]
     assert (park_b.open, park_b.overdue, park_b.open_major, park_b.overdue_major) == (3, 3, 1, 1)

@@ -242,33 +242,13 @@ def now(session: Session, subject: Subject) -> Now:
     return Now(*(int(value) for value in row))
 
 
-def now_by_park(session: Session, parks: Scope) -> dict[int, Now]:
-    """Open, overdue and open major hazards now in each park in scope."""
-    today = clock.today()
-    overdue = Hazard.deadline < today
-    major = Hazard.level == HazardLevel.MAJOR
-    stmt = (
-        select(
-            Hazard.park_id,
-            func.count(),
-            func.count().filter(overdue),
-            func.count().filter(major),
-            func.count().filter(overdue & major),
-        )
-        .where(unclosed(), parks.parks(Hazard.park_id))
-        .group_by(Hazard.park_id)
-    )
-    return {park_id: Now(*(int(v) for v in counts)) for park_id, *counts in session.exec(stmt)}
-
-
 def parks_standing(session: Session, parks: Scope, limit: int = 10):
     """Each park's figures of now and the enterprises with the most overdue hazards in the
     parks in scope, from one pass over the hazards not yet closed (a region holds a hundred
     parks' backlogs) in one round trip: ({park_id: Now}, [(EnterpriseName, overdue, open)]).
     The enterprises are chosen as `worst_enterprises` chooses them, and ranked as it ranks
     them."""
-    today = clock.today()
-    late = Hazard.deadline < today
+    late = overdue(clock.today(), among_unclosed=True)
     major = Hazard.level == HazardLevel.MAJOR
     per = (
         select(
