@@ -45,9 +45,8 @@ def _page(period_text: str, *, error: str | None = None, status: int = 200, **co
 @require(Permission.VIEW_DASHBOARD)
 def index():
     """Choose a period; see how many hazards it holds and which lack a required field."""
-    text = (request.args.get("period") or "").strip()
-    if not text:
-        return _page("")
+    # Opened without a period, the page shows this year's (what a filing is usually about).
+    text = (request.args.get("period") or "").strip() or str(clock.today().year)
     try:
         period = periods.parse(text, clock.today())
     except periods.BadPeriod as bad:
