@@ -280,7 +280,7 @@ def main() -> None:
             )
             if reuse:
                 print(f"  (reusing the database {DATABASE} loaded before)")
-                built = catch_up_schema(app.extensions["engine"])
+                built = catch_up_schema(app)
                 if built:
                     print("  built since the load:", ", ".join(built))
             else:

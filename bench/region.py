@@ -91,16 +91,24 @@ def app_for(url: str, files: str):
     )
 
 
-def catch_up_schema(engine) -> list[str]:
-    """Bring a database kept from an earlier load up to today's models without reloading it:
-    create the tables and indexes added since, and add new columns (nullable, left empty: the
-    benchmarks do not read them). Returns what was built."""
+def catch_up_schema(app) -> list[str]:
+    """Bring a database kept from an earlier load up to today's models without reloading it.
+    One loaded through the migrations (it has alembic_version) is migrated to head; one made
+    with create_all gets the tables and indexes added since, and new columns (nullable, left
+    empty: the benchmarks do not read them). Returns what was done."""
     from sqlalchemy import inspect
     from sqlalchemy.schema import CreateColumn
     from sqlmodel import SQLModel
 
     import inspection.models  # noqa: F401
+    from inspection.migrate import upgrade_database
 
+    engine = app.extensions["engine"]
+    with engine.connect() as connection:
+        migrated = inspect(connection).has_table("alembic_version")
+    if migrated:
+        upgrade_database(app)
+        return ["migrated to head"]
     built = []
     with engine.begin() as connection:
         for table in SQLModel.metadata.sorted_tables:

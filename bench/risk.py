@@ -323,7 +323,7 @@ def refresh(app) -> None:
     what a previous run computed (grades, their history, warnings and their messages) is
     cleared, so every run measures the same work."""
     engine = app.extensions["engine"]
-    built = catch_up_schema(engine)
+    built = catch_up_schema(app)
     with engine.begin() as connection:
         connection.execute(
             text(
