@@ -154,7 +154,7 @@ def _refused(form, selection, matching, refused):
 def _page(form, selection, matching, status: int = 200, error: str | None = None):
     db = get_session()
     when = form.start_date.data or clock.today()
-    caps = risk_services.cap_standings(db, selection.park_id, [e.id for e in matching], when.year)
+    caps = risk_services.cap_standings(db, matching, when.year)
     return render_template(
         "campaigns/new.html",
         form=form,

@@ -139,20 +139,6 @@ def check_cap(
     return reason[:500]
 
 
-def standings(session: Session, park_id: int, enterprise_ids, year: int) -> dict[int, CapCheck]:
-    """Where each of these enterprises of a park stands against its cap in `year` (for the
-    pages that plan many at once and mark those at the cap)."""
-    ids = list(enterprise_ids)
-    grades = current_grades(session, EVERYTHING, ids)
-    values = settings_values(session, park_id)
-    counts = year_counts(session, ids, year)
-    return {
-        eid: CapCheck(grades[eid], yearly_cap(values, grades[eid]), counts.get(eid, 0))
-        for eid in ids
-        if eid in grades
-    }
-
-
 def grade_caps(session: Session, park_id: int) -> dict[str, int]:
     """Each grade's yearly cap in a park's settings, as plans and draw records publish it."""
     values = settings_values(session, park_id)

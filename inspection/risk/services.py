@@ -29,8 +29,8 @@ from inspection.risk.facts import park_ids as all_park_ids
 from inspection.risk.facts import settings_values
 from inspection.risk.frequency import CapCheck
 from inspection.risk.frequency import CapReached
+from inspection.risk.frequency import cap_checks
 from inspection.risk.frequency import check_cap as _check_cap
-from inspection.risk.frequency import standings
 from inspection.risk.models import GRADES
 from inspection.risk.models import EnterpriseRisk
 from inspection.risk.models import RiskHistory
@@ -346,8 +346,8 @@ def check_cap(
     )
 
 
-def cap_standings(session: Session, park_id: int, enterprise_ids, year: int) -> dict[int, CapCheck]:
-    """Where each enterprise of a park stands against its yearly cap in `year` (grade, cap and
-    count; `.reached` when one more inspection needs the reason `check_cap` asks for), for the
-    pages that plan many enterprises at once."""
-    return standings(session, park_id, enterprise_ids, year)
+def cap_standings(session: Session, enterprises, year: int) -> dict[int, CapCheck]:
+    """Where each enterprise stands against its yearly cap in `year` (grade, cap and count;
+    `.reached` when one more inspection needs the reason `check_cap` asks for), for the pages
+    that plan many enterprises at once."""
+    return cap_checks(session, enterprises, year)
