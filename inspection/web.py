@@ -77,6 +77,19 @@ def flash_refusal(error: DomainError) -> int:
     return error.status if error.status != 400 else 422
 
 
+def place_under_fields(error: DomainError, *forms) -> bool:
+    """Put each message of a refusal under the field it names (`DomainError.fields`) in
+    whichever of the forms has that field; True when at least one found its field (else the
+    caller shows the refusal at the top)."""
+    placed = False
+    for form in forms:
+        for name, message in error.fields.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, message]
+                placed = True
+    return placed
+
+
 def on_field(
     field, page: Callable[[], ResponseReturnValue], form=None
 ) -> Callable[[DomainError], object]:
@@ -87,14 +100,7 @@ def on_field(
     """
 
     def refused(error: DomainError) -> ResponseReturnValue:
-        named = {
-            name: message
-            for name, message in error.fields.items()
-            if form is not None and name in form
-        }
-        for name, message in named.items():
-            form[name].errors = [*form[name].errors, message]
-        if not named:
+        if not place_under_fields(error, *([form] if form is not None else [])):
             field.errors = [*field.errors, error.message]
         return page()
 
@@ -109,8 +115,7 @@ def under_field_or_flashed(
     (`page(status)`)."""
 
     def refused(error: DomainError) -> ResponseReturnValue:
-        if error.field and error.field in form:
-            form[error.field].errors = [*form[error.field].errors, error.message]
+        if place_under_fields(error, form):
             return page(error.status if error.status != 400 else 422)
         return page(flash_refusal(error))
 

@@ -36,6 +36,7 @@ from inspection.inspections.queries import active_inspectors
 from inspection.parks.queries import require_working_park
 from inspection.risk import services as risk_services
 from inspection.web import commit_or_refuse
+from inspection.web import place_under_fields
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -145,8 +146,8 @@ def create():
 
 
 def _refused(form, selection, matching, refused):
-    if refused.field == "over_cap_reason":  # the yearly cap: the message goes under the reason
-        form.over_cap_reason.errors = [*form.over_cap_reason.errors, refused.message]
+    # The yearly cap's refusal goes under the reason field; one about no field at the top.
+    if place_under_fields(refused, form):
         return _page(form, selection, matching, refused.status)
     return _page(form, selection, matching, refused.status, refused.message)
 

@@ -63,6 +63,7 @@ from inspection.inspections.models import Inspection
 from inspection.inspections.queries import inspector_names
 from inspection.security import services as security
 from inspection.web import commit_or_refuse
+from inspection.web import place_under_fields
 
 # The forms of the detail page, by the name the template knows them.
 DETAIL_FORMS = {
@@ -299,12 +300,7 @@ def shown_again(hazard_id: int, **forms):
     the field it is about (`DomainError.fields`), or at the top when it concerns no one field."""
 
     def refused(error):
-        placed = False
-        for form in forms.values():
-            for name, message in error.fields.items():
-                if name in form:
-                    form[name].errors = [*form[name].errors, message]
-                    placed = True
+        placed = place_under_fields(error, *forms.values())
         hazard = load_hazard(hazard_id)
         if placed:
             return render_detail(hazard, error.status, **forms)
