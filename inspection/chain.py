@@ -17,6 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlmodel import Session
+from sqlmodel import select
+
 GENESIS = "0" * 64
 
 
@@ -85,3 +88,21 @@ def batched(fetch: Callable[[int, int], list], *, batch: int = 5000) -> Iterator
     while rows := fetch(offset, batch):
         yield from rows
         offset += batch
+
+
+def append_link(session: Session, model, chain_column, chain_id, *, hash_of, **fields):
+    """Write the next record of one chain (the caller holds the chain owner's row lock): its
+    place after the chain's last record, that record's hash, and its own hash over it all."""
+    last = session.exec(
+        select(model).where(chain_column == chain_id).order_by(model.seq.desc()).limit(1)
+    ).first()
+    record = model(
+        seq=(last.seq + 1) if last else 1,
+        prev_hash=last.hash if last else GENESIS,
+        hash="",
+        **fields,
+    )
+    record.hash = hash_of(record)
+    session.add(record)
+    session.flush()
+    return record

@@ -21,8 +21,8 @@ from inspection.assignments.models import CaseEvent
 from inspection.assignments.models import CaseState as S
 from inspection.auth.models import Role
 from inspection.auth.models import User
-from inspection.chain import GENESIS
 from inspection.chain import BrokenLink
+from inspection.chain import append_link
 from inspection.chain import batched
 from inspection.chain import broken_links
 from inspection.chain import canonical_json
@@ -168,12 +168,13 @@ def apply(
 
 
 def _append(session, case, event, from_state, to_state, actor, comment, data, at) -> CaseEvent:
-    last = session.exec(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq.desc())
-    ).first()
-    record = CaseEvent(
+    return append_link(
+        session,
+        CaseEvent,
+        CaseEvent.case_id,
+        case.id,
+        hash_of=event_hash,
         case_id=case.id,
-        seq=(last.seq + 1) if last else 1,
         event=event,
         from_state=from_state,
         to_state=to_state,
@@ -181,13 +182,7 @@ def _append(session, case, event, from_state, to_state, actor, comment, data, at
         at=at,
         comment=comment,
         data=canonical_json(data),
-        prev_hash=last.hash if last else GENESIS,
-        hash="",
     )
-    record.hash = event_hash(record)
-    session.add(record)
-    session.flush()
-    return record
 
 
 def event_hash(event: CaseEvent) -> str:

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from inspection.auth.models import User
-from inspection.chain import GENESIS
 from inspection.chain import BrokenLink
+from inspection.chain import append_link
 from inspection.chain import batched
 from inspection.chain import broken_links
 from inspection.chain import canonical_json
@@ -49,15 +49,13 @@ def append_event(
     at: datetime,
 ) -> HazardEvent:
     """Write the next event of a hazard (the caller holds the hazard's row lock)."""
-    last = session.exec(
-        select(HazardEvent)
-        .where(HazardEvent.hazard_id == hazard.id)
-        .order_by(HazardEvent.seq.desc())
-        .limit(1)
-    ).first()
-    record = HazardEvent(
+    return append_link(
+        session,
+        HazardEvent,
+        HazardEvent.hazard_id,
+        hazard.id,
+        hash_of=event_hash,
         hazard_id=hazard.id,
-        seq=(last.seq + 1) if last else 1,
         event=event,
         from_state=from_state,
         to_state=to_state,
@@ -65,13 +63,7 @@ def append_event(
         at=at,
         comment=comment,
         data=canonical_json(data),
-        prev_hash=last.hash if last else GENESIS,
-        hash="",
     )
-    record.hash = event_hash(record)
-    session.add(record)
-    session.flush()
-    return record
 
 
 def verify_chain(session: Session, *, batch: int = 5000) -> list[BrokenLink]:
