@@ -106,3 +106,19 @@ def append_link(session: Session, model, chain_column, chain_id, *, hash_of, **f
     session.add(record)
     session.flush()
     return record
+
+
+def step_payload(event) -> dict:
+    """What a step of a record's history says (the hazard's, an assigned case's), for its
+    hash; the caller adds the owner's id under its own key."""
+    return {
+        "seq": event.seq,
+        "event": event.event,
+        "from": event.from_state,
+        "to": event.to_state,
+        "actor_id": event.actor_id,
+        "at": event.at.isoformat(timespec="microseconds"),
+        "comment": event.comment,
+        "data": json.loads(event.data),
+        "prev": event.prev_hash,
+    }

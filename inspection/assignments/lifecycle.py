@@ -7,8 +7,6 @@ body, post the result (公示) and record objections; a supervisor closes (销�
 
 from __future__ import annotations
 
-import json
-
 from flask_babel import gettext as _
 from sqlmodel import Session
 from sqlmodel import select
@@ -27,6 +25,7 @@ from inspection.chain import batched
 from inspection.chain import broken_links
 from inspection.chain import canonical_json
 from inspection.chain import digest
+from inspection.chain import step_payload
 from inspection.errors import DomainError
 from inspection.errors import Forbidden
 from inspection.errors import NotFound
@@ -187,19 +186,7 @@ def _append(session, case, event, from_state, to_state, actor, comment, data, at
 
 def event_hash(event: CaseEvent) -> str:
     """The hash over everything a case event says, including the previous event's hash."""
-    payload = {
-        "case_id": event.case_id,
-        "seq": event.seq,
-        "event": event.event,
-        "from": event.from_state,
-        "to": event.to_state,
-        "actor_id": event.actor_id,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "comment": event.comment,
-        "data": json.loads(event.data),
-        "prev": event.prev_hash,
-    }
-    return digest(payload)
+    return digest({"case_id": event.case_id, **step_payload(event)})
 
 
 def record_system_step(session: Session, case: AssignedCase, event: str, data: dict) -> CaseEvent:

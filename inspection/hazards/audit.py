@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlmodel import Session
@@ -15,25 +14,14 @@ from inspection.chain import batched
 from inspection.chain import broken_links
 from inspection.chain import canonical_json
 from inspection.chain import digest
+from inspection.chain import step_payload
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 
 
 def event_hash(event: HazardEvent) -> str:
     """The hash over everything an event says, including the previous event's hash."""
-    payload = {
-        "hazard_id": event.hazard_id,
-        "seq": event.seq,
-        "event": event.event,
-        "from": event.from_state,
-        "to": event.to_state,
-        "actor_id": event.actor_id,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "comment": event.comment,
-        "data": json.loads(event.data),
-        "prev": event.prev_hash,
-    }
-    return digest(payload)
+    return digest({"hazard_id": event.hazard_id, **step_payload(event)})
 
 
 def append_event(
