@@ -79,6 +79,7 @@ COLUMNS = (
     "version",
     "stop_production",
     "basis",
+    "registrant_duty",
 )
 PASSWORD = "bench1234"
 
@@ -354,6 +355,7 @@ def hazard_rows(count: int, enterprises: dict[int, list[int]], inspectors: dict[
             1,
             False,
             "应急管理部令第10号 第十一条" if major else None,
+            "other",
         )
 
 

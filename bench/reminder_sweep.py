@@ -72,6 +72,7 @@ COLUMNS = [
     "updated_at",
     "version",
     "stop_production",
+    "registrant_duty",
 ]
 
 
@@ -109,6 +110,7 @@ def hazard_rows(count: int, inspector_ids: list[int], enterprise_ids: list[int])
             found,
             1,
             False,
+            "other",
         )
 
 

@@ -80,6 +80,7 @@ HAZARD_COLUMNS = [
     "version",
     "stop_production",
     "basis",
+    "registrant_duty",
 ]
 
 
@@ -291,6 +292,7 @@ def hazard_rows(count, rng, enterprise_ids, inspector_ids, month_inspections):
             1,
             False,
             "应急管理部令第10号 第十一条" if major else None,
+            "other",
         )
 
 

@@ -204,7 +204,8 @@ def client(app):
 def live_server(app) -> Iterator[str]:
     """Serve the test app on a free port in a thread (for a browser, or schemathesis's engine)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll lets shutdown() return at once rather than after half a second.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

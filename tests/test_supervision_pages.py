@@ -9,6 +9,7 @@ import io
 import re
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -186,8 +187,10 @@ def test_periods_offered_include_this_year_and_recent_months(world, login):
     assert date(2026, 11, 20).year == 2026
 
 
-def test_a_long_list_counts_to_a_limit_and_still_offers_the_next_page(app, make, world):
-    """Counting stops at the limit (or the page asked for); the pager offers the next page."""
+@pytest.mark.parametrize("by_key", (False, True), ids=("counted", "by-key"))
+def test_a_long_list_counts_to_a_limit_and_still_offers_the_next_page(app, make, world, by_key):
+    """Counting stops at the limit (or the page asked for); the pager offers the next page.
+    Read by key (the ordered keys give the count and the page), a list pages the same."""
     from sqlmodel import select
 
     from inspection.db import get_session
@@ -198,11 +201,39 @@ def test_a_long_list_counts_to_a_limit_and_still_offers_the_next_page(app, make,
     for n in range(7):
         make.hazard(inspection, world.inspector, title=f"隐患{n}")
     with app.app_context():
-        stmt = select(Hazard).order_by(Hazard.id)
-        first = paginate(get_session(), stmt, page=1, per_page=2, count_limit=4)
+        stmt = select(Hazard).order_by(Hazard.id.desc())
+        keyed = {}
+        if by_key:
+            keyed = {"key": Hazard.id, "counted": select(Hazard.id).order_by(Hazard.id.desc())}
+
+        def titles(page):
+            return [hazard.title for hazard in page.items]
+
+        first = paginate(get_session(), stmt, page=1, per_page=2, count_limit=4, **keyed)
         assert (first.total, first.capped, first.pages, first.has_next) == (4, True, 2, True)
-        third = paginate(get_session(), stmt, page=3, per_page=2, count_limit=4)
-        assert (third.page, third.total, third.capped) == (3, 6, True) and len(third.items) == 2
-        last = paginate(get_session(), stmt, page=4, per_page=2, count_limit=4)
+        assert titles(first) == ["隐患6", "隐患5"]
+        third = paginate(get_session(), stmt, page=3, per_page=2, count_limit=4, **keyed)
+        assert (third.page, third.total, third.capped) == (3, 6, True)
+        assert titles(third) == ["隐患2", "隐患1"]
+        last = paginate(get_session(), stmt, page=4, per_page=2, count_limit=4, **keyed)
         assert (last.page, last.total, last.capped, last.has_next) == (4, 7, False, False)
-        assert len(last.items) == 1
+        assert titles(last) == ["隐患0"]
+        beyond = paginate(get_session(), stmt, page=9, per_page=2, count_limit=20, **keyed)
+        assert (beyond.page, beyond.total, titles(beyond)) == (4, 7, ["隐患0"])
+
+
+def test_the_open_hazards_list_pages_in_deadline_order(make, world, login):
+    """Filtered to hazards not yet closed, the list reads its page by id: the same order and
+    count as any other list."""
+    inspection = make.inspection(world.ours, world.inspector)
+    today = clock.today()
+    for n in range(25):
+        make.hazard(
+            inspection, world.inspector, title=f"待整改{n:02d}", deadline=today + timedelta(days=n)
+        )
+    client = login(world.supervisor)
+    first = client.get("/hazards/?state=open").get_data(as_text=True)
+    second = client.get("/hazards/?state=open&page=2").get_data(as_text=True)
+    shown = re.findall(r"待整改(\d\d)", first), re.findall(r"待整改(\d\d)", second)
+    assert [int(n) for n in shown[0] + shown[1]] == list(range(25))
+    assert "第 1 / 2 页 · 共 25 条" in first and "第 2 / 2 页 · 共 25 条" in second
