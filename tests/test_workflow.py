@@ -505,7 +505,7 @@ def test_the_notice_pdf_has_the_number_enterprise_hazards_deadlines_and_cjk_font
 
 
 def test_the_pdf_fetcher_refuses_local_files_and_the_network(app):
-    from inspection.reports.pdf import DocumentFetcher
+    from inspection.reports.fetcher import DocumentFetcher
 
     with app.app_context():
         fetcher = DocumentFetcher(app.static_folder, content(), {"trend": "<svg/>"})

@@ -52,8 +52,12 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-# Verified against when the user name is unknown, so both paths take the same time.
-DUMMY_HASH = _hasher.hash("not-a-real-password")
+@cache
+def dummy_hash() -> str:
+    """Verified against when the user name is unknown, so both paths take the same time. Made
+    on the first failed login rather than at import (an Argon2 hash costs every process a
+    tenth of a second at start)."""
+    return _hasher.hash("not-a-real-password")
 
 
 @cache

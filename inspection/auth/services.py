@@ -20,8 +20,8 @@ from inspection.auth.models import LoginThrottle
 from inspection.auth.models import PasswordReset
 from inspection.auth.models import Role
 from inspection.auth.models import User
-from inspection.auth.passwords import DUMMY_HASH
 from inspection.auth.passwords import MIN_LENGTH
+from inspection.auth.passwords import dummy_hash
 from inspection.auth.passwords import hash_password
 from inspection.auth.passwords import is_common
 from inspection.auth.passwords import needs_rehash
@@ -120,7 +120,7 @@ def authenticate(
         raise LoginRefused(_wait_message(seconds))
     user = session.exec(select(User).where(User.username == name)).first()
     # Always verify a hash, the user's or a dummy one, so every answer takes the same time.
-    valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is not None and valid and _locked_here(session, user, address, now):
         security.record(
             session,

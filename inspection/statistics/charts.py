@@ -12,18 +12,19 @@ import functools
 import io
 import logging
 import re
-
-from matplotlib import font_manager
-from matplotlib import rc_context
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from matplotlib.ticker import PercentFormatter
+from typing import TYPE_CHECKING
 
 from inspection.fonts import cjk_font_family
 from inspection.fonts import cjk_font_file
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
 log = logging.getLogger(__name__)
+
+# Matplotlib is imported where a chart is drawn, not with this module: it takes about 0.4 s,
+# which every process (the scheduler, each web worker, each command) would pay at start.
 
 BLUE = "#0b5cab"
 GREEN = "#067647"
@@ -31,7 +32,9 @@ RED = "#b42318"
 GREY = "#475467"
 
 
-def _font(size: float) -> font_manager.FontProperties:
+def _font(size: float) -> FontProperties:
+    from matplotlib import font_manager
+
     found = cjk_font_file()
     if found is None:
         log.warning("no CJK font found: Chinese chart labels will not show")
@@ -41,6 +44,9 @@ def _font(size: float) -> font_manager.FontProperties:
 
 def _svg(figure: Figure, title: str, medium: str) -> str:
     """The figure as an SVG element with an accessible name."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
     out = io.StringIO()
     fonttype = "path" if medium == "screen" else "none"
     with rc_context({"svg.fonttype": fonttype, "svg.hashsalt": "inspection"}):
@@ -57,6 +63,13 @@ def _svg(figure: Figure, title: str, medium: str) -> str:
     svg = re.sub(r'width="[\d.]+pt" height="[\d.]+pt"', 'width="100%"', svg, count=1)
     safe = title.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     return svg.replace("<svg ", f'<svg role="img" aria-label="{safe}" ', 1)
+
+
+def _figure(height: float) -> Figure:
+    """A blank figure the width of a page's column (8 in at 100 dpi)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(8, height), dpi=100)
 
 
 def _attributes(match: re.Match) -> str:
@@ -83,8 +96,11 @@ def trend(
     medium: str = "screen",
 ) -> str:
     """Hazards found and closed each month (bars) with the closure rate (line)."""
+    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import PercentFormatter
+
     font, small = _font(10), _font(9)
-    figure = Figure(figsize=(8, 3.2), dpi=100)
+    figure = _figure(3.2)
     ax = figure.add_subplot()
     positions = range(len(months))
     width = 0.38
@@ -130,9 +146,11 @@ def bars(
     medium: str = "screen",
 ) -> str:
     """Found and closed per zone, industry or category, as horizontal bars (largest on top)."""
+    from matplotlib.ticker import MaxNLocator
+
     font, small = _font(10), _font(9)
     height = max(1.6, 0.42 * len(names) + 0.9)
-    figure = Figure(figsize=(8, height), dpi=100)
+    figure = _figure(height)
     ax = figure.add_subplot()
     positions = list(range(len(names)))[::-1]
     ax.barh([p + 0.2 for p in positions], found, 0.4, color=BLUE, label=labels[0])
@@ -156,7 +174,7 @@ def score_steps(
     """A score over time as steps, over bands coloured by the grade each range of it gives
     (blue, yellow, orange, red from the bottom)."""
     font = _font(9)
-    figure = Figure(figsize=(8, 2.6), dpi=100)
+    figure = _figure(2.6)
     ax = figure.add_subplot()
     yellow, orange, red = thresholds
     for low, high, colour in (
@@ -187,7 +205,7 @@ def grade_history(
 ) -> str:
     """A park's assessment scores over time (line), with the grade cut-offs as dashed lines."""
     font, small = _font(10), _font(9)
-    figure = Figure(figsize=(8, 3.2), dpi=100)
+    figure = _figure(3.2)
     ax = figure.add_subplot()
     positions = list(range(len(dates)))
     ax.plot(positions, scores, color=BLUE, marker="o", linewidth=2)
