@@ -19,6 +19,7 @@ from inspection.checklists.models import ChecklistTemplate
 from inspection.checklists.models import ChecklistVersion
 from inspection.checklists.models import VersionStatus
 from inspection.errors import DomainError
+from inspection.errors import Forbidden
 from inspection.hazards.models import Hazard
 from inspection.hazards.models import HazardEvent
 from inspection.inspections import answers
@@ -412,6 +413,57 @@ def test_scoring_removes_not_applicable_items_and_shows_the_band(world, make, lo
     assert score.band == ("达标" if percent >= 90 else "基本达标")
     page = login(world.inspector).get(f"/inspections/{inspection.id}").get_data(as_text=True)
     assert f"{percent}" in page and score.band in page
+
+
+def test_answers_given_at_once_follow_the_same_rules_as_one_by_one(world, make):
+    """`record_answers` (a visit written up afterwards) writes what `record_answer` would:
+    results evaluated by type, a changed answer's version moved on; an item of no checklist of
+    the inspection or an actor off the team is refused and nothing is written."""
+    version = _load(make, "hazardous-waste-assessment")
+    inspection = make.inspection(world.ours, world.inspector)
+    _use(make, inspection, version, world.inspector)
+    other = _load(make, "confined-space-routine")
+    with make.session() as s:
+        items = s.exec(
+            select(ChecklistItem)
+            .where(ChecklistItem.version_id == version.id)
+            .order_by(ChecklistItem.position, ChecklistItem.id)
+        ).all()
+        stranger = s.exec(select(ChecklistItem).where(ChecklistItem.version_id == other.id)).first()
+    _answer(make, inspection, items[0], world.inspector, "pass")
+
+    def write(actor, given):
+        with make.app.test_request_context(), make.session() as s:
+            written = answers.record_answers(
+                s,
+                inspection=s.get(Inspection, inspection.id),
+                actor=s.get(type(actor), actor.id),
+                given=[answers.Given(s.get(ChecklistItem, i.id), result=r) for i, r in given],
+            )
+            s.commit()
+            return [(a.item_id, a.result, a.version) for a in written]
+
+    given = [(items[0], "fail"), (items[1], "na"), (items[2], "pass")]
+    assert write(world.inspector, given) == [
+        (items[0].id, "fail", 2),
+        (items[1].id, "na", 1),
+        (items[2].id, "pass", 1),
+    ]
+    with pytest.raises(DomainError):
+        write(world.inspector, [(items[3], "pass"), (stranger, "pass")])
+    with pytest.raises(Forbidden):
+        write(world.inspector2, [(items[3], "pass")])
+    with pytest.raises(DomainError):
+        write(world.inspector, [(items[3], None)])  # neither pass, fail nor not applicable
+    with make.session() as s:
+        kept = answers.answers_of(s, inspection.id)
+    assert {item_id: a.result for item_id, a in kept.items()} == {
+        items[0].id: "fail",
+        items[1].id: "na",
+        items[2].id: "pass",
+    }
+    with make.session() as s:
+        assert s.get(Inspection, inspection.id).status == "in_progress"
 
 
 def test_the_right_checklists_are_offered_at_an_enterprise(world, make):

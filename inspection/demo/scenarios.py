@@ -30,8 +30,9 @@ from inspection.hazards.models import HazardState
 from inspection.hazards.models import Notice
 from inspection.inspections import services as inspections
 from inspection.inspections import signatures
+from inspection.inspections.answers import Given
 from inspection.inspections.answers import add_checklist
-from inspection.inspections.answers import record_answer
+from inspection.inspections.answers import record_answers
 from inspection.inspections.models import Inspection
 
 
@@ -278,17 +279,12 @@ def use_checklists(session, rng, inspection, enterprise, inspector, *, answered:
         add_checklist(session, inspection=inspection, version=version, actor=inspector)
         if not answered:
             continue
-        for group in items_by_section(session, version.id).values():
-            for item in group:
-                applicable = rng.random() > 0.15
-                record_answer(
-                    session,
-                    inspection=inspection,
-                    item=item,
-                    actor=inspector,
-                    result="pass" if applicable else "na",
-                    number=None,
-                )
+        given = [
+            Given(item, result="pass" if rng.random() > 0.15 else "na")
+            for group in items_by_section(session, version.id).values()
+            for item in group
+        ]
+        record_answers(session, inspection=inspection, actor=inspector, given=given)
 
 
 def _acknowledge(session: Session, hazard: Hazard, actor: User) -> None:

@@ -135,24 +135,89 @@ def record_answer(
         .where(Answer.inspection_id == inspection.id, Answer.item_id == item.id)
         .with_for_update()
     ).first()
-    now = clock.now()
-    if answer is None:
-        answer = Answer(inspection_id=inspection.id, item_id=item.id, answered_by_id=actor.id)
-        session.add(answer)
-    else:
-        if expected_version is not None:
-            check_version(answer.version, expected_version)
-        answer.version += 1
-    answer.result = outcome
-    answer.number_value = number
-    answer.choice_value = choice
-    answer.text_value = (text or "").strip() or None
-    if comment is not None:
-        answer.comment = comment.strip() or None
-    answer.answered_by_id = actor.id
-    answer.answered_at = now
+    if answer is not None and expected_version is not None:
+        check_version(answer.version, expected_version)
+    given = Given(item, result, number, choice, text, comment)
+    answer = _write(session, inspection, actor, answer, given, outcome, clock.now())
     ensure_started(inspection)
     session.flush()
+    return answer
+
+
+@dataclass(frozen=True)
+class Given:
+    """What an inspector gave for one item."""
+
+    item: ChecklistItem
+    result: str | None = None
+    number: float | None = None
+    choice: str | None = None
+    text: str | None = None
+    comment: str | None = None
+
+
+def record_answers(
+    session: Session, *, inspection: Inspection, actor: User, given: list[Given]
+) -> list[Answer]:
+    """Save the answers to many items of the inspection at once, by the same rules as
+    `record_answer` one by one (a visit written up afterwards, such as the demo's past
+    visits): the items' existing answers are read in one query and written in one flush."""
+    _check_team(session, inspection, actor)
+    outcomes = []
+    checked_versions = set()
+    for one in given:
+        if one.item is None or one.item.version_id not in checked_versions:
+            _check_item(session, inspection, one.item)
+            checked_versions.add(one.item.version_id)
+        outcomes.append(
+            evaluate(
+                one.item, result=one.result, number=one.number, choice=one.choice, text=one.text
+            )
+        )
+    existing = {
+        answer.item_id: answer
+        for answer in session.exec(
+            select(Answer)
+            .where(
+                Answer.inspection_id == inspection.id,
+                Answer.item_id.in_([one.item.id for one in given]),
+            )
+            .with_for_update()
+        )
+    }
+    now = clock.now()
+    written = [
+        _write(session, inspection, actor, existing.get(one.item.id), one, outcome, now)
+        for one, outcome in zip(given, outcomes, strict=True)
+    ]
+    if written:
+        ensure_started(inspection)
+    session.flush()
+    return written
+
+
+def _write(
+    session: Session,
+    inspection: Inspection,
+    actor: User,
+    answer: Answer | None,
+    given: Given,
+    outcome: str,
+    now,
+) -> Answer:
+    if answer is None:
+        answer = Answer(inspection_id=inspection.id, item_id=given.item.id, answered_by_id=actor.id)
+        session.add(answer)
+    else:
+        answer.version += 1
+    answer.result = outcome
+    answer.number_value = given.number
+    answer.choice_value = given.choice
+    answer.text_value = (given.text or "").strip() or None
+    if given.comment is not None:
+        answer.comment = given.comment.strip() or None
+    answer.answered_by_id = actor.id
+    answer.answered_at = now
     return answer
 
 
