@@ -15,6 +15,7 @@ from inspection.auth.models import LoginThrottle
 from inspection.campaigns.recurring import plan_due
 from inspection.db import get_session
 from inspection.draws.results import remind_late
+from inspection.evidence.services import forget_pending
 from inspection.hazards.audit import verify_chain
 from inspection.health.services import beat
 from inspection.notifications.delivery import deliver_due
@@ -51,9 +52,13 @@ def purge_login_throttles() -> int:
     return result.rowcount or 0
 
 
-def forget_abandoned_uploads() -> int:
-    """Drop photo uploads a tablet stopped sending weeks ago, and their partial files."""
-    return forget_abandoned(get_session())
+def forget_abandoned_uploads() -> str:
+    """Drop photo uploads a tablet stopped sending weeks ago, and their partial files, and the
+    photos uploaded on a hazard's page for a step nobody saved."""
+    session = get_session()
+    uploads = forget_abandoned(session)
+    pending = forget_pending(session)
+    return f"{uploads} unfinished uploads, {pending} unsaved hazard-page photos"
 
 
 def verify_audit_trail() -> int:

@@ -471,6 +471,55 @@ def test_hazard_page_photos_upload_as_chosen_and_can_be_taken_back(world, make, 
     assert client.post(f"{url}/{kept}/remove", headers=json).status_code == 400
 
 
+def test_hazard_page_photos_nobody_saved_are_forgotten_after_two_weeks(app, world, make, login):
+    """The nightly job forgets photos uploaded for a step that was never saved, two weeks on;
+    a newer one, and a photo its step claimed, are kept."""
+    import io
+    from datetime import timedelta
+
+    from inspection.db import get_session
+    from inspection.evidence.models import Photo
+    from scheduler import jobs
+    from tests.factories import image_bytes
+
+    inspection = make.inspection(world.ours, world.inspector)
+    hazard = make.hazard(inspection, world.inspector)
+    make.acknowledge(make.issue(inspection, world.inspector), world.ours_user)
+    client = login(world.ours_user)
+
+    def upload():
+        return client.post(
+            f"/hazards/{hazard.id}/photos",
+            data={"photo": (io.BytesIO(image_bytes()), "a.jpg")},
+            headers={"Accept": "application/json"},
+        ).get_json()["id"]
+
+    old, recent, claimed = upload(), upload(), upload()
+    version = make.get(type(hazard), hazard.id).version
+    saved = client.post(
+        f"/hazards/{hazard.id}/submit",
+        data={
+            "submit-measures": "已清理",
+            "submit-version": version,
+            "submit-photo_ids": [claimed],
+        },
+    )
+    assert saved.status_code == 302
+    with make.session() as s:
+        for photo_id, days in ((old, 15), (recent, 13), (claimed, 30)):
+            photo = s.get(Photo, photo_id)
+            photo.uploaded_at = photo.uploaded_at - timedelta(days=days)
+        s.commit()
+    with app.app_context():
+        assert (
+            jobs.forget_abandoned_uploads() == "0 unfinished uploads, 1 unsaved hazard-page photos"
+        )
+        get_session().commit()
+    assert make.get(Photo, old) is None
+    assert make.get(Photo, recent).kind == "pending"
+    assert make.get(Photo, claimed).kind == "after"
+
+
 def test_a_refusal_of_the_service_lands_under_its_field(world, make, login):
     inspection = make.inspection(world.ours, world.inspector)
     hazard = make.hazard(inspection, world.inspector)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_
@@ -10,6 +12,7 @@ from sqlalchemy import or_
 from sqlmodel import Session
 from sqlmodel import select
 
+from inspection import clock
 from inspection.auth.models import User
 from inspection.errors import DomainError
 from inspection.evidence.models import Photo
@@ -20,6 +23,8 @@ from inspection.evidence.photos import derivative
 from inspection.storage import content
 
 VARIANTS = ("display", "thumb")
+# A photo uploaded on a hazard's page for a step nobody saved is forgotten after this long.
+PENDING_KEPT_FOR = timedelta(days=14)
 
 
 def check_uploads(files) -> list[CheckedPhoto]:
@@ -204,3 +209,22 @@ def discard_pending(session: Session, *, photo_id: int, hazard_id: int, actor: U
         raise DomainError(_("This photo cannot be removed any more: it is already saved."))
     session.delete(photo)
     session.flush()
+
+
+def forget_pending(session: Session) -> int:
+    """Forget photos uploaded on a hazard's page for a step that was never saved, two weeks
+    on: they were shown nowhere and can no longer be claimed. As when one is taken back, the
+    row goes and the stored bytes stay (stored once by hash, they may be another photo's too).
+    Returns how many were forgotten."""
+    stale = list(
+        session.exec(
+            select(Photo).where(
+                Photo.kind == PhotoKind.PENDING,
+                Photo.uploaded_at < clock.now() - PENDING_KEPT_FOR,
+            )
+        )
+    )
+    for photo in stale:
+        session.delete(photo)
+    session.flush()
+    return len(stale)
