@@ -28,7 +28,7 @@ from inspection.errors import check_version
 from inspection.inspections.services import team_members
 from inspection.notifications.services import notify
 from inspection.parks.models import Park
-from inspection.risk.services import check_cap
+from inspection.risk.services import check_caps
 
 log = logging.getLogger(__name__)
 
@@ -253,14 +253,13 @@ def _check_caps(session: Session, plan: RecurringPlan) -> None:
     selection = services.Selection(
         park_id=plan.park_id, industry=plan.industry, risk=plan.risk, zone_id=plan.zone_id
     )
-    for enterprise in services.matching(session, selection):
-        check_cap(
-            session,
-            enterprise=enterprise,
-            planned_date=when,
-            type=plan.type,
-            reason=plan.over_cap_reason,
-        )
+    check_caps(
+        session,
+        enterprises=services.matching(session, selection),
+        planned_date=when,
+        type=plan.type,
+        reason=plan.over_cap_reason,
+    )
 
 
 def add_holiday(

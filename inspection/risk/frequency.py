@@ -110,13 +110,44 @@ def check_cap(
     reason: str | None,
 ) -> str | None:
     """The rule behind `inspection.risk.services.check_cap` (which documents it)."""
+    return check_caps(
+        session,
+        enterprises=[enterprise],
+        type=type,
+        planned_date=planned_date,
+        targeted=targeted,
+        reason=reason,
+    )[enterprise.id]
+
+
+def check_caps(
+    session: Session,
+    *,
+    enterprises,
+    type: str,
+    planned_date: date,
+    targeted: str | None,
+    reason: str | None,
+) -> dict[int, str | None]:
+    """`check_cap` for many enterprises planned together (a recurring plan's selection), read
+    in three queries whatever their number; the first one beyond its cap without a reason is
+    refused, in the enterprises' order."""
+    enterprises = list(enterprises)
     if targeted is not None and targeted not in TARGETED_KINDS:
         raise DomainError(
             _("Choose whether the inspection follows a complaint or a warning."), field="targeted"
         )
     if targeted or type == InspectionType.REPORT:
-        return None
-    check = cap_of(session, enterprise, planned_date.year)
+        return {enterprise.id: None for enterprise in enterprises}
+    checks = cap_checks(session, enterprises, planned_date.year)
+    return {
+        enterprise.id: _beyond(enterprise, checks[enterprise.id], planned_date.year, reason)
+        for enterprise in enterprises
+    }
+
+
+def _beyond(enterprise: Enterprise, check: CapCheck, year: int, reason: str | None) -> str | None:
+    """None below the cap; at it, the reason to record, or CapReached without one."""
     if not check.reached:
         return None
     reason = (reason or "").strip()
@@ -129,7 +160,7 @@ def check_cap(
                 " inspection as targeted after a complaint or a warning.",
                 name=enterprise.name,
                 count=check.count,
-                year=planned_date.year,
+                year=year,
                 grade=labels.label(labels.RISK_GRADES, check.grade),
                 cap=check.cap,
             ),

@@ -31,6 +31,7 @@ from inspection.risk.frequency import CapCheck
 from inspection.risk.frequency import CapReached
 from inspection.risk.frequency import cap_checks
 from inspection.risk.frequency import check_cap as _check_cap
+from inspection.risk.frequency import check_caps as _check_caps
 from inspection.risk.models import GRADES
 from inspection.risk.models import EnterpriseRisk
 from inspection.risk.models import RiskHistory
@@ -47,7 +48,7 @@ from inspection.security.models import EventKind
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CapReached", "check_cap"]
+__all__ = ["CapReached", "check_cap", "check_caps"]
 
 
 class SettingsRefused(DomainError):
@@ -339,6 +340,27 @@ def check_cap(
     return _check_cap(
         session,
         enterprise=enterprise,
+        type=type,
+        planned_date=planned_date,
+        targeted=targeted,
+        reason=reason,
+    )
+
+
+def check_caps(
+    session: Session,
+    *,
+    enterprises,
+    planned_date: date,
+    type: str = "routine",
+    targeted: str | None = None,
+    reason: str | None = None,
+) -> dict[int, str | None]:
+    """`check_cap` for many enterprises planned together, by enterprise id (the same rule,
+    read in a few queries whatever their number)."""
+    return _check_caps(
+        session,
+        enterprises=enterprises,
         type=type,
         planned_date=planned_date,
         targeted=targeted,
