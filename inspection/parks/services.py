@@ -46,11 +46,7 @@ def update_workflow_settings(session: Session, *, park: Park, actor: User, setti
     for name, bounds in WORKFLOW_SETTINGS.items():
         if bounds is not None:
             setattr(park, name, settings[name])
-    changes = {
-        name: [before[name], getattr(park, name)]
-        for name in WORKFLOW_SETTINGS
-        if getattr(park, name) != before[name]
-    }
+    changes = security.changes(before, {name: getattr(park, name) for name in WORKFLOW_SETTINGS})
     if changes:
         security.record(
             session,

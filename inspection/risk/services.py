@@ -242,9 +242,7 @@ def update_settings(
         data={
             "setting": "risk_settings",
             "reason": reason,
-            "changes": {
-                k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)
-            },
+            "changes": security.changes(before, after),
         },
     )
     outcome = recompute(session, cause=f"settings: {reason}", park_ids=[park_id])

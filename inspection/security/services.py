@@ -88,6 +88,15 @@ def _take_next(session: Session, chain: str) -> tuple[int, str]:
     raise RuntimeError(f"could not extend the security log's chain {chain}")
 
 
+def changes(before: dict, after: dict) -> dict[str, list]:
+    """What changed, as the log keeps it: each key whose value differs, with [before, after]
+    (a key on one side only counts as changed from or to nothing)."""
+    keys = [*after, *(key for key in before if key not in after)]
+    return {
+        key: [before.get(key), after.get(key)] for key in keys if before.get(key) != after.get(key)
+    }
+
+
 def record(
     session: Session,
     *,

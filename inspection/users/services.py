@@ -52,11 +52,7 @@ def update_user(
     user.organisation = organisation or None
     user.third_party = third_party
     user.enforcement_certificate = enforcement_certificate or None
-    changes = {
-        name: [before[name], getattr(user, name)]
-        for name in DETAILS
-        if getattr(user, name) != before[name]
-    }
+    changes = security.changes(before, {name: getattr(user, name) for name in DETAILS})
     if changes:
         user.version += 1
         security.record_about_user(
@@ -165,7 +161,7 @@ def change_assignment(
         "region_id": region_id,
         "enterprise_id": enterprise_id,
     }
-    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    changes = security.changes(before, after)
     if changes:
         user.version += 1
         security.record_about_user(
