@@ -75,7 +75,9 @@ def paginate(
     list's order, and one query gives both the count and the page's keys; the page is then
     read by key. Worth it where the matching keys come from an index alone (the hazards not
     yet closed, say) and the list's own join would be planned poorly."""
-    if key is not None:
+    # Deep pages (beyond the counting limit) are rare: counted as usual rather than by
+    # fetching every key before them.
+    if key is not None and count_limit is not None and page * per_page <= count_limit:
         return _paginate_by_key(
             session, stmt, counted, key, page=page, per_page=per_page, count_limit=count_limit
         )
@@ -95,10 +97,9 @@ def paginate(
 
 
 def _paginate_by_key(session, stmt, counted, key, *, page, per_page, count_limit) -> Page:
-    limit = min(max(count_limit or DEEPEST, page * per_page), DEEPEST)
-    keys = list(session.exec(counted.limit(limit + 1)).all())
-    capped = len(keys) > limit
-    total = min(len(keys), limit)
+    keys = list(session.exec(counted.limit(count_limit + 1)).all())
+    capped = len(keys) > count_limit
+    total = min(len(keys), count_limit)
     pages = max(1, -(-total // per_page))
     page = min(page, pages)
     wanted = keys[(page - 1) * per_page : page * per_page]

@@ -121,8 +121,6 @@ def _clear(engine) -> None:
         if engine.dialect.name == "postgresql":
             # A test that left a streamed response unread leaves its transaction open; the
             # next test must not wait on it for ever.
-            # A test that left a streamed response unread leaves its transaction open; the
-            # next test must not wait on it for ever.
             superuser = connection.execute(
                 text(
                     "SELECT current_setting('is_superuser') = 'on',"

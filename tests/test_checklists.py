@@ -449,6 +449,11 @@ def test_answers_given_at_once_follow_the_same_rules_as_one_by_one(world, make):
         (items[1].id, "na", 1),
         (items[2].id, "pass", 1),
     ]
+    # Given twice, an item is answered twice, as one by one would: the second changes the first.
+    assert write(world.inspector, [(items[4], "pass"), (items[4], "fail")]) == [
+        (items[4].id, "fail", 2),
+        (items[4].id, "fail", 2),
+    ]
     with pytest.raises(DomainError):
         write(world.inspector, [(items[3], "pass"), (stranger, "pass")])
     with pytest.raises(Forbidden):
@@ -461,6 +466,7 @@ def test_answers_given_at_once_follow_the_same_rules_as_one_by_one(world, make):
         items[0].id: "fail",
         items[1].id: "na",
         items[2].id: "pass",
+        items[4].id: "fail",
     }
     with make.session() as s:
         assert s.get(Inspection, inspection.id).status == "in_progress"

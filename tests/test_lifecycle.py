@@ -99,7 +99,11 @@ def test_every_allowed_transition(world, make, source):
         assert state == (row.target or source), case
         assert version == before[1] + 1, case
         assert events == before[2] + 1, case
-        assert (record.from_state, record.to_state, record.event) == (source, state, row.event)
+        assert (record.from_state, record.to_state, record.event) == (
+            source,
+            state,
+            row.event,
+        ), case
 
 
 DISALLOWED = [

@@ -186,10 +186,12 @@ def record_answers(
         )
     }
     now = clock.now()
-    written = [
-        _write(session, inspection, actor, existing.get(one.item.id), one, outcome, now)
-        for one, outcome in zip(given, outcomes, strict=True)
-    ]
+    written = []
+    for one, outcome in zip(given, outcomes, strict=True):
+        # An item given twice is answered twice, as one by one: the second changes the first.
+        answer = _write(session, inspection, actor, existing.get(one.item.id), one, outcome, now)
+        existing[one.item.id] = answer
+        written.append(answer)
     if written:
         ensure_started(inspection)
     session.flush()
