@@ -76,11 +76,6 @@ class CapCheck:
         return self.count >= self.cap
 
 
-def cap_of(session: Session, enterprise: Enterprise, year: int) -> CapCheck:
-    """An enterprise's cap for its grade and its count so far in `year`."""
-    return cap_checks(session, [enterprise], year)[enterprise.id]
-
-
 def cap_checks(session: Session, enterprises, year: int) -> dict[int, CapCheck]:
     """The one yearly cap rule, for many enterprises at once (the 双随机 pool, the directory):
     each one's cap for its grade in its park's settings, and its count so far in `year`."""
