@@ -381,7 +381,9 @@ def test_numbers_and_choices_decide_pass_or_fail(app):
             answers.evaluate(choice, result=None, number=None, choice="差不多", text=None)
 
 
-def test_scoring_removes_not_applicable_items_and_shows_the_band(world, make, login):
+def _assessment_in_use(world, make):
+    """An inspection of `ours` using the hazardous-waste assessment: (inspection, version, its
+    items in order)."""
     version = _load(make, "hazardous-waste-assessment")
     inspection = make.inspection(world.ours, world.inspector)
     _use(make, inspection, version, world.inspector)
@@ -391,6 +393,11 @@ def test_scoring_removes_not_applicable_items_and_shows_the_band(world, make, lo
             .where(ChecklistItem.version_id == version.id)
             .order_by(ChecklistItem.position, ChecklistItem.id)
         ).all()
+    return inspection, version, items
+
+
+def test_scoring_removes_not_applicable_items_and_shows_the_band(world, make, login):
+    inspection, version, items = _assessment_in_use(world, make)
     total = sum(item.points for item in items)
     assert total == 100
     not_applicable, failed = items[0], items[1]
@@ -419,16 +426,9 @@ def test_answers_given_at_once_follow_the_same_rules_as_one_by_one(world, make):
     """`record_answers` (a visit written up afterwards) writes what `record_answer` would:
     results evaluated by type, a changed answer's version moved on; an item of no checklist of
     the inspection or an actor off the team is refused and nothing is written."""
-    version = _load(make, "hazardous-waste-assessment")
-    inspection = make.inspection(world.ours, world.inspector)
-    _use(make, inspection, version, world.inspector)
+    inspection, _version, items = _assessment_in_use(world, make)
     other = _load(make, "confined-space-routine")
     with make.session() as s:
-        items = s.exec(
-            select(ChecklistItem)
-            .where(ChecklistItem.version_id == version.id)
-            .order_by(ChecklistItem.position, ChecklistItem.id)
-        ).all()
         stranger = s.exec(select(ChecklistItem).where(ChecklistItem.version_id == other.id)).first()
     _answer(make, inspection, items[0], world.inspector, "pass")
 

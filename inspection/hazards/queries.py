@@ -247,22 +247,17 @@ def list_hazards(
     # hazards not yet closed when the filter asks for those.
     stmt = stmt.order_by(Hazard.deadline, Hazard.id)
     counted = filters.apply(select(Hazard.id).where(hazard_scope(user)), today)
-    if filters.state in UNCLOSED_FILTERS:
-        # The matching hazards, in order, come from the index of those not yet closed alone:
-        # their ids give the count and the page, read by id (the join with the enterprises
-        # is planned poorly under a zone or industry filter in a park of 50,000 hazards).
-        counted = counted.order_by(Hazard.deadline, Hazard.id)
-        return paginate(
-            session,
-            stmt,
-            page=page,
-            per_page=per_page,
-            count_limit=COUNT_LIMIT,
-            counted=counted,
-            key=Hazard.id,
-        )
+    # Filtered to hazards not yet closed, the matching ids in order come from that index
+    # alone and give the count and the page, whose rows are then read by id: the join with
+    # the enterprises is planned poorly under a zone or industry filter in a large park.
     return paginate(
-        session, stmt, page=page, per_page=per_page, count_limit=COUNT_LIMIT, counted=counted
+        session,
+        stmt,
+        page=page,
+        per_page=per_page,
+        count_limit=COUNT_LIMIT,
+        counted=counted.order_by(Hazard.deadline, Hazard.id),
+        key=Hazard.id if filters.state in UNCLOSED_FILTERS else None,
     )
 
 
